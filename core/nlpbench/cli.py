@@ -1,0 +1,217 @@
+"""The ``nlpbench`` command line.
+
+User mistakes (:class:`NlpbenchError`) print one line and exit 2; ``--debug`` shows
+the traceback. Exit codes: 0 every cell ok or not applicable, 1 a cell or reporter
+failed (the rest ran), 2 a usage, config or data error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import NlpbenchError, one_line
+from .plugins import PluginHost
+
+KIND_CHOICES = ("models", "tasks", "metrics", "audits", "reporters")
+
+
+class _Group(click.Group):
+    """Turns our errors into one line on stderr and the right exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        debug = bool(ctx.params.get("debug"))
+        try:
+            return super().invoke(ctx)
+        except NlpbenchError as error:
+            if debug:
+                raise
+            click.echo(f"Error: {one_line(error)}", err=True)
+            ctx.exit(2)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+        except Exception as error:  # a bug: still one line unless asked for more
+            if debug:
+                raise
+            click.echo(f"Error: {one_line(error)} (rerun with --debug for the traceback)", err=True)
+            ctx.exit(1)
+
+
+def _host(ctx: click.Context) -> PluginHost:
+    host: PluginHost = ctx.find_root().obj["host"]
+    return host
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.version_option(package_name="nlpbench", prog_name="nlpbench")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Evaluate language models on NLP tasks, and know whether the differences are real."""
+
+
+@cli.command()
+@click.argument("suite", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Output folder (default runs/<suite name>).")
+@click.option("--limit", type=click.IntRange(min=1), help="Use at most N examples per task.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Run every model on this device.")
+@click.option("--progress/--no-progress", default=None, help="Show progress bars (default: when stderr is a terminal).")
+@click.pass_context
+def run(
+    ctx: click.Context, suite: Path, out: Path | None, limit: int | None, device: str | None, progress: bool | None
+) -> None:
+    """Run SUITE: every model on every task, then the leaderboard."""
+    from .leaderboard import render_text
+    from .runner import run_suite
+    from .suite import load_suite
+
+    host = _host(ctx)
+    loaded = load_suite(suite, host).with_overrides(limit=limit, device=device)
+    outcome = run_suite(loaded, host, out, progress=progress)
+    click.echo(render_text(outcome.results), nl=False)
+    click.echo(f"results: {outcome.out_dir / 'results.json'}", err=True)
+    ctx.exit(outcome.exit_code)
+
+
+@cli.command()
+@click.argument("suite", type=click.Path(path_type=Path))
+@click.pass_context
+def validate(ctx: click.Context, suite: Path) -> None:
+    """Check SUITE without running it."""
+    from .planning import plan
+    from .suite import load_suite
+
+    host = _host(ctx)
+    loaded = load_suite(suite, host)
+    cells = plan(loaded, host)
+    runnable = sum(1 for c in cells if c.strategy)
+    click.echo(
+        f"{suite}: ok — {len(loaded.models)} models × {len(loaded.tasks)} tasks = {len(cells)} cells "
+        f"({runnable} runnable, {len(cells) - runnable} not applicable)"
+    )
+    for cell in cells:
+        how = f"via {cell.strategy}" if cell.strategy else f"not applicable: {cell.reason}"
+        click.echo(f"  {cell.model.name} × {cell.task.name}: {how}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.pass_context
+def plugins(ctx: click.Context, as_json: bool) -> None:
+    """List installed plugins, their versions and what each registers."""
+    host = _host(ctx)
+    rows = [info.as_json() for info in host.plugins]
+    # the core's built-ins appear once, however many modules they live in
+    merged: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row["name"] in merged:
+            for kind in KIND_CHOICES:
+                if kind in row:
+                    merged[row["name"]].setdefault(kind, []).extend(row[kind])
+        else:
+            merged[row["name"]] = row
+    if as_json:
+        click.echo(json.dumps(list(merged.values()), indent=2))
+        return
+    for row in merged.values():
+        version = row["version"] or "?"
+        if row["status"] == "ok":
+            given = "; ".join(f"{kind}: {', '.join(row[kind])}" for kind in KIND_CHOICES if row.get(kind))
+            click.echo(f"{row['name']} {version}  {given or '(registers nothing)'}")
+        else:
+            click.echo(
+                f"{row['name']} {version}  {row['status'].upper()}" + (f": {row['error']}" if row["error"] else "")
+            )
+
+
+@cli.command("list")
+@click.argument("kind", type=click.Choice(KIND_CHOICES))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.pass_context
+def list_(ctx: click.Context, kind: str, as_json: bool) -> None:
+    """List the models, tasks, metrics, audits or reporters that plugins registered."""
+    host = _host(ctx)
+    rows = []
+    for item in host.registries[kind]:
+        row: dict[str, Any] = {
+            "name": item.name,
+            "plugin": item.plugin,
+            "aliases": list(item.aliases),
+            "description": item.description,
+        }
+        component = item.component
+        if kind == "models":
+            row["capabilities"] = sorted(getattr(component, "capabilities", ()))
+        elif kind == "tasks":
+            row["strategies"] = list(getattr(component, "strategies", ()))
+            row["default_metrics"] = list(getattr(component, "default_metrics", ()))
+        elif kind == "metrics":
+            row["higher_is_better"] = getattr(component, "higher_is_better", None)
+            row["scale"] = list(getattr(component, "scale", ()) or ()) or None
+        rows.append(row)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo(f"no {kind} are installed")
+    for row in rows:
+        extra = ""
+        if kind == "models":
+            extra = f" [{', '.join(row['capabilities'])}]"
+        elif kind == "tasks":
+            extra = f" [{', '.join(row['strategies'])}]"
+        aliases = f" (also {', '.join(row['aliases'])})" if row["aliases"] else ""
+        click.echo(f"{row['name']}{aliases}{extra}  — {row['description']}  [{row['plugin']}]")
+
+
+@cli.group()
+def plugin() -> None:
+    """Write plugins."""
+
+
+@plugin.command("new")
+@click.argument("name")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Where to create the plugin's folder.",
+)
+def plugin_new(name: str, directory: Path) -> None:
+    """Scaffold an installable plugin called NAME (distribution nlpbench-NAME)."""
+    from .scaffold import scaffold
+
+    target = scaffold(name, directory)
+    click.echo(f"created {target}")
+    click.echo(f"next: pip install -e {target} && nlpbench plugins")
+
+
+def build_cli(host: PluginHost) -> click.Group:
+    """The command line with every plugin's commands added."""
+    for warning in host.register_commands(cli):
+        click.echo(f"nlpbench: warning: {warning}", err=True)
+    return cli
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``nlpbench`` command."""
+    debug = "--debug" in (sys.argv[1:] if argv is None else argv)
+    try:
+        host = PluginHost()
+    except NlpbenchError as error:  # strict mode
+        if debug:
+            raise
+        click.echo(f"Error: {one_line(error)}", err=True)
+        sys.exit(2)
+    host.warn_failures()
+    build_cli(host).main(args=list(argv) if argv is not None else None, prog_name="nlpbench", obj={"host": host})

@@ -1,0 +1,120 @@
+"""Reading a task's local data: JSONL, JSON, CSV, TSV or plain text, with column
+mapping. Every task uses this, so every task gets the same clear errors: the file,
+the line and the column."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import DataError
+
+FORMATS = ("jsonl", "json", "csv", "tsv", "txt")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One record of a data file and the line it starts on (1-based)."""
+
+    line: int
+    values: Mapping[str, Any]
+
+
+def detect_format(path: Path, declared: str | None = None) -> str:
+    """The file's format: ``declared`` if given, else from its extension."""
+    if declared is not None:
+        if declared not in FORMATS:
+            raise DataError(f"{path}: unknown data format '{declared}' (known: {', '.join(FORMATS)})")
+        return declared
+    suffixes = [s.lstrip(".").lower() for s in path.suffixes]
+    for suffix in reversed(suffixes):
+        if suffix in FORMATS:
+            return suffix
+        if suffix == "ndjson":
+            return "jsonl"
+    raise DataError(
+        f"{path}: cannot tell the format from the extension; set data.format to one of {', '.join(FORMATS)}"
+    )
+
+
+def read_rows(path: Path, format: str | None = None, text_column: str = "text") -> list[Row]:
+    """Every record of ``path``; DataError naming the file and line for anything malformed.
+
+    Plain text gives one row per non-empty line, under ``text_column``.
+    """
+    kind = detect_format(path, format)
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataError(f"{path}: cannot read: {error}") from None
+    rows = list(_parse(path, kind, raw, text_column))
+    if not rows:
+        raise DataError(f"{path}: no examples in the file")
+    return rows
+
+
+def _parse(path: Path, kind: str, raw: str, text_column: str) -> Iterator[Row]:
+    if kind == "jsonl":
+        for number, line in enumerate(raw.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise DataError(f"{path}:{number}: invalid JSON: {error.msg}") from None
+            if not isinstance(value, dict):
+                raise DataError(f"{path}:{number}: each line must be a JSON object")
+            yield Row(number, value)
+    elif kind == "json":
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as error:
+            raise DataError(f"{path}:{error.lineno}: invalid JSON: {error.msg}") from None
+        if isinstance(value, dict) and isinstance(value.get("data"), list):
+            value = value["data"]
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise DataError(f"{path}: expected a JSON list of objects")
+        for index, item in enumerate(value):
+            yield Row(index + 1, item)  # no line numbers in a JSON array: use the position
+    elif kind in ("csv", "tsv"):
+        delimiter = "\t" if kind == "tsv" else ","
+        # a StringIO keeps quoted newlines inside one field; line_num counts physical lines
+        reader = csv.DictReader(io.StringIO(raw, newline=""), delimiter=delimiter)
+        if not reader.fieldnames:
+            return
+        start = reader.line_num + 1
+        try:
+            for values in reader:
+                if None in values:
+                    raise DataError(f"{path}:{start}: more fields than the header has")
+                yield Row(start, dict(values))
+                start = reader.line_num + 1
+        except csv.Error as error:
+            raise DataError(f"{path}:{reader.line_num}: malformed {kind.upper()}: {error}") from None
+    else:
+        for number, text in enumerate(raw.splitlines(), start=1):
+            if text.strip():
+                yield Row(number, {text_column: text})
+
+
+def column(row: Row, name: str, path: Path, field: str = "") -> Any:
+    """``row[name]``; DataError naming the file, line and mapping if it is missing or empty."""
+    values = row.values
+    if name not in values or values[name] is None or (isinstance(values[name], str) and not values[name].strip()):
+        mapped = f" (mapped by data.{field})" if field else ""
+        present = ", ".join(sorted(map(str, values))) or "none"
+        what = "is empty" if name in values else "is missing"
+        raise DataError(f"{path}:{row.line}: column '{name}'{mapped} {what}; columns: {present}")
+    return values[name]
+
+
+def map_columns(rows: Sequence[Row], mapping: Mapping[str, str], path: Path) -> list[dict[str, Any]]:
+    """Each row as ``{our field: value}``, where ``mapping`` is ``{our field: their column}``."""
+    return [{field: column(row, source, path, field) for field, source in mapping.items()} for row in rows]

@@ -1,0 +1,102 @@
+"""The leaderboard: per task, models ranked by the task's first metric, each score
+with its confidence interval. Printed on the terminal and reused by the HTML report."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Board:
+    """One task's leaderboard."""
+
+    task: str
+    metrics: list[str]
+    directions: dict[str, bool]
+    rows: list[Mapping[str, Any]]  # cells, ranked: ok cells first, best first
+
+
+def boards(results: Mapping[str, Any]) -> list[Board]:
+    """A board per task, in the order tasks first appear in the results."""
+    tasks: dict[str, list[Mapping[str, Any]]] = {}
+    for cell in results.get("cells", []):
+        tasks.setdefault(cell["task"], []).append(cell)
+    out = []
+    for task, cells in tasks.items():
+        metrics: list[str] = []
+        directions: dict[str, bool] = {}
+        for cell in cells:
+            for name, score in cell.get("metrics", {}).items():
+                if name not in metrics:
+                    metrics.append(name)
+                    directions[name] = bool(score.get("higher_is_better", True))
+        out.append(Board(task, metrics, directions, _rank(cells, metrics[0] if metrics else None, directions)))
+    return out
+
+
+def _rank(
+    cells: Sequence[Mapping[str, Any]], metric: str | None, directions: Mapping[str, bool]
+) -> list[Mapping[str, Any]]:
+    order = {"ok": 0, "failed": 1, "not_applicable": 2}
+
+    def key(cell: Mapping[str, Any]) -> tuple[int, float, str]:
+        value = cell.get("metrics", {}).get(metric, {}).get("value") if metric else None
+        if value is None:
+            return (order.get(cell["status"], 3) + (1 if cell["status"] == "ok" else 0), 0.0, cell["model"])
+        signed = -value if directions.get(metric or "", True) else value
+        return (order.get(cell["status"], 3), signed, cell["model"])
+
+    return sorted(cells, key=key)
+
+
+def format_score(score: Mapping[str, Any] | None) -> str:
+    if not score or score.get("value") is None:
+        return "—"
+    text = _number(score["value"])
+    if score.get("ci_low") is not None and score.get("ci_high") is not None:
+        text += f" [{_number(score['ci_low'])}, {_number(score['ci_high'])}]"
+    return text
+
+
+def _number(value: float) -> str:
+    return f"{value:.3f}" if abs(value) < 10 else f"{value:.2f}"
+
+
+def render_text(results: Mapping[str, Any]) -> str:
+    """The leaderboard as plain-text tables."""
+    lines: list[str] = []
+    confidence = results.get("bootstrap", {}).get("confidence", 0.95)
+    for board in boards(results):
+        arrows = ", ".join(f"{m} {'↑' if board.directions[m] else '↓'}" for m in board.metrics)
+        lines.append(f"{board.task}" + (f"  ({arrows}; {confidence:.0%} CI)" if arrows else ""))
+        header = ["#", "model", *board.metrics, "n", "status"]
+        table = [header]
+        rank = 0
+        for cell in board.rows:
+            if cell["status"] == "ok":
+                rank += 1
+            status = (
+                cell["status"]
+                if cell["status"] == "ok"
+                else (f"{cell['status']}: {cell.get('error') or cell.get('reason') or ''}")
+            )
+            table.append(
+                [
+                    str(rank) if cell["status"] == "ok" else "-",
+                    cell["model"],
+                    *(format_score(cell.get("metrics", {}).get(m)) for m in board.metrics),
+                    str(cell.get("n", 0)),
+                    _clip(status, 70),
+                ]
+            )
+        widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+        for row in table:
+            lines.append("  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,414 @@
+"""The runner: executes a planned suite cell by cell.
+
+A failure inside a cell (a model that can't load, a task or metric that raises) is
+kept in that cell's results and the run goes on. Config and data errors found while
+preparing (before any model runs) stop the run with a one-line error instead.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .components import Example, ModelSpec, Request, TaskSpec
+from .errors import ConfigError, DataError, MetricError, ModelError, NlpbenchError, TaskError, one_line
+from .memory import PeakMemory
+from .planning import Cell, choose_strategy, not_applicable_reason, plan
+from .plugins import PluginHost
+from .progress import Progress
+from .registry import Registered
+from .results import SamplesWriter, utc_now, write_results
+from .stats import bootstrap, derived_seed
+from .suite import Suite
+
+#: Requests handed to a model per call. The model batches within it; chunks exist
+#: only so the progress bar moves and an interrupt loses little.
+CHUNK_SIZE = 256
+
+
+@dataclass
+class PreparedTask:
+    """A task with its examples loaded and its metrics built, or the error that stopped it."""
+
+    spec: TaskSpec
+    instance: Any = None
+    examples: list[Example] = field(default_factory=list)
+    metrics: list[tuple[Registered, Any]] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class RunOutcome:
+    """What a run produced."""
+
+    results: dict[str, Any]
+    out_dir: Path
+    exit_code: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def select_examples(examples: list[Example], spec: TaskSpec) -> list[Example]:
+    """``sample`` (seeded, order kept) then ``limit`` (the first N)."""
+    if spec.sample is not None and spec.sample < len(examples):
+        rng = random.Random(derived_seed(spec.seed, spec.name, "sample"))
+        keep = sorted(rng.sample(range(len(examples)), spec.sample))
+        examples = [examples[i] for i in keep]
+    if spec.limit is not None:
+        examples = examples[: spec.limit]
+    return examples
+
+
+def _metric_refs(spec: TaskSpec, task_class: Any) -> list[tuple[str, Mapping[str, Any]]]:
+    if spec.metrics:
+        return [
+            (m, {}) if isinstance(m, str) else (m["name"], {k: v for k, v in m.items() if k != "name"})
+            for m in spec.metrics
+        ]
+    return [(name, {}) for name in getattr(task_class, "default_metrics", ())]
+
+
+class Runner:
+    """Runs one suite into one output folder."""
+
+    def __init__(
+        self,
+        suite: Suite,
+        host: PluginHost,
+        out_dir: Path,
+        *,
+        progress: bool | None = None,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.suite = suite
+        self.host = host
+        self.out_dir = out_dir
+        self.progress = progress
+        self.log = log or (lambda message: print(message, file=sys.stderr))
+
+    # -- preparing --------------------------------------------------------------
+
+    def prepare_task(self, spec: TaskSpec) -> PreparedTask:
+        """Load a task's examples and build its metrics.
+
+        Raises ConfigError/DataError for the user's mistakes; a plugin's own bug is
+        kept as the task's error, so only its cells fail.
+        """
+        prepared = PreparedTask(spec)
+        task_class = self.host.tasks.get(spec.type).component
+        where = f"task '{spec.name}'"
+        try:
+            prepared.instance = task_class(spec)
+            examples = select_examples(list(prepared.instance.examples()), spec)
+            seen: set[str] = set()
+            for example in examples:
+                if example.id in seen:
+                    raise DataError(f"{where}: two examples have the id '{example.id}'")
+                seen.add(example.id)
+            if not examples:
+                raise DataError(f"{where}: the data has no examples")
+            prepared.examples = examples
+        except (ConfigError, DataError) as error:
+            raise type(error)(f"{where}: {error}" if not str(error).startswith(where) else str(error)) from error
+        except Exception as error:
+            prepared.error = f"loading the task: {one_line(error)}"
+            return prepared
+        names: set[str] = set()
+        for name, options in _metric_refs(spec, task_class):
+            registered = self.host.metrics.get(name)
+            if registered.name in names:
+                raise ConfigError(f"{where}: metric '{registered.name}' is listed twice")
+            names.add(registered.name)
+            try:
+                prepared.metrics.append((registered, registered.component(**options)))
+            except NlpbenchError as error:
+                raise ConfigError(f"{where}: metric '{registered.name}': {error}") from error
+            except TypeError as error:
+                raise ConfigError(f"{where}: metric '{registered.name}': bad options: {one_line(error)}") from error
+        return prepared
+
+    # -- running ----------------------------------------------------------------
+
+    def run(self) -> RunOutcome:
+        suite, host = self.suite, self.host
+        cells = plan(suite, host)
+        prepared = {spec.name: self.prepare_task(spec) for spec in suite.tasks}
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        document: dict[str, Any] = {
+            "nlpbench": {"version": host.versions()["nlpbench"], "plugins": host.versions()},
+            "suite": {"name": suite.name, "hash": suite.hash, "seed": suite.seed, "path": str(suite.path)},
+            "started": utc_now(),
+            "finished": None,
+            "status": "running",
+            "bootstrap": {"method": "percentile", "resamples": suite.resamples, "confidence": suite.confidence},
+            "cells": [],
+            "comparisons": [],
+            "audits": [],
+        }
+        write_results(self.out_dir, document)
+        samples = SamplesWriter(self.out_dir)
+        exit_code = 0
+        try:
+            for model_spec in suite.models:
+                model_cells = [c for c in cells if c.model is model_spec]
+                for result, lines in self._run_model(model_spec, model_cells, prepared):
+                    document["cells"].append(result)
+                    samples.write(lines)
+                    write_results(self.out_dir, document)
+                    self._log_cell(result)
+                    if result["status"] == "failed":
+                        exit_code = 1
+            document["status"] = "complete"
+        except KeyboardInterrupt:
+            document["status"] = "interrupted"
+            exit_code = 130
+        finally:
+            samples.close()
+            document["finished"] = utc_now()
+            write_results(self.out_dir, document)
+        warnings = self._report(document) if exit_code != 130 else []
+        if warnings and exit_code == 0:
+            exit_code = 1
+        return RunOutcome(document, self.out_dir, exit_code, warnings)
+
+    def _run_model(self, spec: ModelSpec, cells: list[Cell], prepared: dict[str, PreparedTask]) -> Any:
+        """Load the model once, answer every cell it has, then let it go."""
+        runnable = [c for c in cells if c.strategy is not None]
+        model, load_error = None, None
+        if runnable:
+            self.log(f"loading model '{spec.name}' ({spec.type})")
+            try:
+                model = self.host.models.get(spec.type).component(spec)
+            except Exception as error:
+                load_error = f"loading the model: {one_line(error)}"
+        for cell in cells:
+            if cell.strategy is None:
+                yield self._cell_result(cell, "not_applicable", reason=cell.reason), []
+            elif load_error is not None:
+                yield self._cell_result(cell, "failed", error=load_error), []
+            elif prepared[cell.task.name].error is not None:
+                yield self._cell_result(cell, "failed", error=prepared[cell.task.name].error), []
+            else:
+                yield self._run_cell(cell, model, prepared[cell.task.name])
+        close = getattr(model, "close", None)
+        if callable(close):
+            try:
+                close()
+            except Exception as error:  # freeing memory failed: not worth failing the run
+                self.log(f"warning: closing model '{spec.name}' failed: {one_line(error)}")
+
+    def _cell_result(self, cell: Cell, status: str, **extra: Any) -> dict[str, Any]:
+        return {
+            "model": cell.model.name,
+            "task": cell.task.name,
+            "model_type": cell.model.type,
+            "task_type": cell.task.type,
+            "status": status,
+            "strategy": extra.get("strategy"),
+            "n": extra.get("n", 0),
+            "metrics": extra.get("metrics", {}),
+            "seconds": extra.get("seconds"),
+            "examples_per_second": extra.get("examples_per_second"),
+            "peak_memory_mb": extra.get("peak_memory_mb"),
+            "error": extra.get("error"),
+            "reason": extra.get("reason"),
+            **({"model_info": extra["model_info"]} if extra.get("model_info") else {}),
+            **(
+                {"peak_gpu_memory_mb": extra["peak_gpu_memory_mb"]}
+                if extra.get("peak_gpu_memory_mb") is not None
+                else {}
+            ),
+        }
+
+    def _run_cell(self, cell: Cell, model: Any, task: PreparedTask) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        capabilities: frozenset[str] = frozenset(getattr(model, "capabilities", ()))
+        preferences = tuple(getattr(task.instance, "strategies", ()))
+        strategy = choose_strategy(preferences, capabilities)
+        if strategy is None:  # the loaded model has fewer capabilities than its type
+            reason = not_applicable_reason(cell.model, cell.task, preferences, capabilities)
+            return self._cell_result(cell, "not_applicable", reason=reason), []
+        started = time.perf_counter()
+        with PeakMemory() as peak:
+            try:
+                predictions, prompts = self._predict(cell, model, task, strategy)
+                scores, per_example = self._score(cell, task, predictions)
+            except Exception as error:
+                return self._cell_result(cell, "failed", strategy=strategy, error=one_line(error)), []
+        seconds = time.perf_counter() - started
+        n = len(task.examples)
+        lines = [
+            {
+                "model": cell.model.name,
+                "task": cell.task.name,
+                "id": example.id,
+                "strategy": strategy,
+                "input": example.input,
+                "prompt": prompts[i],
+                "prediction": predictions[i],
+                "references": list(example.references),
+                "scores": per_example[i],
+            }
+            for i, example in enumerate(task.examples)
+        ]
+        describe = getattr(model, "describe", None)
+        info = describe() if callable(describe) else None
+        result = self._cell_result(
+            cell,
+            "ok",
+            strategy=strategy,
+            n=n,
+            metrics=scores,
+            seconds=round(seconds, 3),
+            examples_per_second=round(n / seconds, 2) if seconds > 0 else None,
+            peak_memory_mb=peak.mb,
+            peak_gpu_memory_mb=peak.gpu_mb,
+            model_info=info,
+        )
+        return result, lines
+
+    def _predict(self, cell: Cell, model: Any, task: PreparedTask, strategy: str) -> tuple[list[Any], list[str | None]]:
+        """Every example's prediction, asking the model in chunks of requests."""
+        per_example: list[list[Request]] = []
+        for example in task.examples:
+            try:
+                requests: list[Request] = list(task.instance.build_requests(example, strategy))
+            except NlpbenchError:
+                raise
+            except Exception as error:
+                raise TaskError(f"building requests for example '{example.id}': {one_line(error)}") from error
+            if not requests:
+                raise TaskError(f"the task built no requests for example '{example.id}'")
+            per_example.append(requests)
+        flat = [(i, request) for i, requests in enumerate(per_example) for request in requests]
+        answers: list[Any] = [None] * len(flat)
+        by_capability: dict[str, list[int]] = {}
+        for position, (_, request) in enumerate(flat):
+            by_capability.setdefault(request.capability, []).append(position)
+        label = f"{cell.model.name} × {cell.task.name}"
+        with Progress(total=len(flat), label=label, enabled=self.progress) as bar:
+            for capability, positions in by_capability.items():
+                method = getattr(model, capability, None)
+                if capability not in getattr(model, "capabilities", ()) or not callable(method):
+                    raise ModelError(f"the model does not answer '{capability}' requests")
+                for start in range(0, len(positions), CHUNK_SIZE):
+                    chunk = positions[start : start + CHUNK_SIZE]
+                    got = list(method([flat[p][1] for p in chunk]))
+                    if len(got) != len(chunk):
+                        raise ModelError(
+                            f"{capability}: the model returned {len(got)} answers for {len(chunk)} requests"
+                        )
+                    for p, answer in zip(chunk, got, strict=True):
+                        answers[p] = answer
+                    bar.update(len(chunk))
+        predictions = []
+        offset = 0
+        for example, requests in zip(task.examples, per_example, strict=True):
+            mine = answers[offset : offset + len(requests)]
+            offset += len(requests)
+            try:
+                predictions.append(task.instance.process_answers(example, strategy, mine))
+            except NlpbenchError:
+                raise
+            except Exception as error:
+                raise TaskError(f"processing answers for example '{example.id}': {one_line(error)}") from error
+        prompts = [_prompt_of(requests[0]) for requests in per_example]
+        return predictions, prompts
+
+    def _score(
+        self, cell: Cell, task: PreparedTask, predictions: list[Any]
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        references = [example.references for example in task.examples]
+        scores: dict[str, Any] = {}
+        per_example: list[dict[str, Any]] = [{} for _ in predictions]
+        for registered, metric in task.metrics:
+            try:
+                stats = np.asarray(metric.stats(predictions, references), dtype=np.float64)
+            except NlpbenchError:
+                raise
+            except Exception as error:
+                raise MetricError(f"metric '{registered.name}': {one_line(error)}") from error
+            if stats.ndim == 1:
+                stats = stats[:, None]
+            if stats.ndim != 2 or len(stats) != len(predictions):
+                raise MetricError(
+                    f"metric '{registered.name}' returned statistics of shape {stats.shape} for {len(predictions)} examples"
+                )
+            estimate = bootstrap(
+                stats,
+                metric.aggregate,
+                resamples=self.suite.resamples,
+                confidence=self.suite.confidence,
+                seed=derived_seed(self.suite.seed, cell.task.name, "bootstrap"),
+                aggregate_resamples=getattr(metric, "aggregate_resamples", None),
+            )
+            scores[registered.name] = {
+                "value": estimate.value,
+                "ci_low": estimate.ci_low,
+                "ci_high": estimate.ci_high,
+                "higher_is_better": bool(metric.higher_is_better),
+                "scale": list(metric.scale),
+            }
+            example_score = getattr(metric, "example_score", None)
+            for i, row in enumerate(stats):
+                if callable(example_score):
+                    per_example[i][registered.name] = example_score(row)
+                else:
+                    per_example[i][registered.name] = float(row[0]) if len(row) == 1 else None
+        return scores, per_example
+
+    # -- finishing --------------------------------------------------------------
+
+    def _log_cell(self, result: Mapping[str, Any]) -> None:
+        head = f"{result['model']} × {result['task']}"
+        if result["status"] == "ok":
+            first = next(iter(result["metrics"].items()), None)
+            score = f"{first[0]} {first[1]['value']:.4g}" if first and first[1]["value"] is not None else "no metrics"
+            self.log(f"ok      {head}: {score} ({result['n']} examples, {result['seconds']:.2f} s)")
+        elif result["status"] == "failed":
+            self.log(f"FAILED  {head}: {result['error']}")
+        else:
+            self.log(f"n/a     {head}: {result['reason']}")
+
+    def _report(self, document: Mapping[str, Any]) -> list[str]:
+        """Run the suite's reporters; a reporter that fails is a warning, not lost results."""
+        warnings = []
+        for ref in self.suite.reporters:
+            registered = self.host.reporters.get(ref.name)
+            try:
+                where = registered.component(**ref.options).write(document, self.out_dir)
+            except Exception as error:
+                warnings.append(f"reporter '{registered.name}' failed: {one_line(error)}")
+                continue
+            if where:
+                self.log(f"report: {where}")
+        for warning in warnings:
+            self.log(f"warning: {warning}")
+        return warnings
+
+
+def _prompt_of(request: Request) -> str | None:
+    """What the model was shown, when it was a prompt rather than the bare input."""
+    for attribute in ("prompt", "context"):
+        value = getattr(request, attribute, None)
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def run_suite(
+    suite: Suite,
+    host: PluginHost,
+    out_dir: Path | None = None,
+    *,
+    progress: bool | None = None,
+    log: Callable[[str], None] | None = None,
+) -> RunOutcome:
+    """Run ``suite`` into ``out_dir`` (default ``runs/<suite name>``)."""
+    out = out_dir if out_dir is not None else Path("runs") / suite.name
+    return Runner(suite, host, out, progress=progress, log=log).run()

@@ -1,0 +1,24 @@
+"""The plugin author kit: test a plugin in-process, on a tiny model and tiny data.
+
+Installed as a pytest plugin (``-p nlpbench.testing.pytest_plugin`` is automatic once
+nlpbench is installed), it gives the fixtures ``nlpbench_host`` and ``nlpbench_run``;
+the functions below work without pytest too.
+"""
+
+from __future__ import annotations
+
+from .conformance import assert_conformant, check_conformance
+from .harness import SuiteRun, make_host, run_suite_text
+from .tiny import TINY_EXAMPLES, TinyMatchMetric, TinyModel, TinyTask
+
+__all__ = [
+    "TINY_EXAMPLES",
+    "SuiteRun",
+    "TinyMatchMetric",
+    "TinyModel",
+    "TinyTask",
+    "assert_conformant",
+    "check_conformance",
+    "make_host",
+    "run_suite_text",
+]

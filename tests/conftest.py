@@ -1,0 +1,48 @@
+"""Shared fixtures of the core's tests."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def _clean_plugin_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests decide for themselves about strict mode and disabled plugins."""
+    monkeypatch.delenv("NLPBENCH_STRICT_PLUGINS", raising=False)
+    monkeypatch.delenv("NLPBENCH_DISABLE_PLUGINS", raising=False)
+
+
+@pytest.fixture
+def entry_point_plugins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[[dict[str, str]], None]:
+    """Install plugins as entry points of the group ``nlpbench`` for this test only:
+    ``{entry point name: module source}``. Only these entry points are seen."""
+
+    def install(sources: dict[str, str]) -> None:
+        folder = tmp_path / "entry_point_plugins"
+        folder.mkdir(exist_ok=True)
+        points = []
+        for name, source in sources.items():
+            module = f"ep_plugin_{name.replace('-', '_')}"
+            (folder / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+            points.append(importlib.metadata.EntryPoint(name, module, "nlpbench"))
+            sys.modules.pop(module, None)
+        monkeypatch.syspath_prepend(str(folder))
+        real = importlib.metadata.entry_points
+
+        def fake(**params: object) -> object:
+            if params.get("group") == "nlpbench":
+                return importlib.metadata.EntryPoints(points)
+            return real(**params)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(importlib.metadata, "entry_points", fake)
+
+    return install

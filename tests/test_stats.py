@@ -1,0 +1,51 @@
+"""The bootstrap: seeded, and its intervals cover what they should."""
+
+from __future__ import annotations
+
+import numpy as np
+from nlpbench.stats import bootstrap, derived_seed, resample_indices
+
+
+def _mean(stats: np.ndarray) -> float:
+    return float(stats[:, 0].mean())
+
+
+def test_seeds_are_stable_and_distinct() -> None:
+    assert derived_seed(1234, "sst2", "bootstrap") == derived_seed(1234, "sst2", "bootstrap")
+    assert derived_seed(1234, "sst2", "bootstrap") != derived_seed(1235, "sst2", "bootstrap")
+    assert derived_seed(1234, "sst2", "bootstrap") != derived_seed(1234, "sst3", "bootstrap")
+    assert not np.array_equal(resample_indices(50, 10, 1), resample_indices(50, 10, 2))
+    assert np.array_equal(resample_indices(50, 10, 1), resample_indices(50, 10, 1))
+
+
+def test_the_interval_of_a_known_mean_covers_it_about_95_percent_of_the_time() -> None:
+    rng = np.random.default_rng(0)
+    trials, covered = 300, 0
+    for trial in range(trials):
+        stats = rng.binomial(1, 0.7, size=(200, 1)).astype(np.float64)
+        estimate = bootstrap(stats, _mean, resamples=400, confidence=0.95, seed=trial)
+        assert estimate.ci_low is not None and estimate.ci_high is not None
+        covered += estimate.ci_low <= 0.7 <= estimate.ci_high
+    assert 0.90 <= covered / trials <= 0.99
+
+
+def test_the_fast_path_gives_the_same_interval() -> None:
+    stats = np.random.default_rng(1).normal(size=(100, 1))
+
+    def fast(values: np.ndarray, indices: np.ndarray) -> np.ndarray:
+        return values[indices, 0].mean(axis=1)
+
+    slow_estimate = bootstrap(stats, _mean, resamples=200, confidence=0.9, seed=5)
+    fast_estimate = bootstrap(stats, _mean, resamples=200, confidence=0.9, seed=5, aggregate_resamples=fast)
+    assert slow_estimate.ci_low is not None and fast_estimate.ci_low is not None
+    assert np.isclose(slow_estimate.ci_low, fast_estimate.ci_low) and slow_estimate.ci_high is not None
+    assert fast_estimate.ci_high is not None and np.isclose(slow_estimate.ci_high, fast_estimate.ci_high)
+
+
+def test_degenerate_inputs() -> None:
+    empty = bootstrap(np.zeros((0, 1)), _mean, resamples=10, confidence=0.95, seed=0)
+    assert (empty.value, empty.ci_low, empty.ci_high) == (None, None, None)
+    single = bootstrap(np.ones((1, 1)), _mean, resamples=10, confidence=0.95, seed=0)
+    assert (single.value, single.ci_low) == (1.0, None)
+    nan = bootstrap(np.ones((3, 1)), lambda s: float("nan"), resamples=10, confidence=0.95, seed=0)
+    assert (nan.value, nan.ci_low) == (None, None)
