@@ -7,7 +7,7 @@ import dataclasses
 import json
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
@@ -56,7 +56,7 @@ class SamplesWriter:
         self.path = out_dir / SAMPLES_FILE
         self._file: TextIO = self.path.open("w", encoding="utf-8")
 
-    def write(self, lines: list[Mapping[str, Any]]) -> None:
+    def write(self, lines: Sequence[Mapping[str, Any]]) -> None:
         for line in lines:
             self._file.write(json.dumps(jsonable(line), ensure_ascii=False) + "\n")
         self._file.flush()

@@ -10,13 +10,14 @@ from __future__ import annotations
 import random
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .auditing import AuditSettings, failed_entry, run_audit
 from .components import Example, ModelSpec, Request, TaskSpec
 from .errors import ConfigError, DataError, MetricError, ModelError, NlpbenchError, TaskError, one_line
 from .memory import PeakMemory
@@ -26,7 +27,7 @@ from .progress import Progress
 from .registry import Registered
 from .results import SamplesWriter, utc_now, write_results
 from .stats import bootstrap, derived_seed
-from .suite import Suite
+from .suite import AuditSpec, Suite
 
 #: Requests handed to a model per call. The model batches within it; chunks exist
 #: only so the progress bar moves and an interrupt loses little.
@@ -133,12 +134,26 @@ class Runner:
                 raise ConfigError(f"{where}: metric '{registered.name}': bad options: {one_line(error)}") from error
         return prepared
 
+    def prepare_audits(self) -> list[tuple[AuditSpec, str, Any]]:
+        """Build every audit of the suite; bad options are config errors."""
+        audits = []
+        for index, spec in enumerate(self.suite.audits):
+            registered = self.host.audits.get(spec.type)
+            try:
+                audits.append((spec, registered.name, registered.component(**spec.params)))
+            except NlpbenchError as error:
+                raise ConfigError(f"audits[{index}] ({registered.name}): {error}") from error
+            except TypeError as error:
+                raise ConfigError(f"audits[{index}] ({registered.name}): bad params: {one_line(error)}") from error
+        return audits
+
     # -- running ----------------------------------------------------------------
 
     def run(self) -> RunOutcome:
         suite, host = self.suite, self.host
         cells = plan(suite, host)
         prepared = {spec.name: self.prepare_task(spec) for spec in suite.tasks}
+        audits = self.prepare_audits()
         self.out_dir.mkdir(parents=True, exist_ok=True)
         document: dict[str, Any] = {
             "nlpbench": {"version": host.versions()["nlpbench"], "plugins": host.versions()},
@@ -157,12 +172,18 @@ class Runner:
         try:
             for model_spec in suite.models:
                 model_cells = [c for c in cells if c.model is model_spec]
-                for result, lines in self._run_model(model_spec, model_cells, prepared):
-                    document["cells"].append(result)
+                for kind, payload, lines in self._run_model(model_spec, model_cells, prepared, audits):
                     samples.write(lines)
+                    if kind == "cell":
+                        document["cells"].append(payload)
+                        self._log_cell(payload)
+                        failed = payload["status"] == "failed"
+                    else:
+                        document["audits"].extend(payload)
+                        self._log_audit(payload)
+                        failed = any(entry["reason"] and entry["reason"].startswith("failed") for entry in payload)
                     write_results(self.out_dir, document)
-                    self._log_cell(result)
-                    if result["status"] == "failed":
+                    if failed:
                         exit_code = 1
             document["status"] = "complete"
         except KeyboardInterrupt:
@@ -177,8 +198,17 @@ class Runner:
             exit_code = 1
         return RunOutcome(document, self.out_dir, exit_code, warnings)
 
-    def _run_model(self, spec: ModelSpec, cells: list[Cell], prepared: dict[str, PreparedTask]) -> Any:
-        """Load the model once, answer every cell it has, then let it go."""
+    def _run_model(
+        self,
+        spec: ModelSpec,
+        cells: list[Cell],
+        prepared: dict[str, PreparedTask],
+        audits: list[tuple[AuditSpec, str, Any]],
+    ) -> Iterator[tuple[str, Any, list[dict[str, Any]]]]:
+        """Load the model once, answer every cell it has and run their audits, then let it go.
+
+        Yields ``("cell", result, sample lines)`` and ``("audit", entries, sample lines)``.
+        """
         runnable = [c for c in cells if c.strategy is not None]
         model, load_error = None, None
         if runnable:
@@ -187,21 +217,50 @@ class Runner:
                 model = self.host.models.get(spec.type).component(spec)
             except Exception as error:
                 load_error = f"loading the model: {one_line(error)}"
+        answered: list[tuple[Cell, str, list[Any]]] = []
         for cell in cells:
             if cell.strategy is None:
-                yield self._cell_result(cell, "not_applicable", reason=cell.reason), []
+                yield "cell", self._cell_result(cell, "not_applicable", reason=cell.reason), []
             elif load_error is not None:
-                yield self._cell_result(cell, "failed", error=load_error), []
+                yield "cell", self._cell_result(cell, "failed", error=load_error), []
             elif prepared[cell.task.name].error is not None:
-                yield self._cell_result(cell, "failed", error=prepared[cell.task.name].error), []
+                yield "cell", self._cell_result(cell, "failed", error=prepared[cell.task.name].error), []
             else:
-                yield self._run_cell(cell, model, prepared[cell.task.name])
+                result, lines, predictions = self._run_cell(cell, model, prepared[cell.task.name])
+                if result["status"] == "ok":
+                    answered.append((cell, result["strategy"], predictions))
+                yield "cell", result, lines
+        for audit_spec, name, audit in audits:
+            for cell, strategy, predictions in answered:
+                if (audit_spec.tasks and cell.task.name not in audit_spec.tasks) or (
+                    audit_spec.models and cell.model.name not in audit_spec.models
+                ):
+                    continue
+                yield (
+                    "audit",
+                    *self._run_audit(name, audit, cell, model, prepared[cell.task.name], strategy, predictions),
+                )
         close = getattr(model, "close", None)
         if callable(close):
             try:
                 close()
             except Exception as error:  # freeing memory failed: not worth failing the run
                 self.log(f"warning: closing model '{spec.name}' failed: {one_line(error)}")
+
+    def _run_audit(
+        self, name: str, audit: Any, cell: Cell, model: Any, task: PreparedTask, strategy: str, predictions: list[Any]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        settings = AuditSettings(self.suite.resamples, self.suite.confidence, self.suite.seed)
+
+        def predict(examples: list[Example]) -> list[Any]:
+            return self._predict(f"{cell.model.name} × {cell.task.name} ({name})", model, task, examples, strategy)[0]
+
+        try:
+            return run_audit(
+                name, audit, cell.model.name, cell.task.name, task.examples, predictions, predict, settings
+            )
+        except Exception as error:
+            return [failed_entry(name, cell.model.name, cell.task.name, f"failed: {one_line(error)}")], []
 
     def _cell_result(self, cell: Cell, status: str, **extra: Any) -> dict[str, Any]:
         return {
@@ -226,20 +285,23 @@ class Runner:
             ),
         }
 
-    def _run_cell(self, cell: Cell, model: Any, task: PreparedTask) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    def _run_cell(
+        self, cell: Cell, model: Any, task: PreparedTask
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[Any]]:
         capabilities: frozenset[str] = frozenset(getattr(model, "capabilities", ()))
         preferences = tuple(getattr(task.instance, "strategies", ()))
         strategy = choose_strategy(preferences, capabilities)
         if strategy is None:  # the loaded model has fewer capabilities than its type
             reason = not_applicable_reason(cell.model, cell.task, preferences, capabilities)
-            return self._cell_result(cell, "not_applicable", reason=reason), []
+            return self._cell_result(cell, "not_applicable", reason=reason), [], []
         started = time.perf_counter()
         with PeakMemory() as peak:
             try:
-                predictions, prompts = self._predict(cell, model, task, strategy)
+                label = f"{cell.model.name} × {cell.task.name}"
+                predictions, prompts = self._predict(label, model, task, task.examples, strategy)
                 scores, per_example = self._score(cell, task, predictions)
             except Exception as error:
-                return self._cell_result(cell, "failed", strategy=strategy, error=one_line(error)), []
+                return self._cell_result(cell, "failed", strategy=strategy, error=one_line(error)), [], []
         seconds = time.perf_counter() - started
         n = len(task.examples)
         lines = [
@@ -270,12 +332,14 @@ class Runner:
             peak_gpu_memory_mb=peak.gpu_mb,
             model_info=info,
         )
-        return result, lines
+        return result, lines, predictions
 
-    def _predict(self, cell: Cell, model: Any, task: PreparedTask, strategy: str) -> tuple[list[Any], list[str | None]]:
+    def _predict(
+        self, label: str, model: Any, task: PreparedTask, examples: Sequence[Example], strategy: str
+    ) -> tuple[list[Any], list[str | None]]:
         """Every example's prediction, asking the model in chunks of requests."""
         per_example: list[list[Request]] = []
-        for example in task.examples:
+        for example in examples:
             try:
                 requests: list[Request] = list(task.instance.build_requests(example, strategy))
             except NlpbenchError:
@@ -290,7 +354,6 @@ class Runner:
         by_capability: dict[str, list[int]] = {}
         for position, (_, request) in enumerate(flat):
             by_capability.setdefault(request.capability, []).append(position)
-        label = f"{cell.model.name} × {cell.task.name}"
         with Progress(total=len(flat), label=label, enabled=self.progress) as bar:
             for capability, positions in by_capability.items():
                 method = getattr(model, capability, None)
@@ -308,7 +371,7 @@ class Runner:
                     bar.update(len(chunk))
         predictions = []
         offset = 0
-        for example, requests in zip(task.examples, per_example, strict=True):
+        for example, requests in zip(examples, per_example, strict=True):
             mine = answers[offset : offset + len(requests)]
             offset += len(requests)
             try:
@@ -363,6 +426,14 @@ class Runner:
         return scores, per_example
 
     # -- finishing --------------------------------------------------------------
+
+    def _log_audit(self, entries: list[dict[str, Any]]) -> None:
+        for entry in entries:
+            head = f"{entry['model']} × {entry['task']} audit {entry['audit']}"
+            if entry["value"] is None:
+                self.log(f"audit   {head}: {entry['reason']}")
+            else:
+                self.log(f"audit   {head}: {entry['group']} {entry['measure']} {entry['value']:.4g} (n={entry['n']})")
 
     def _log_cell(self, result: Mapping[str, Any]) -> None:
         head = f"{result['model']} × {result['task']}"

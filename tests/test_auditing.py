@@ -1,0 +1,96 @@
+"""Bias audits: the runner perturbs, re-asks the model and measures shifts per group."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from nlpbench import ConfigError, Example, Perturbation, hookimpl
+from nlpbench.testing import make_host, run_suite_text
+from nlpbench.testing.harness import tiny_suite
+
+
+class WordSwapAudit:
+    """Swaps one word for another and counts flipped predictions."""
+
+    measures: ClassVar[tuple[str, ...]] = ("flip-rate",)
+
+    def __init__(self, word: str = "good", replacement: str = "fine", fail: bool = False) -> None:
+        self.word, self.replacement, self.fail = word, replacement, fail
+
+    def perturb(self, example: Example) -> Iterable[Perturbation]:
+        if self.fail:
+            raise RuntimeError("cannot perturb")
+        text = str(example.input)
+        if self.word in text:
+            swapped = text.replace(self.word, self.replacement)
+            yield Perturbation(
+                f"{self.word}->{self.replacement}", Example(f"{example.id}/swap", swapped, example.references)
+            )
+
+    def measure(
+        self, example: Example, original: Any, perturbation: Perturbation, perturbed: Any
+    ) -> Mapping[str, float]:
+        return {"flip-rate": float(original != perturbed)}
+
+
+class AuditPlugin:
+    NLPBENCH_PLUGIN_NAME = "word-swap"
+
+    @hookimpl
+    def register_bias_audits(self, register: Any) -> None:
+        register(WordSwapAudit, name="word-swap")
+
+
+def _run(tmp_path: Path, audits: list[dict[str, Any]], **suite: Any) -> Any:
+    return run_suite_text({**tiny_suite(**suite), "audits": audits}, tmp_path, host=make_host(AuditPlugin()))
+
+
+def test_an_audit_measures_each_cell(tmp_path: Path) -> None:
+    run = _run(tmp_path, [{"type": "word-swap"}])
+    [entry] = run.results["audits"]
+    assert entry == {
+        "audit": "word-swap", "model": "tiny", "task": "tiny", "group": "good->fine", "measure": "flip-rate",
+        "value": 1.0, "ci_low": 1.0, "ci_high": 1.0, "n": 5, "n_affected": 5, "reason": None,
+    }  # fmt: skip
+    audit_lines = [s for s in run.samples if "audit" in s]
+    assert len(audit_lines) == 5
+    assert audit_lines[0]["id"] == "tiny-0" and audit_lines[0]["perturbed_id"] == "tiny-0/swap"
+    assert audit_lines[0]["original_prediction"] == "positive" and audit_lines[0]["prediction"] == "negative"
+    assert run.exit_code == 0
+
+
+def test_an_audit_that_changes_nothing_reports_why(tmp_path: Path) -> None:
+    run = _run(tmp_path, [{"type": "word-swap", "params": {"word": "zebra"}}])
+    [entry] = run.results["audits"]
+    assert entry["value"] is None and entry["reason"] == "no example mentions anything the audit perturbs"
+    assert run.exit_code == 0
+
+
+def test_an_audit_that_fails_is_kept_and_the_run_goes_on(tmp_path: Path) -> None:
+    run = _run(tmp_path, [{"type": "word-swap", "params": {"fail": True}}])
+    [entry] = run.results["audits"]
+    assert (
+        entry["value"] is None
+        and entry["reason"] == "failed: perturbing example 'tiny-0': RuntimeError: cannot perturb"
+    )
+    assert run.results["cells"][0]["status"] == "ok"
+    assert run.exit_code == 1
+
+
+def test_audits_apply_to_the_tasks_and_models_they_name(tmp_path: Path) -> None:
+    run = _run(
+        tmp_path,
+        [{"type": "word-swap", "tasks": ["b"], "models": ["m2"]}],
+        models=[{"name": "m1", "type": "tiny"}, {"name": "m2", "type": "tiny"}],
+        tasks=[{"name": "a", "type": "tiny"}, {"name": "b", "type": "tiny"}],
+    )
+    assert [(e["model"], e["task"]) for e in run.results["audits"]] == [("m2", "b")]
+
+
+def test_bad_audit_params_are_config_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"audits\[0\] \(word-swap\): bad params: TypeError"):
+        _run(tmp_path, [{"type": "word-swap", "params": {"colour": "red"}}])

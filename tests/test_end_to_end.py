@@ -1,0 +1,163 @@
+"""The whole path through the real, installed plugins, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+QUICK = REPO / "benchmarks" / "suites" / "quick.yaml"
+NLPBENCH = [sys.executable, "-c", "from nlpbench.cli import main; main()"]
+
+
+def _nlpbench(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("NLPBENCH_")}
+    environment.update(env or {})
+    return subprocess.run([*NLPBENCH, *args], capture_output=True, text=True, env=environment, cwd=cwd, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def broken_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The broken fixture plugin, pip-installed into a folder of its own."""
+    site = tmp_path_factory.mktemp("broken-site")
+    source = tmp_path_factory.mktemp("broken-src") / "nlpbench-broken"
+    shutil.copytree(REPO / "tests" / "fixtures" / "nlpbench-broken", source)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(site),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return site
+
+
+def test_the_quick_suite_runs_and_writes_the_contract(tmp_path: Path) -> None:
+    out = tmp_path / "quick"
+    completed = _nlpbench("run", str(QUICK), "--out", str(out))
+    assert completed.returncode == 0, completed.stderr
+    assert "reviews-dev" in completed.stdout and "wordlist" in completed.stdout
+    results: dict[str, Any] = json.loads((out / "results.json").read_text())
+    assert results["suite"]["name"] == "quick"
+    assert {"nlpbench", "nlpbench-sentiment", "nlpbench-metrics", "nlpbench-baselines"} <= set(
+        results["nlpbench"]["plugins"]
+    )
+    assert len(results["cells"]) == 4
+    for cell in results["cells"]:
+        assert cell["status"] == "ok", cell
+        assert cell["strategy"] == "classify"
+        assert set(cell["metrics"]) == {"accuracy", "macro-f1", "mcc"}
+        for score in cell["metrics"].values():
+            assert score["ci_low"] <= score["value"] <= score["ci_high"]
+            assert score["higher_is_better"] is True
+    samples = [json.loads(line) for line in (out / "samples.jsonl").read_text().splitlines()]
+    assert len(samples) == sum(cell["n"] for cell in results["cells"])
+    assert all({"model", "task", "id", "prediction", "references", "scores"} <= set(s) for s in samples)
+    assert (out / "report.html").read_text().count("<table>") == 2
+    # the word list beats always answering the majority label on the balanced dev set
+    by = {(c["model"], c["task"]): c for c in results["cells"]}
+    assert (
+        by[("wordlist", "reviews-dev")]["metrics"]["accuracy"]["value"]
+        > by[("majority", "reviews-dev")]["metrics"]["accuracy"]["value"]
+    )
+
+
+def test_rerunning_gives_identical_results_apart_from_timings(tmp_path: Path) -> None:
+    def stable(out: Path) -> Any:
+        results = json.loads((out / "results.json").read_text())
+        for key in ("started", "finished"):
+            results.pop(key)
+        for cell in results["cells"]:
+            for key in ("seconds", "examples_per_second", "peak_memory_mb"):
+                cell.pop(key)
+        return results, (out / "samples.jsonl").read_text()
+
+    assert _nlpbench("run", str(QUICK), "--out", str(tmp_path / "a")).returncode == 0
+    assert _nlpbench("run", str(QUICK), "--out", str(tmp_path / "b")).returncode == 0
+    assert stable(tmp_path / "a") == stable(tmp_path / "b")
+
+
+def test_validate_the_quick_suite() -> None:
+    completed = _nlpbench("validate", str(QUICK))
+    assert completed.returncode == 0, completed.stderr
+    assert "2 models × 2 tasks = 4 cells (4 runnable, 0 not applicable)" in completed.stdout
+
+
+def test_plugins_json_shows_every_plugin_and_the_broken_one(broken_site: Path) -> None:
+    completed = _nlpbench("plugins", "--json", env={"PYTHONPATH": str(broken_site)})
+    assert completed.returncode == 0, completed.stderr
+    rows = {row["name"]: row for row in json.loads(completed.stdout)}
+    assert rows["broken"]["status"] == "failed"
+    assert rows["broken"]["version"] == "0.0.1"
+    assert "No module named 'a_dependency_that_is_not_installed'" in rows["broken"]["error"]
+    for name, kind, component in (
+        ("sentiment", "tasks", "sentiment"),
+        ("metrics", "metrics", "accuracy"),
+        ("baselines", "models", "wordlist"),
+    ):
+        assert rows[name]["status"] == "ok" and rows[name]["version"] == "0.1.0"
+        assert component in rows[name][kind]
+    assert completed.stderr.count("plugin 'broken' failed to load") == 1
+
+
+def test_a_broken_plugin_does_not_stop_a_run(broken_site: Path, tmp_path: Path) -> None:
+    completed = _nlpbench("run", str(QUICK), "--out", str(tmp_path / "out"), env={"PYTHONPATH": str(broken_site)})
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stderr.count("plugin 'broken' failed to load") == 1
+
+
+def test_strict_mode_refuses_a_broken_plugin(broken_site: Path) -> None:
+    completed = _nlpbench("list", "models", env={"PYTHONPATH": str(broken_site), "NLPBENCH_STRICT_PLUGINS": "1"})
+    assert completed.returncode == 2
+    assert completed.stderr.startswith("Error: plugin 'broken' failed to load")
+    assert "Traceback" not in completed.stderr
+
+
+def test_a_disabled_plugin_is_left_alone(broken_site: Path) -> None:
+    completed = _nlpbench(
+        "plugins", "--json", env={"PYTHONPATH": str(broken_site), "NLPBENCH_DISABLE_PLUGINS": "broken"}
+    )
+    rows = {row["name"]: row for row in json.loads(completed.stdout)}
+    assert rows["broken"]["status"] == "disabled"
+    assert "failed to load" not in completed.stderr
+
+
+def test_an_unknown_model_type_names_the_broken_plugin(broken_site: Path, tmp_path: Path) -> None:
+    suite = tmp_path / "suite.yaml"
+    suite.write_text("name: x\nmodels:\n  - name: m\n    type: gpt\ntasks:\n  - name: t\n    type: sentiment\n")
+    completed = _nlpbench("validate", str(suite), env={"PYTHONPATH": str(broken_site)})
+    assert completed.returncode == 2
+    last = completed.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: ") and ":4: models[0].type: unknown model type 'gpt'" in last
+    assert "plugin 'broken' failed to load and might provide it" in last
+
+
+def test_the_listing_is_quick() -> None:
+    """Not a timing test: listing must import no heavy library (see test_plugins), and
+    here the real command must at least come back promptly."""
+    completed = _nlpbench("list", "metrics", "--json")
+    assert completed.returncode == 0
+    names = {row["name"] for row in json.loads(completed.stdout)}
+    assert {"accuracy", "precision", "recall", "macro-f1", "mcc"} <= names
