@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+
 from nlpbench import ConfigError
 from nlpbench.cli import build_cli
 from nlpbench.testing import make_host
@@ -190,6 +191,7 @@ def test_help_mentions_every_command() -> None:
 
 def test_plugin_commands_are_added() -> None:
     import click
+
     from nlpbench import hookimpl
 
     class CommandPlugin:

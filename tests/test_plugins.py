@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from nlpbench import ConfigError, PluginError, hookimpl
 from nlpbench.plugins import PluginHost
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+
 from nlpbench import ClassifyRequest, DataError, Example, TaskSpec, hookimpl
 from nlpbench.errors import ConfigError, NlpbenchError
 from nlpbench.testing import make_host, run_suite_text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from nlpbench.stats import bootstrap, derived_seed, resample_indices
 
 

@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from nlpbench import ConfigError
 from nlpbench.suite import load_suite
 from nlpbench.testing import make_host
@@ -78,6 +79,7 @@ def test_the_hash_ignores_formatting_but_not_content(tmp_path: Path) -> None:
             "suite.yaml:10: tasks[0].metrics[0]: unknown metric 'tiny-mach' (did you mean 'tiny-match'?)",
         ),
         (VALID.replace("name: demo\n", ""), "suite.yaml:1: name: is required"),
+        (VALID.replace("name: demo", "name: ../demo"), "suite.yaml:1: name: '../demo' cannot name a folder"),
         (
             VALID.replace("  - name: m1\n    type: tiny\n", "  - name: m1\n"),
             "suite.yaml:4: models[0].type: is required",

@@ -162,6 +162,10 @@ def list_(ctx: click.Context, kind: str, as_json: bool) -> None:
         return
     if not rows:
         click.echo(f"no {kind} are installed")
+    failed = [p.name for p in host.failed()]
+    if failed:
+        names = ", ".join(f"'{name}'" for name in failed)
+        click.echo(f"(plugin {names} failed to load; its {kind} are missing: see `nlpbench plugins`)", err=True)
     for row in rows:
         extra = ""
         if kind == "models":

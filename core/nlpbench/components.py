@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeAlias, runtime_checkable
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:  # numpy is only imported when something is scored: listing stays instant
+    import numpy as np
+    import numpy.typing as npt
 
 # ---------------------------------------------------------------------------
 # Capabilities and requests
@@ -240,7 +241,10 @@ class MetricExample:
     value: float | None = None
 
 
-StatsArray = npt.NDArray[np.float64]
+if TYPE_CHECKING:
+    StatsArray: TypeAlias = npt.NDArray[np.float64]
+else:
+    StatsArray = Any  # a float64 numpy array of shape (examples, statistics)
 
 
 @runtime_checkable

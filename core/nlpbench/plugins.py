@@ -107,7 +107,7 @@ class PluginHost:
                 self._add(info, functools.partial(importlib.import_module, module_name))
         for index, plugin in enumerate(plugins):
             name = getattr(plugin, "NLPBENCH_PLUGIN_NAME", None) or getattr(plugin, "__name__", f"plugin-{index}")
-            info = PluginInfo(str(name).split(".")[0].removeprefix("nlpbench_"), module=str(name))
+            info = PluginInfo(str(name).split(".")[0].removeprefix("nlpbench_").replace("_", "-"), module=str(name))
             self._add(info, functools.partial(_identity, plugin))
         if entry_points:
             for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):

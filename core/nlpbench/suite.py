@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,6 +29,9 @@ DEFAULT_SEED = 1234
 DEFAULT_RESAMPLES = 1000
 DEFAULT_CONFIDENCE = 0.95
 DEFAULT_REPORTERS = ("html",)
+
+#: Suite names become folder names (runs/<name>), so they stay plain.
+SUITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 SUITE_KEYS = ("name", "description", "seed", "requires", "models", "tasks", "audits", "reporters", "bootstrap")
 MODEL_KEYS = ("name", "type", "path", "hub", "revision", "config", "params", "trust_remote_code")
@@ -242,6 +246,8 @@ def load_suite(path: str | Path, host: PluginHost | None = None) -> Suite:
 
     name = check.string(suite_map, "name", "", required=True)
     assert name is not None
+    if not SUITE_NAME.match(name):
+        raise check.fail(suite_map, "name", "name", f"'{name}' cannot name a folder: use letters, digits, '.', '_' and '-'")
     description = check.string(suite_map, "description", "") or ""
     seed = suite_map.get("seed", DEFAULT_SEED)
     if isinstance(seed, bool) or not isinstance(seed, int):
