@@ -247,7 +247,9 @@ def load_suite(path: str | Path, host: PluginHost | None = None) -> Suite:
     name = check.string(suite_map, "name", "", required=True)
     assert name is not None
     if not SUITE_NAME.match(name):
-        raise check.fail(suite_map, "name", "name", f"'{name}' cannot name a folder: use letters, digits, '.', '_' and '-'")
+        raise check.fail(
+            suite_map, "name", "name", f"'{name}' cannot name a folder: use letters, digits, '.', '_' and '-'"
+        )
     description = check.string(suite_map, "description", "") or ""
     seed = suite_map.get("seed", DEFAULT_SEED)
     if isinstance(seed, bool) or not isinstance(seed, int):
