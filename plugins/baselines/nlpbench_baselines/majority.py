@@ -1,0 +1,107 @@
+"""The ``majority`` model type: always answers the most frequent label of its training data."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+from nlpbench import ClassifyRequest, ConfigError, DataError, ModelError, ModelSpec, column, read_rows
+
+from .params import check_params, string_param
+
+PARAMS = ("label", "data", "label_column", "format", "label_names")
+HINT = "set params.label to a label, or params.data to a training file"
+
+
+class MajorityModel:
+    """Majority-class baseline: always answers one label, the commonest in a training file or the one named.
+
+    params: ``label`` (the label to answer), or ``data`` (a JSONL, CSV or TSV file)
+    with ``label_column`` (default "label"), optionally ``format`` and
+    ``label_names`` (raw value → label name, for files with numeric labels).
+    """
+
+    capabilities: ClassVar[frozenset[str]] = frozenset({"classify"})
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.check_spec(spec)
+        label = string_param(spec, "label")
+        data = string_param(spec, "data")
+        if label is not None:
+            self.label, self.source, self.counts = label, "params.label", {}
+        else:
+            assert data is not None  # check_spec insists on one of the two
+            path = spec.resolve(data)
+            self.counts = count_labels(
+                path,
+                string_param(spec, "label_column") or "label",
+                string_param(spec, "format"),
+                spec.params.get("label_names"),
+            )
+            # most frequent; ties go to the name that sorts first, so runs agree
+            self.label = min(self.counts, key=lambda name: (-self.counts[name], name))
+            self.source = str(path)
+
+    @classmethod
+    def check_spec(cls, spec: ModelSpec) -> None:
+        """ConfigError unless params give exactly one of ``label`` and ``data``, and nothing unknown."""
+        check_params(spec, PARAMS, HINT)
+        label = string_param(spec, "label")
+        data = string_param(spec, "data")
+        if label is None and data is None:
+            raise ConfigError(f"the majority model needs to know what to answer: {HINT}")
+        if label is not None and data is not None:
+            raise ConfigError("the majority model takes params.label or params.data, not both")
+        if label is not None:
+            for key in ("label_column", "format", "label_names"):
+                if key in spec.params:
+                    raise ConfigError(f"params.{key} only applies with params.data")
+        names = spec.params.get("label_names")
+        if names is not None and (not isinstance(names, Mapping) or not names):
+            raise ConfigError(f"params.label_names must map raw labels to names, not {names!r}")
+        string_param(spec, "label_column")
+        string_param(spec, "format")
+
+    def classify(self, requests: list[ClassifyRequest]) -> list[dict[str, float]]:
+        """Probability 1.0 on the majority label; ModelError when a request doesn't offer it."""
+        answers = []
+        for request in requests:
+            if self.label not in request.labels:
+                raise ModelError(
+                    f"the majority label '{self.label}' is not among the labels asked for "
+                    f"({', '.join(request.labels)}); set params.label or params.label_names to match"
+                )
+            answers.append({label: 1.0 if label == self.label else 0.0 for label in request.labels})
+        return answers
+
+    def describe(self) -> dict[str, Any]:
+        facts: dict[str, Any] = {"majority_label": self.label, "source": self.source}
+        if self.counts:  # only a training file has counts
+            facts["label_counts"] = dict(sorted(self.counts.items()))
+        return facts
+
+
+def count_labels(path: Path, label_column: str, format: str | None, label_names: Any) -> dict[str, int]:
+    """How often each label occurs in the training file; DataError naming file and line."""
+    names = {_key(raw): str(name) for raw, name in label_names.items()} if label_names else None
+    counts: Counter[str] = Counter()
+    for row in read_rows(path, format):
+        raw = column(row, label_column, path, "label_column")
+        label = _key(raw)
+        if names is not None:
+            if label not in names:
+                raise DataError(f"{path}:{row.line}: label {label!r} is not in params.label_names ({', '.join(names)})")
+            label = names[label]
+        counts[label] += 1
+    return dict(counts)
+
+
+def _key(value: Any) -> str:
+    # YAML's 1:, JSON's 1 and a TSV's "1" are the same label
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()

@@ -1,0 +1,63 @@
+"""The ``wordlist`` model type: sentiment from counting positive and negative words."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from nlpbench import ClassifyRequest, ModelError, ModelSpec
+
+from .lexicon import Lexicon, built_in, from_file
+from .params import check_params, string_param
+from .scoring import polarity, probability_positive
+
+PARAMS = ("lexicon",)
+
+
+class WordlistModel:
+    """Word-list sentiment baseline: counts positive and negative words, with simple negation.
+
+    Answers classify requests whose labels are 'positive' and 'negative' (in any
+    case and order). params: ``lexicon`` (optional) a JSON file
+    ``{"positive": [...], "negative": [...]}`` used instead of the built-in lists.
+    """
+
+    capabilities: ClassVar[frozenset[str]] = frozenset({"classify"})
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.check_spec(spec)
+        path = string_param(spec, "lexicon")
+        self.lexicon: Lexicon = from_file(spec.resolve(path)) if path else built_in()
+
+    @classmethod
+    def check_spec(cls, spec: ModelSpec) -> None:
+        """ConfigError for an unknown param, or weights asked for."""
+        check_params(spec, PARAMS, "set params.lexicon for your own word lists")
+        string_param(spec, "lexicon")
+
+    def classify(self, requests: list[ClassifyRequest]) -> list[dict[str, float]]:
+        """P(positive) is the logistic of (positive - negative words); ModelError for other labels."""
+        answers = []
+        for request in requests:
+            positive = _positive_label(request.labels)
+            p = probability_positive(polarity(request.text, self.lexicon))
+            answers.append({label: p if label == positive else 1.0 - p for label in request.labels})
+        return answers
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "lexicon": self.lexicon.source,
+            "positive_words": len(self.lexicon.positive),
+            "negative_words": len(self.lexicon.negative),
+        }
+
+
+def _positive_label(labels: tuple[str, ...]) -> str:
+    """The request's own spelling of 'positive'; ModelError unless the labels are positive/negative."""
+    by_lower = {label.lower(): label for label in labels}
+    if len(labels) != 2 or set(by_lower) != {"positive", "negative"}:
+        raise ModelError(
+            f"the wordlist model can only choose between 'positive' and 'negative', but was asked "
+            f"for {', '.join(repr(label) for label in labels)}; use a task with those two labels "
+            "(data.labels or data.label_names can rename yours)"
+        )
+    return by_lower["positive"]

@@ -1,0 +1,34 @@
+"""Accuracy: the share of examples whose prediction is the reference label."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from nlpbench import MetricExample
+
+from . import examples
+from .base import ClassificationMetric
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from .base import IntArray
+    from .confusion import Counts
+
+
+class AccuracyMetric(ClassificationMetric):
+    """Accuracy: the share of predictions equal to the reference label (scikit-learn, 0-1)."""
+
+    name: ClassVar[str] = "accuracy"
+    example: ClassVar[MetricExample] = MetricExample(examples.PREDICTIONS, examples.REFERENCES, value=4 / 6)
+
+    def score(self, references: IntArray, predictions: IntArray) -> float:
+        from sklearn.metrics import accuracy_score
+
+        return float(accuracy_score(references, predictions))
+
+    def score_confusions(self, counts: Counts) -> npt.NDArray[np.float64]:
+        from . import confusion
+
+        return confusion.accuracy(counts)

@@ -1,0 +1,129 @@
+"""What every classification metric shares: label statistics, options, the fast path.
+
+Statistics are one row per example, ``[prediction index, reference index]`` over
+the metric's label vocabulary, so any subset of rows (a bootstrap resample) can be
+re-scored exactly by scikit-learn without seeing the labels again.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from nlpbench import MetricError, MetricExample, StatsArray
+
+from .options import check_known
+from .vocabulary import NO_ANSWER, LabelVocabulary
+
+# numpy (and scikit-learn) are imported where a metric scores, not here: plugin.py
+# imports these classes whenever nlpbench lists plugins, which should stay instant
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from .confusion import Counts
+
+    IntArray = npt.NDArray[np.int64]
+
+
+class ClassificationMetric:
+    """Base of the label metrics: subclasses score label indices with scikit-learn."""
+
+    #: The metric's registered name.
+    name: ClassVar[str] = "classification"
+    #: The options the suite may give, beyond which MetricError is raised.
+    options: ClassVar[tuple[str, ...]] = ()
+    higher_is_better: ClassVar[bool] = True
+    scale: ClassVar[tuple[float, float]] = (0.0, 1.0)  # scikit-learn's scale
+    example: ClassVar[MetricExample]
+
+    def __init__(self, **options: Any) -> None:
+        check_known(options, self.options)
+        self.vocabulary = LabelVocabulary()
+
+    # -- the Metric protocol ----------------------------------------------------
+
+    def stats(self, predictions: Sequence[Any], references: Sequence[Sequence[Any]]) -> StatsArray:
+        """``[prediction index, reference index]`` per example; the reference is the first one."""
+        import numpy as np
+
+        if len(predictions) != len(references):
+            raise MetricError(f"{len(predictions)} predictions but {len(references)} references")
+        gold = []
+        for position, refs in enumerate(references):
+            if isinstance(refs, (str, bytes)) or not isinstance(refs, Sequence) or not refs:
+                raise MetricError(f"example {position}: references must be a non-empty list of labels, got {refs!r}")
+            if refs[0] is None:
+                raise MetricError(f"example {position}: the reference label is None")
+            gold.append(refs[0])
+        self.vocabulary.add([*predictions, *gold])
+        self.check_labels({*gold, *(p for p in predictions if p is not None)})
+        rows = [
+            (self.vocabulary.index(prediction), self.vocabulary.index(reference))
+            for prediction, reference in zip(predictions, gold, strict=True)
+        ]
+        return np.array(rows, dtype=np.float64).reshape(len(rows), 2)
+
+    def aggregate(self, stats: StatsArray) -> float:
+        """The score of these rows, by scikit-learn on the label indices (NaN when empty)."""
+        if len(stats) == 0:
+            return float("nan")
+        predictions, references = decode(stats)
+        with warnings.catch_warnings():
+            # a resample may hold one label only; the score is still right (MCC 0.0)
+            warnings.filterwarnings("ignore", message="A single label was found", category=UserWarning)
+            return float(self.score(references, predictions))
+
+    # -- optional parts of the protocol -----------------------------------------
+
+    def aggregate_resamples(self, stats: StatsArray, indices: npt.NDArray[np.integer]) -> npt.NDArray[np.float64]:
+        """The score of each resample (a row of example indices), all at once."""
+        import numpy as np
+
+        from .confusion import confusion_matrices
+
+        indices = np.asarray(indices)
+        if indices.ndim != 2:
+            raise MetricError(f"resample indices must be 2-dimensional, not shape {indices.shape}")
+        if len(stats) == 0 or indices.shape[1] == 0:
+            return np.full(indices.shape[0], np.nan)
+        return self.score_confusions(confusion_matrices(stats, indices))
+
+    def example_score(self, row: StatsArray) -> float:
+        """1.0 when the example's prediction is its reference, else 0.0."""
+        return 1.0 if row[0] == row[1] else 0.0  # a reference is never "no answer"
+
+    # -- what subclasses provide ------------------------------------------------
+
+    def check_labels(self, labels: set[Any]) -> None:
+        """Raise MetricError if the labels don't suit the metric's options (default: any do)."""
+
+    def score(self, references: IntArray, predictions: IntArray) -> float:
+        """The score by scikit-learn; predictions hold :data:`NO_ANSWER` for None."""
+        raise NotImplementedError
+
+    def score_confusions(self, counts: Counts) -> npt.NDArray[np.float64]:
+        """The score of each confusion matrix (see :mod:`nlpbench_metrics.confusion`)."""
+        raise NotImplementedError
+
+
+def decode(stats: StatsArray) -> tuple[IntArray, IntArray]:
+    """Prediction and reference indices from ``stats``."""
+    import numpy as np
+
+    if stats.ndim != 2 or stats.shape[1] != 2:
+        raise MetricError(f"expected statistics of shape (n, 2), got {stats.shape}")
+    return stats[:, 0].astype(np.int64), stats[:, 1].astype(np.int64)
+
+
+def real_labels(references: IntArray, predictions: IntArray) -> list[int]:
+    """The label indices that occur, without "no answer": what precision and recall average over.
+
+    "No answer" is left out so that one unanswered example doesn't add a phantom
+    class (scoring 0) to a macro average; it still counts against its reference.
+    """
+    import numpy as np
+
+    present = np.union1d(references, predictions)
+    return [int(label) for label in present if label != NO_ANSWER]
