@@ -7,9 +7,6 @@ from pathlib import Path
 
 import pytest
 
-#: ../shared/data next to the repository (tests/ -> baselines/ -> plugins/ -> repo root)
-SHARED_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
-
 
 @pytest.fixture
 def write(tmp_path: Path) -> Callable[[str, str], Path]:
@@ -24,7 +21,6 @@ def write(tmp_path: Path) -> Callable[[str, str], Path]:
 
 
 @pytest.fixture(scope="session")
-def sst2_dev() -> Path:
-    if not SHARED_DATA.is_dir():
-        pytest.skip("../shared/data is absent")
-    return SHARED_DATA / "sentiment_sst2" / "dev.tsv"
+def sst2_dev(nlpbench_shared_data: Path) -> Path:
+    """The real SST-2 dev set (skipped, with the reason, where ../shared is absent)."""
+    return nlpbench_shared_data / "sentiment_sst2" / "dev.tsv"

@@ -8,9 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-#: ../shared/data next to the repository (tests/ -> metrics/ -> plugins/ -> repo root)
-SHARED_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
-
 LabelSet = tuple[list[str], list[str]]
 
 
@@ -48,11 +45,9 @@ def label_set(request: pytest.FixtureRequest) -> LabelSet:
 
 
 @pytest.fixture(scope="session")
-def sst2_labels() -> LabelSet:
+def sst2_labels(nlpbench_shared_data: Path) -> LabelSet:
     """SST-2 dev labels as predictions shuffled against the real order as references."""
-    path = SHARED_DATA / "sentiment_sst2" / "dev.tsv"
-    if not SHARED_DATA.is_dir():
-        pytest.skip("../shared/data is absent")
+    path = nlpbench_shared_data / "sentiment_sst2" / "dev.tsv"
     with path.open(encoding="utf-8", newline="") as handle:
         labels = [row["label"] for row in csv.DictReader(handle, delimiter="\t")]
     shuffled = list(np.random.default_rng(7).permutation(labels))
