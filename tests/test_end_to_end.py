@@ -161,3 +161,38 @@ def test_the_listing_is_quick() -> None:
     assert completed.returncode == 0
     names = {row["name"] for row in json.loads(completed.stdout)}
     assert {"accuracy", "precision", "recall", "macro-f1", "mcc"} <= names
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("", "reviews.jsonl: no examples in the file"),
+        ('{"text": "fine", "label": "positive"}\n{"label": "negative"}\n', "reviews.jsonl:2: column 'text'"),
+        ('{"text": "fine", "label": "positive"}\nnot json\n', "reviews.jsonl:2: invalid JSON"),
+    ],
+    ids=["empty", "missing-column", "bad-json"],
+)
+def test_bad_data_is_one_line_and_exits_2(tmp_path: Path, data: str, expected: str) -> None:
+    (tmp_path / "reviews.jsonl").write_text(data)
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(
+        "name: bad-data\nmodels:\n  - {name: words, type: wordlist}\ntasks:\n"
+        "  - name: t\n    type: sentiment\n    data: {path: reviews.jsonl, text: text, label: label}\n"
+    )
+    completed = _nlpbench("run", str(suite), "--out", str(tmp_path / "out"))
+    assert completed.returncode == 2
+    [line] = completed.stderr.strip().splitlines()
+    assert line.startswith("Error: ") and expected in line
+    assert not (tmp_path / "out" / "results.json").exists()
+
+
+def test_a_typo_in_a_real_suite_suggests_the_name(tmp_path: Path) -> None:
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(
+        QUICK.read_text()
+        .replace("type: wordlist", "type: wordlists")
+        .replace("data/", str(QUICK.parent / "data") + "/")
+    )
+    completed = _nlpbench("validate", str(suite))
+    assert completed.returncode == 2
+    assert "models[0].type: unknown model type 'wordlists' (did you mean 'wordlist'?)" in completed.stderr

@@ -356,3 +356,14 @@ def test_models_scored_alike_get_the_same_interval(tmp_path: Path) -> None:
         ),
     )
     assert run.cell("a", "tiny")["metrics"] == run.cell("b", "tiny")["metrics"]
+
+
+def test_a_progress_bar_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from nlpbench.runner import run_suite
+    from nlpbench.suite import load_suite
+
+    path = tmp_path / "suite.yaml"
+    path.write_text("name: p\nmodels: [{name: m, type: tiny}]\ntasks: [{name: t, type: tiny}]\n")
+    host = make_host()
+    run_suite(load_suite(path, host), host, tmp_path / "out", progress=True, log=lambda _: None)
+    assert "m × t" in capsys.readouterr().err
