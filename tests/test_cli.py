@@ -209,3 +209,11 @@ def test_plugin_commands_are_added() -> None:
 
 def test_suite_text_helper_is_dedented() -> None:
     assert textwrap.dedent(SUITE) == SUITE
+
+
+def test_an_output_folder_that_cannot_be_written_exits_2(suite: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = _invoke("run", str(suite), "--out", str(blocker / "out"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: output folder {blocker / 'out'}: cannot write")

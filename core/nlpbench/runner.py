@@ -154,7 +154,11 @@ class Runner:
         cells = plan(suite, host)
         prepared = {spec.name: self.prepare_task(spec) for spec in suite.tasks}
         audits = self.prepare_audits()
-        self.out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            write_results(self.out_dir, {"status": "starting"})  # fail now, not after the first cell
+        except OSError as error:
+            raise ConfigError(f"output folder {self.out_dir}: cannot write: {error.strerror or error}") from None
         document: dict[str, Any] = {
             "nlpbench": {"version": host.versions()["nlpbench"], "plugins": host.versions()},
             "suite": {"name": suite.name, "hash": suite.hash, "seed": suite.seed, "path": str(suite.path)},
