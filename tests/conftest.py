@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.metadata
+import os
+import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
@@ -45,3 +47,25 @@ def entry_point_plugins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Call
         monkeypatch.setattr(importlib.metadata, "entry_points", fake)
 
     return install
+
+
+#: ``nlpbench`` as a child process, with this interpreter (and so this environment).
+NLPBENCH = [sys.executable, "-c", "from nlpbench.cli import main; main()"]
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment for a child process: none of our plugin or pytest settings leak in."""
+    dropped = {"NLPBENCH_STRICT_PLUGINS", "NLPBENCH_DISABLE_PLUGINS", "PYTEST_ADDOPTS", "PYTHONPATH",
+               "PYTEST_DISABLE_PLUGIN_AUTOLOAD"}  # fmt: skip
+    return {**{k: v for k, v in os.environ.items() if k not in dropped}, **extra}
+
+
+def pip_install_target(source: Path, site: Path) -> None:
+    """pip-install the distribution in ``source`` into the folder ``site``, offline, as a
+    user would (but into a folder of its own, so other tests never see it)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--no-index",
+         "--disable-pip-version-check", "--target", str(site), str(source)],
+        env=child_env(), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr

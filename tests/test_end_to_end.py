@@ -3,29 +3,26 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .conftest import REPO
+from .conftest import NLPBENCH, REPO, child_env, pip_install_target
 
 pytestmark = pytest.mark.slow
 
 QUICK = REPO / "benchmarks" / "suites" / "quick.yaml"
-NLPBENCH = [sys.executable, "-c", "from nlpbench.cli import main; main()"]
 
 
 def _nlpbench(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("NLPBENCH_")}
-    environment.update(env or {})
-    return subprocess.run([*NLPBENCH, *args], capture_output=True, text=True, env=environment, cwd=cwd, timeout=300)
+    return subprocess.run(
+        [*NLPBENCH, *args], capture_output=True, text=True, env=child_env(**(env or {})), cwd=cwd, timeout=300
+    )
 
 
 @pytest.fixture(scope="module")
@@ -34,23 +31,7 @@ def broken_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("broken-site")
     source = tmp_path_factory.mktemp("broken-src") / "nlpbench-broken"
     shutil.copytree(REPO / "tests" / "fixtures" / "nlpbench-broken", source)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--target",
-            str(site),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    pip_install_target(source, site)
     return site
 
 

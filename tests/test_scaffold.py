@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import py_compile
 import shutil
 import subprocess
@@ -25,6 +24,8 @@ from nlpbench.plugins import PluginHost
 from nlpbench.scaffold import TEMPLATE_SUFFIX, scaffold
 from nlpbench.testing import check_conformance
 
+from .conftest import NLPBENCH, child_env, pip_install_target
+
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE = REPO / "core" / "nlpbench" / "scaffold" / "template"
 
@@ -44,15 +45,7 @@ def _files(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
 
 
-def _env(**extra: str) -> dict[str, str]:
-    """The environment for a child process: no plugin or pytest settings of ours leak in."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"NLPBENCH_STRICT_PLUGINS", "NLPBENCH_DISABLE_PLUGINS", "PYTEST_ADDOPTS", "PYTHONPATH"}
-        and k != "PYTEST_DISABLE_PLUGIN_AUTOLOAD"  # the kit's fixtures come through pytest's entry point
-    }
-    return {**env, **extra}
+_env = child_env
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
@@ -219,33 +212,12 @@ def test_generated_tests_pass(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------
 
 
-def _pip_install(source: Path, site: Path) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--no-index",
-            "--disable-pip-version-check",
-            "--target",
-            str(site),
-            str(source),
-        ],
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+_pip_install = pip_install_target
 
 
 def _nlpbench(site: Path, *args: str) -> Any:
     done = subprocess.run(
-        [sys.executable, "-c", "from nlpbench.cli import main; main()", *args],
+        [*NLPBENCH, *args],
         env=_env(PYTHONPATH=str(site)),
         capture_output=True,
         text=True,
