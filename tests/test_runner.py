@@ -367,3 +367,29 @@ def test_a_progress_bar_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture
     host = make_host()
     run_suite(load_suite(path, host), host, tmp_path / "out", progress=True, log=lambda _: None)
     assert "m × t" in capsys.readouterr().err
+
+
+def test_requests_carry_their_example_id(tmp_path: Path) -> None:
+    seen: list[str | None] = []
+
+    class RecordingModel:
+        """Remembers the example ids it was asked about."""
+
+        capabilities: ClassVar[frozenset[str]] = frozenset({"classify"})
+
+        def __init__(self, spec: Any) -> None:
+            pass
+
+        def classify(self, requests: Sequence[ClassifyRequest]) -> list[dict[str, float]]:
+            seen.extend(r.example_id for r in requests)
+            return [{r.labels[0]: 1.0} for r in requests]
+
+    class Plugin:
+        NLPBENCH_PLUGIN_NAME = "recording"
+
+        @hookimpl
+        def register_models(self, register: Any) -> None:
+            register(RecordingModel, name="recording")
+
+    run_suite_text(tiny_suite(models=[{"name": "r", "type": "recording"}]), tmp_path, host=make_host(Plugin()))
+    assert seen == [f"tiny-{i}" for i in range(8)]

@@ -6,7 +6,9 @@ run needs them, so listing what is installed never loads a model.
 
 A model answers **lists** of requests, one list per capability, and owns batching:
 the runner hands it everything a cell needs (in chunks, for progress) and expects the
-answers back in request order.
+answers back in request order. Every request carries ``example_id``, the id of the
+example it was built for (the runner fills it in), so a model may answer from saved
+predictions.
 """
 
 from __future__ import annotations
@@ -38,7 +40,11 @@ CAPABILITIES: tuple[Capability, ...] = (
 
 @dataclass(frozen=True)
 class GenerateRequest:
-    """Continue ``prompt``. Greedy when ``temperature`` is 0; otherwise sample with ``seed``."""
+    """Continue ``prompt``. Greedy when ``temperature`` is 0; otherwise sample with ``seed``.
+
+    ``source`` is the raw input the prompt was made from (a document to summarize), for
+    models that work on it directly, such as extractive baselines.
+    """
 
     capability: ClassVar[Capability] = "generate"
     prompt: str
@@ -46,6 +52,8 @@ class GenerateRequest:
     stop: tuple[str, ...] = ()
     temperature: float = 0.0
     seed: int | None = None
+    source: str | None = None
+    example_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,7 @@ class LoglikelihoodRequest:
     capability: ClassVar[Capability] = "loglikelihood"
     context: str
     continuation: str
+    example_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,7 @@ class ClassifyRequest:
     text: str
     labels: tuple[str, ...]
     text_pair: str | None = None
+    example_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,7 @@ class ExtractSpanRequest:
     capability: ClassVar[Capability] = "extract_span"
     question: str
     context: str
+    example_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,7 @@ class EncodeRequest:
 
     capability: ClassVar[Capability] = "encode"
     text: str
+    example_id: str | None = None
 
 
 Request = GenerateRequest | LoglikelihoodRequest | ClassifyRequest | ExtractSpanRequest | EncodeRequest

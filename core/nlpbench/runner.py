@@ -7,6 +7,7 @@ preparing (before any model runs) stop the run with a one-line error instead.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import sys
 import time
@@ -352,7 +353,7 @@ class Runner:
                 raise TaskError(f"building requests for example '{example.id}': {one_line(error)}") from error
             if not requests:
                 raise TaskError(f"the task built no requests for example '{example.id}'")
-            per_example.append(requests)
+            per_example.append([r if r.example_id else dataclasses.replace(r, example_id=example.id) for r in requests])
         flat = [(i, request) for i, requests in enumerate(per_example) for request in requests]
         answers: list[Any] = [None] * len(flat)
         by_capability: dict[str, list[int]] = {}
