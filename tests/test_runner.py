@@ -393,3 +393,14 @@ def test_requests_carry_their_example_id(tmp_path: Path) -> None:
 
     run_suite_text(tiny_suite(models=[{"name": "r", "type": "recording"}]), tmp_path, host=make_host(Plugin()))
     assert seen == [f"tiny-{i}" for i in range(8)]
+
+
+def test_untrained_models_are_marked_in_the_leaderboard_and_report() -> None:
+    from nlpbench.leaderboard import render_text
+    from nlpbench.report import render_html
+
+    cell = {"model": "gpt-small", "task": "t", "status": "ok", "n": 1, "metrics": {}, "model_info": {"trained": False}}
+    results = {"cells": [cell, {**cell, "model": "gpt-real", "model_info": {"trained": True}}]}
+    text = render_text(results)
+    assert "gpt-small (untrained)" in text and "gpt-real (untrained)" not in text
+    assert "gpt-small (untrained)" in render_html(results)

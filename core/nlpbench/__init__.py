@@ -42,6 +42,7 @@ from .errors import (
     TaskError,
 )
 from .hookspecs import Register, hookimpl
+from .suggest import did_you_mean
 
 __version__ = "0.1.0"
 
@@ -82,6 +83,7 @@ __all__ = [
     "__version__",
     "column",
     "detect_format",
+    "did_you_mean",
     "hookimpl",
     "map_columns",
     "read_rows",

@@ -51,6 +51,13 @@ def _rank(
     return sorted(cells, key=key)
 
 
+def model_label(cell: Mapping[str, Any]) -> str:
+    """The model's name, marked when its weights were never trained (built from a config),
+    so nobody mistakes an untrained model's score for a checkpoint's."""
+    info = cell.get("model_info") or {}
+    return f"{cell['model']} (untrained)" if info.get("trained") is False else str(cell["model"])
+
+
 def format_score(score: Mapping[str, Any] | None) -> str:
     if not score or score.get("value") is None:
         return "—"
@@ -85,7 +92,7 @@ def render_text(results: Mapping[str, Any]) -> str:
             table.append(
                 [
                     str(rank) if cell["status"] == "ok" else "-",
-                    cell["model"],
+                    model_label(cell),
                     *(format_score(cell.get("metrics", {}).get(m)) for m in board.metrics),
                     str(cell.get("n", 0)),
                     _clip(status, 70),

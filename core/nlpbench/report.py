@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ReporterError
-from .leaderboard import boards, format_score
+from .leaderboard import boards, format_score, model_label
 
 REPORT_FILE = "report.html"
 
@@ -58,7 +58,7 @@ def render_html(results: Mapping[str, Any]) -> str:
             detail = cell.get("error") or cell.get("reason") or ""
             parts.append(
                 f"<tr class='{e(cell['status'])}'><td>{rank if cell['status'] == 'ok' else '-'}</td>"
-                f"<td>{e(cell['model'])}</td>"
+                f"<td>{e(model_label(cell))}</td>"
                 + "".join(
                     f"<td class='num'>{e(format_score(cell.get('metrics', {}).get(m)))}</td>" for m in board.metrics
                 )

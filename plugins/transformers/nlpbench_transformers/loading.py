@@ -1,0 +1,120 @@
+"""Loading a model and its tokenizer from what a suite says: a local folder saved with
+``save_pretrained`` (``path:``), a hub id (``hub:``, ``revision:``) or a config
+(``config:``), untrained. Safetensors only: pickled weights are refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import AutoConfig, AutoTokenizer, PreTrainedTokenizerBase
+
+from nlpbench import ConfigError, ModelError, ModelSpec
+
+from .device import resolve_device, resolve_dtype
+from .params import HFParams
+
+#: Keys of ``config:`` that are ours, not the architecture's.
+CONFIG_OWN_KEYS = ("model_type", "tokenizer")
+
+
+@dataclass
+class Loaded:
+    """A model on its device, its tokenizer, and where they came from."""
+
+    model: Any
+    tokenizer: PreTrainedTokenizerBase
+    device: torch.device
+    dtype: torch.dtype
+    source: str
+    trained: bool
+
+    def describe(self) -> dict[str, Any]:
+        return {"source": self.source, "trained": self.trained, "device": str(self.device),
+                "dtype": str(self.dtype).removeprefix("torch."),
+                "parameters": sum(p.numel() for p in self.model.parameters())}  # fmt: skip
+
+
+def load_model(
+    spec: ModelSpec,
+    params: HFParams,
+    auto_class: Any,
+    *,
+    default_model_type: str,
+    default_tokenizer: Callable[[], PreTrainedTokenizerBase],
+) -> Loaded:
+    """The model ``spec`` names, loaded with ``auto_class`` (say ``AutoModelForCausalLM``),
+    on the device and in the dtype ``params`` ask for, in evaluation mode."""
+    device = resolve_device(params.device)
+    dtype = resolve_dtype(params.dtype)
+    if spec.config is not None:
+        model, tokenizer = _from_config(spec, auto_class, default_model_type, default_tokenizer)
+        model = model.to(dtype=dtype)
+        source, trained = f"config ({model.config.model_type}, untrained)", False
+    else:
+        where, revision = _where(spec)
+        _refuse_pickles(where, spec)
+        try:
+            model = auto_class.from_pretrained(
+                where, revision=revision, dtype=dtype, use_safetensors=True,
+                trust_remote_code=spec.trust_remote_code,
+            )  # fmt: skip
+            tokenizer = AutoTokenizer.from_pretrained(
+                where, revision=revision, trust_remote_code=spec.trust_remote_code
+            )
+        except (OSError, ValueError, KeyError) as error:
+            raise ModelError(f"cannot load '{where}': {' '.join(str(error).split())[:300]}") from error
+        source, trained = (f"hub {where}" + (f"@{revision}" if revision else "")) if spec.hub else f"path {where}", True
+    model.to(device)
+    model.eval()
+    return Loaded(model, tokenizer, device, dtype, source, trained)
+
+
+def _where(spec: ModelSpec) -> tuple[str, str | None]:
+    if spec.path is not None:
+        return str(spec.path), None
+    if spec.hub is not None:
+        return spec.hub, spec.revision
+    raise ConfigError("give one of path (a folder saved with save_pretrained), hub (a hub id) or config")
+
+
+def _refuse_pickles(where: str, spec: ModelSpec) -> None:
+    folder = Path(where)
+    if spec.path is None or not folder.is_dir():
+        return
+    if not any(folder.glob("*.safetensors")) and any(folder.glob("*.bin")):
+        raise ModelError(f"{folder}: holds only pickled weights (*.bin); nlpbench loads safetensors only: "
+                         "re-save with save_pretrained(..., safe_serialization=True)")  # fmt: skip
+
+
+def _from_config(
+    spec: ModelSpec, auto_class: Any, default_model_type: str, default_tokenizer: Callable[[], PreTrainedTokenizerBase]
+) -> tuple[Any, PreTrainedTokenizerBase]:
+    config_map: Mapping[str, Any] = spec.config or {}
+    model_type = str(config_map.get("model_type", default_model_type))
+    tokenizer_path = config_map.get("tokenizer")
+    tokenizer: PreTrainedTokenizerBase
+    if tokenizer_path is not None:
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(str(spec.resolve(tokenizer_path)))
+        except (OSError, ValueError) as error:
+            raise ModelError(
+                f"config.tokenizer: cannot load '{tokenizer_path}': {' '.join(str(error).split())[:200]}"
+            ) from error
+    else:
+        tokenizer = default_tokenizer()
+    settings = {k: v for k, v in config_map.items() if k not in CONFIG_OWN_KEYS}
+    settings.setdefault("vocab_size", len(tokenizer))
+    try:
+        config = AutoConfig.for_model(model_type, **settings)
+    except (ValueError, TypeError) as error:
+        raise ConfigError(f"config: {' '.join(str(error).split())[:300]}") from error
+    for name in ("pad_token_id", "eos_token_id", "bos_token_id"):
+        token_id = getattr(tokenizer, name, None)
+        if token_id is not None and getattr(config, name, None) is None:
+            setattr(config, name, token_id)
+    torch.manual_seed(spec.seed)  # the same suite seed builds the same untrained weights
+    return auto_class.from_config(config), tokenizer

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from tokenizers import Tokenizer, models, pre_tokenizers
+from transformers import AutoModelForCausalLM, GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
+
+from nlpbench import ConfigError, ModelError, ModelSpec
+from nlpbench_transformers import load_model, parse_params
+
+
+def _tokenizer() -> PreTrainedTokenizerFast:
+    vocab = {"<unk>": 0, "<eos>": 1, **{w: i + 2 for i, w in enumerate(["the", "cat", "sat", "on", "a", "mat"])}}
+    inner = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    inner.pre_tokenizer = pre_tokenizers.Whitespace()
+    return PreTrainedTokenizerFast(tokenizer_object=inner, unk_token="<unk>", eos_token="<eos>", pad_token="<eos>")
+
+
+def _load(spec: ModelSpec, **params: Any) -> Any:
+    return load_model(
+        spec, parse_params(params), AutoModelForCausalLM, default_model_type="gpt2", default_tokenizer=_tokenizer
+    )
+
+
+TINY = {"n_layer": 1, "n_embd": 16, "n_head": 2, "n_positions": 32}
+
+
+def test_built_from_a_config_is_untrained_and_seeded() -> None:
+    first = _load(ModelSpec(name="m", type="gpt", config=TINY, seed=3))
+    second = _load(ModelSpec(name="m", type="gpt", config=TINY, seed=3))
+    assert first.trained is False and first.describe()["trained"] is False
+    assert first.model.config.vocab_size == len(_tokenizer())
+    assert first.model.config.pad_token_id == 1
+    assert not first.model.training
+    for a, b in zip(first.model.parameters(), second.model.parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_a_saved_folder_loads_back(tmp_path: Path) -> None:
+    model = GPT2LMHeadModel(GPT2Config(vocab_size=8, **TINY))
+    model.save_pretrained(tmp_path)
+    _tokenizer().save_pretrained(tmp_path)
+    loaded = _load(ModelSpec(name="m", type="gpt", path=tmp_path), dtype="bfloat16")
+    assert loaded.trained is True and loaded.source == f"path {tmp_path}"
+    assert loaded.dtype == torch.bfloat16 and next(loaded.model.parameters()).dtype == torch.bfloat16
+    assert loaded.describe()["parameters"] == sum(p.numel() for p in model.parameters())
+
+
+def test_pickled_weights_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text("{}")
+    (tmp_path / "pytorch_model.bin").write_bytes(b"not really")
+    with pytest.raises(ModelError, match="holds only pickled weights"):
+        _load(ModelSpec(name="m", type="gpt", path=tmp_path))
+
+
+def test_a_folder_that_is_not_a_model_is_a_model_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="cannot load"):
+        _load(ModelSpec(name="m", type="gpt", path=tmp_path))
+
+
+def test_a_bad_config_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="config:"):
+        _load(ModelSpec(name="m", type="gpt", config={"model_type": "no-such-architecture"}))
+
+
+def test_cuda_without_a_gpu_is_a_model_error() -> None:
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    with pytest.raises(ModelError, match="no CUDA device is available"):
+        _load(ModelSpec(name="m", type="gpt", config=TINY), device="cuda")
