@@ -127,11 +127,11 @@ def test_a_disabled_plugin_is_left_alone(broken_site: Path) -> None:
 
 def test_an_unknown_model_type_names_the_broken_plugin(broken_site: Path, tmp_path: Path) -> None:
     suite = tmp_path / "suite.yaml"
-    suite.write_text("name: x\nmodels:\n  - name: m\n    type: gpt\ntasks:\n  - name: t\n    type: sentiment\n")
+    suite.write_text("name: x\nmodels:\n  - name: m\n    type: mamba\ntasks:\n  - name: t\n    type: sentiment\n")
     completed = _nlpbench("validate", str(suite), env={"PYTHONPATH": str(broken_site)})
     assert completed.returncode == 2
     last = completed.stderr.strip().splitlines()[-1]
-    assert last.startswith("Error: ") and ":4: models[0].type: unknown model type 'gpt'" in last
+    assert last.startswith("Error: ") and ":4: models[0].type: unknown model type 'mamba'" in last
     assert "plugin 'broken' failed to load and might provide it" in last
 
 

@@ -114,7 +114,11 @@ class Loglikelihood:
 
 @dataclass(frozen=True)
 class Span:
-    """The answer to an :class:`ExtractSpanRequest`: ``context[start:end] == text``."""
+    """The answer to an :class:`ExtractSpanRequest`: ``context[start:end] == text``.
+
+    ``start`` and ``end`` are -1 when the span's place in the context is unknown (a
+    replayed answer that does not occur in it); tasks score ``text``.
+    """
 
     text: str
     start: int

@@ -1,11 +1,15 @@
-"""nlpbench-baselines: reference points for classification tasks, with no weights to load:
-the ``majority`` class and a ``wordlist`` sentiment counter."""
+"""nlpbench-baselines: reference points that load no weights: the ``majority`` class and a
+``wordlist`` sentiment counter for classification, ``lead`` for summarization,
+``sliding-window`` for extractive QA, and ``replay`` of saved predictions for any of these."""
 
 from __future__ import annotations
 
+from .lead import LeadModel
 from .majority import MajorityModel
+from .replay import ReplayModel
+from .sliding_window import SlidingWindowModel
 from .wordlist import WordlistModel
 
 __version__ = "0.1.0"
 
-__all__ = ["MajorityModel", "WordlistModel", "__version__"]
+__all__ = ["LeadModel", "MajorityModel", "ReplayModel", "SlidingWindowModel", "WordlistModel", "__version__"]

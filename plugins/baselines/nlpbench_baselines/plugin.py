@@ -1,13 +1,17 @@
-"""nlpbench hook implementations: registers the ``majority`` and ``wordlist`` model types.
+"""nlpbench hook implementations: registers the baseline model types ``majority``,
+``wordlist``, ``lead``, ``sliding-window`` and ``replay``.
 
-Nothing is read here; a model reads its data or lexicon when a run builds it.
+Nothing is read here; a model reads its data, lexicon or predictions when a run builds it.
 """
 
 from __future__ import annotations
 
 from nlpbench import Register, hookimpl
 
+from .lead import LeadModel
 from .majority import MajorityModel
+from .replay import ReplayModel
+from .sliding_window import SlidingWindowModel
 from .wordlist import WordlistModel
 
 
@@ -15,3 +19,6 @@ from .wordlist import WordlistModel
 def register_models(register: Register) -> None:
     register(MajorityModel, name="majority")
     register(WordlistModel, name="wordlist")
+    register(LeadModel, name="lead")
+    register(SlidingWindowModel, name="sliding-window")
+    register(ReplayModel, name="replay")

@@ -6,7 +6,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from nlpbench.testing import assert_conformant
-from nlpbench_baselines import MajorityModel, WordlistModel, plugin
+from nlpbench_baselines import LeadModel, MajorityModel, ReplayModel, SlidingWindowModel, WordlistModel, plugin
 
 
 def test_registers_the_model_types() -> None:
@@ -17,9 +17,18 @@ def test_registers_the_model_types() -> None:
         found[name] = component
 
     plugin.register_models(register=register)
-    assert found == {"majority": MajorityModel, "wordlist": WordlistModel}
+    assert found == {
+        "majority": MajorityModel,
+        "wordlist": WordlistModel,
+        "lead": LeadModel,
+        "sliding-window": SlidingWindowModel,
+        "replay": ReplayModel,
+    }
     assert (MajorityModel.__doc__ or "").startswith("Majority-class baseline")
     assert (WordlistModel.__doc__ or "").startswith("Word-list sentiment baseline")
+    assert (LeadModel.__doc__ or "").startswith("Lead-k summarization baseline")
+    assert (SlidingWindowModel.__doc__ or "").startswith("Sliding-window answer finder for extractive QA")
+    assert (ReplayModel.__doc__ or "").startswith("Answers from saved predictions")
 
 
 def test_entry_point() -> None:
@@ -28,9 +37,13 @@ def test_entry_point() -> None:
 
 
 def test_plugin_imports_in_a_fresh_process() -> None:
-    code = "import nlpbench_baselines.plugin as p; print(p.MajorityModel.__name__, p.WordlistModel.__name__)"
+    # and imports nothing heavy
+    code = (
+        "import sys, nlpbench_baselines.plugin as p; print(p.MajorityModel.__name__, p.ReplayModel.__name__); "
+        "print(sorted(m for m in ('numpy', 'torch', 'transformers') if m in sys.modules))"
+    )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert output.stdout.split() == ["MajorityModel", "WordlistModel"]
+    assert output.stdout.splitlines() == ["MajorityModel ReplayModel", "[]"]
 
 
 def test_conformance() -> None:

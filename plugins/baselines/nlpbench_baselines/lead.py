@@ -1,0 +1,58 @@
+"""The ``lead`` model type: summarize a document by its first k sentences."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from nlpbench import GenerateRequest, ModelSpec
+
+from .params import check_params, choice_param, int_param
+from .sentences import split_sentences
+
+PARAMS = ("k", "join")
+JOINS = ("newline", "space")
+SEPARATORS = {"newline": "\n", "space": " "}
+
+
+class LeadModel:
+    """Lead-k summarization baseline: answers with the first k sentences of the document.
+
+    Answers generate requests from ``request.source``, the raw document a task made
+    its prompt from, or from the prompt itself when a task sets no source.
+    params: ``k`` (default 3), ``join`` ("newline", the default, which ROUGE-Lsum
+    reads as sentence breaks, or "space"). It ignores ``max_new_tokens`` and
+    ``stop``: lead-k is measured in sentences.
+    """
+
+    capabilities: ClassVar[frozenset[str]] = frozenset({"generate"})
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.check_spec(spec)
+        self.k = int_param(spec, "k", default=3)
+        self.join = choice_param(spec, "join", JOINS)
+        self.from_source = 0
+        self.from_prompt = 0
+
+    @classmethod
+    def check_spec(cls, spec: ModelSpec) -> None:
+        """ConfigError for an unknown param, a bad ``k`` or ``join``, or weights asked for."""
+        check_params(spec, PARAMS, "lead-k reads the task's documents")
+        int_param(spec, "k", default=3)
+        choice_param(spec, "join", JOINS)
+
+    def generate(self, requests: list[GenerateRequest]) -> list[str]:
+        """The first k sentences of each request's source (else its prompt), joined."""
+        answers = []
+        for request in requests:
+            if request.source is None:
+                self.from_prompt += 1
+                text = request.prompt
+            else:
+                self.from_source += 1
+                text = request.source
+            answers.append(SEPARATORS[self.join].join(split_sentences(text)[: self.k]))
+        return answers
+
+    def describe(self) -> dict[str, Any]:
+        # counted since the model was built: a task that sets no source shows up here
+        return {"k": self.k, "join": self.join, "from_source": self.from_source, "from_prompt": self.from_prompt}
