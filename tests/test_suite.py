@@ -143,8 +143,8 @@ def test_mistakes_are_one_line_naming_file_line_and_field(tmp_path: Path, text: 
 
 
 def test_requires_is_checked_before_anything_else(tmp_path: Path) -> None:
-    text = VALID.replace("type: tiny", "type: gpt") + "requires: ['nlpbench-gpt>=0.1']\n"
-    assert "nlpbench-gpt is not installed; to fix: pip install 'nlpbench-gpt>=0.1'" in _error(tmp_path, text)
+    text = VALID.replace("type: tiny", "type: mamba") + "requires: ['nlpbench-mamba>=0.1']\n"
+    assert "nlpbench-mamba is not installed; to fix: pip install 'nlpbench-mamba>=0.1'" in _error(tmp_path, text)
 
 
 def test_missing_and_unreadable_files(tmp_path: Path) -> None:

@@ -1,17 +1,36 @@
 """What nlpbench's transformer plugins (gpt, bert, t5) share: parameters, devices and
 dtypes, loading from a folder, a hub id or a config, and length-sorted batching.
 
-A library, not a plugin: it registers nothing. Import it only where a model is
-actually loaded, never from a plugin's ``plugin.py`` (it imports torch).
+A library, not a plugin: it registers nothing. Names are imported on first use, so
+``parse_params`` (which ``check_spec`` uses while a suite is validated) never pulls in
+torch; everything else does.
 """
 
 from __future__ import annotations
 
-from .batching import BatchRunner, length_sorted_batches
-from .device import resolve_device, resolve_dtype
-from .loading import Loaded, load_model
-from .params import COMMON_PARAMS, HFParams, parse_params
-from .truncation import Truncation
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .batching import BatchRunner, length_sorted_batches
+    from .device import resolve_device, resolve_dtype
+    from .loading import Loaded, load_model
+    from .params import COMMON_PARAMS, HFParams, parse_params
+    from .truncation import Truncation
+
+#: Where each public name lives.
+_HOMES = {
+    "BatchRunner": "batching",
+    "length_sorted_batches": "batching",
+    "resolve_device": "device",
+    "resolve_dtype": "device",
+    "Loaded": "loading",
+    "load_model": "loading",
+    "COMMON_PARAMS": "params",
+    "HFParams": "params",
+    "parse_params": "params",
+    "Truncation": "truncation",
+}
 
 __all__ = [
     "COMMON_PARAMS",
@@ -25,3 +44,10 @@ __all__ = [
     "resolve_device",
     "resolve_dtype",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{home}", __name__), name)

@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from huggingface_hub.errors import StrictDataclassError
 from transformers import AutoConfig, AutoTokenizer, PreTrainedTokenizerBase
+from transformers.utils import logging as hf_logging
 
 from nlpbench import ConfigError, ModelError, ModelSpec
 
@@ -50,6 +52,7 @@ def load_model(
     on the device and in the dtype ``params`` ask for, in evaluation mode."""
     device = resolve_device(params.device)
     dtype = resolve_dtype(params.dtype)
+    hf_logging.disable_progress_bar()  # our own progress bar is the one users watch
     if spec.config is not None:
         model, tokenizer = _from_config(spec, auto_class, default_model_type, default_tokenizer)
         model = model.to(dtype=dtype)
@@ -110,7 +113,7 @@ def _from_config(
     settings.setdefault("vocab_size", len(tokenizer))
     try:
         config = AutoConfig.for_model(model_type, **settings)
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, StrictDataclassError) as error:  # transformers 5 validates configs strictly
         raise ConfigError(f"config: {' '.join(str(error).split())[:300]}") from error
     for name in ("pad_token_id", "eos_token_id", "bos_token_id"):
         token_id = getattr(tokenizer, name, None)

@@ -66,6 +66,12 @@ def test_a_bad_config_is_a_config_error() -> None:
         _load(ModelSpec(name="m", type="gpt", config={"model_type": "no-such-architecture"}))
 
 
+def test_a_config_value_of_the_wrong_type_is_a_config_error() -> None:
+    # transformers 5 validates configs with huggingface_hub's strict dataclasses, not ValueError
+    with pytest.raises(ConfigError, match=r"config:.*n_embd"):
+        _load(ModelSpec(name="m", type="gpt", config={**TINY, "n_embd": "wide"}))
+
+
 def test_cuda_without_a_gpu_is_a_model_error() -> None:
     if torch.cuda.is_available():
         pytest.skip("a GPU is present")

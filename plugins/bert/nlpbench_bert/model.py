@@ -1,0 +1,111 @@
+"""The ``bert`` model type: what it declares, checked cheaply; the work happens in
+modules imported only once a model loads (they import torch)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from nlpbench import (
+    ClassifyRequest,
+    EncodeRequest,
+    ExtractSpanRequest,
+    Loglikelihood,
+    LoglikelihoodRequest,
+    ModelError,
+    ModelSpec,
+    Span,
+)
+
+from .heads import CAPABILITIES_BY_HEAD, resolve_head
+from .settings import parse
+
+if TYPE_CHECKING:
+    from .runtime import Runtime
+
+
+class BERTModel:
+    """BERT-style encoder (BERT, MiniLM, ...) with a classification, question-answering or masked-LM head, or none.
+
+    The head comes from the checkpoint's ``config.architectures`` (or ``params.head``:
+    classification, qa, masked-lm, encoder) and decides what the model declares:
+    classification → classify, encode; qa → extract_span, encode; masked-lm →
+    loglikelihood (pseudo-log-likelihood), encode; a bare encoder → encode and zero-shot
+    classify by embedding similarity. params: the common transformer ones (device,
+    dtype, batch_size, max_length, truncation: right by default) and ``head``,
+    ``pooling`` (mean, cls), ``doc_stride``, ``n_best``, ``max_answer_length``,
+    ``label_template``, ``temperature``.
+    """
+
+    capabilities: ClassVar[frozenset[str]] = frozenset({"classify", "extract_span", "encode", "loglikelihood"})
+
+    @classmethod
+    def check_spec(cls, spec: ModelSpec) -> None:
+        """ConfigError for a bad param, or a ``params.head`` the checkpoint does not have."""
+        parse(spec)
+        resolve_head(spec)
+
+    @classmethod
+    def capabilities_for(cls, spec: ModelSpec) -> frozenset[str]:
+        """What a model built from ``spec`` will declare, from its config.json or
+        ``params.head``, without loading it (all four for a hub id without ``params.head``)."""
+        head = resolve_head(spec)
+        return cls.capabilities if head is None else CAPABILITIES_BY_HEAD[head]
+
+    def __init__(self, spec: ModelSpec) -> None:
+        from .runtime import load
+
+        self._runtime: Runtime | None = load(spec)
+        self.head = self._runtime.head
+        self.capabilities = CAPABILITIES_BY_HEAD[self.head]  # type: ignore[misc]
+        self._facts = self._runtime.facts()
+
+    def classify(self, requests: list[ClassifyRequest]) -> list[dict[str, float]]:
+        """Label probabilities: from the classification head, or zero-shot from a bare encoder."""
+        runtime = self._ready("classify")
+        from .classify import classify
+
+        return classify(runtime, requests)
+
+    def extract_span(self, requests: list[ExtractSpanRequest]) -> list[Span]:
+        """The best-scoring span of each context, from the question-answering head."""
+        runtime = self._ready("extract_span")
+        if not requests:
+            return []
+        from .spans import extract_spans
+
+        return extract_spans(runtime, requests)
+
+    def loglikelihood(self, requests: list[LoglikelihoodRequest]) -> list[Loglikelihood]:
+        """Pseudo-log-likelihood of each continuation, from the masked-LM head."""
+        runtime = self._ready("loglikelihood")
+        if not requests:
+            return []
+        from .pll import pseudo_loglikelihood
+
+        return pseudo_loglikelihood(runtime, requests)
+
+    def encode(self, requests: list[EncodeRequest]) -> list[list[float]]:
+        """L2-normalised sentence embeddings (mean or [CLS] pooling of the last layer)."""
+        runtime = self._ready("encode")
+        from .embed import encode
+
+        return encode(runtime, requests)
+
+    def describe(self) -> dict[str, Any]:
+        runtime = self._runtime
+        return {**self._facts, **(runtime.truncation_facts() if runtime is not None else {})}
+
+    def close(self) -> None:
+        runtime, self._runtime = self._runtime, None
+        if runtime is not None:
+            runtime.release()
+
+    def _ready(self, capability: str) -> Runtime:
+        if self._runtime is None:
+            raise ModelError("the model was closed")
+        if capability not in self.capabilities:
+            raise ModelError(
+                f"this checkpoint's {self.head} head cannot {capability} "
+                f"(it can: {', '.join(sorted(self.capabilities))}); see params.head"
+            )
+        return self._runtime
