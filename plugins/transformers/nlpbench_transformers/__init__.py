@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .batching import BatchRunner, length_sorted_batches
+    from .bpe import gpt2_bpe, gpt2_bpe_folder
     from .device import resolve_device, resolve_dtype
     from .loading import Loaded, load_model
     from .params import COMMON_PARAMS, HFParams, parse_params
@@ -24,6 +25,8 @@ _HOMES = {
     "length_sorted_batches": "batching",
     "resolve_device": "device",
     "resolve_dtype": "device",
+    "gpt2_bpe": "bpe",
+    "gpt2_bpe_folder": "bpe",
     "Loaded": "loading",
     "load_model": "loading",
     "COMMON_PARAMS": "params",
@@ -38,6 +41,8 @@ __all__ = [
     "HFParams",
     "Loaded",
     "Truncation",
+    "gpt2_bpe",
+    "gpt2_bpe_folder",
     "length_sorted_batches",
     "load_model",
     "parse_params",

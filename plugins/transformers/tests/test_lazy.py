@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from types import ModuleType
 
 
 def test_parse_params_does_not_import_torch() -> None:
@@ -23,4 +24,6 @@ def test_every_public_name_resolves() -> None:
 
     assert sorted(nlpbench_transformers.__all__) == sorted(nlpbench_transformers._HOMES)
     for name in nlpbench_transformers.__all__:
-        assert getattr(nlpbench_transformers, name) is not None
+        value = getattr(nlpbench_transformers, name)
+        # a submodule of the same name would shadow the function once imported
+        assert value is not None and not isinstance(value, ModuleType), name

@@ -1,0 +1,39 @@
+"""Sliding windows for scoring a text longer than the model's context (perplexity).
+
+The text's tokens ``t[1..n]`` follow a start token ``t[0]``. Each window is at most
+``max_length`` tokens of input and scores the tokens it is the first to reach, so every
+token is scored exactly once; after the first window, each scores ``stride`` new tokens
+with the ``max_length - stride + 1`` before them as context (Hugging Face's perplexity
+recipe, with the window's last position used too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .encoding import Pair
+
+
+def rolling_windows(n: int, max_length: int, stride: int) -> list[tuple[int, int, int]]:
+    """``(start, first, last)`` per window, over tokens ``t[0..n]``: the window's input is
+    ``t[start:last]`` and it scores ``t[first:last + 1]``."""
+    if not 1 <= stride <= max_length:
+        raise ValueError(f"stride must be between 1 and max_length ({max_length}), not {stride}")
+    windows = []
+    start, scored = 0, 0  # scored: the last token index already scored
+    while scored < n:
+        last = min(start + max_length, n)
+        windows.append((start, scored + 1, last))
+        scored = last
+        start += stride
+    return windows
+
+
+def window_pairs(tokens: Sequence[int], start_token: int, max_length: int, stride: int) -> list[Pair]:
+    """The windows of ``tokens`` (a whole text, conditioned on ``start_token``) as
+    (prefix, scored tokens) pairs, ready to score."""
+    sequence = (start_token, *tokens)
+    return [
+        (sequence[start:first], sequence[first : last + 1])
+        for start, first, last in rolling_windows(len(tokens), max_length, stride)
+    ]
