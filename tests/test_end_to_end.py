@@ -40,15 +40,24 @@ def test_the_quick_suite_runs_and_writes_the_contract(tmp_path: Path) -> None:
     completed = _nlpbench("run", str(QUICK), "--out", str(out))
     assert completed.returncode == 0, completed.stderr
     assert "reviews-dev" in completed.stdout and "wordlist" in completed.stdout
+    # untrained models are marked as such on the leaderboard
+    assert "gpt-tiny (untrained)" in completed.stdout and "t5-tiny (untrained)" in completed.stdout
     results: dict[str, Any] = json.loads((out / "results.json").read_text())
     assert results["suite"]["name"] == "quick"
-    assert {"nlpbench", "nlpbench-sentiment", "nlpbench-metrics", "nlpbench-baselines"} <= set(
-        results["nlpbench"]["plugins"]
-    )
-    assert len(results["cells"]) == 4
+    plugins = {
+        "nlpbench-sentiment",
+        "nlpbench-metrics",
+        "nlpbench-baselines",
+        "nlpbench-bert",
+        "nlpbench-gpt",
+        "nlpbench-t5",
+    }
+    assert plugins <= set(results["nlpbench"]["plugins"])
+    assert len(results["cells"]) == 10
+    strategies = {"wordlist": "classify", "majority": "classify", "minilm": "classify", "gpt-tiny": "loglikelihood", "t5-tiny": "loglikelihood"}  # fmt: skip
     for cell in results["cells"]:
         assert cell["status"] == "ok", cell
-        assert cell["strategy"] == "classify"
+        assert cell["strategy"] == strategies[cell["model"]]
         assert set(cell["metrics"]) == {"accuracy", "macro-f1", "mcc"}
         for score in cell["metrics"].values():
             assert score["ci_low"] <= score["value"] <= score["ci_high"]
@@ -59,6 +68,10 @@ def test_the_quick_suite_runs_and_writes_the_contract(tmp_path: Path) -> None:
     assert (out / "report.html").read_text().count("<table>") == 2
     # the word list beats always answering the majority label on the balanced dev set
     by = {(c["model"], c["task"]): c for c in results["cells"]}
+    assert by[("gpt-tiny", "reviews-dev")]["model_info"]["trained"] is False
+    assert by[("minilm", "reviews-dev")]["model_info"]["trained"] is True
+    # the real pretrained encoder, zero-shot, does better than chance on our reviews
+    assert by[("minilm", "reviews-dev")]["metrics"]["accuracy"]["value"] > 0.75
     assert (
         by[("wordlist", "reviews-dev")]["metrics"]["accuracy"]["value"]
         > by[("majority", "reviews-dev")]["metrics"]["accuracy"]["value"]
@@ -83,7 +96,7 @@ def test_rerunning_gives_identical_results_apart_from_timings(tmp_path: Path) ->
 def test_validate_the_quick_suite() -> None:
     completed = _nlpbench("validate", str(QUICK))
     assert completed.returncode == 0, completed.stderr
-    assert "2 models × 2 tasks = 4 cells (4 runnable, 0 not applicable)" in completed.stdout
+    assert "5 models × 2 tasks = 10 cells (10 runnable, 0 not applicable)" in completed.stdout
 
 
 def test_plugins_json_shows_every_plugin_and_the_broken_one(broken_site: Path) -> None:
@@ -173,6 +186,7 @@ def test_a_typo_in_a_real_suite_suggests_the_name(tmp_path: Path) -> None:
         QUICK.read_text()
         .replace("type: wordlist", "type: wordlists")
         .replace("data/", str(QUICK.parent / "data") + "/")
+        .replace("path: models/", f"path: {QUICK.parent / 'models'}/")
     )
     completed = _nlpbench("validate", str(suite))
     assert completed.returncode == 2
