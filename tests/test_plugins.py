@@ -219,3 +219,21 @@ def test_listing_imports_no_heavy_library() -> None:
     )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(completed.stdout) == []
+
+
+def test_conformance_checks_what_a_model_type_can_fine_tune() -> None:
+    from nlpbench.testing import check_conformance
+
+    class HalfFinetunable:
+        """Says it can fine-tune what it cannot do, and has no finetune()."""
+
+        capabilities = frozenset({"classify"})
+        finetunable = frozenset({"generate"})
+
+        def classify(self, requests: list[Any]) -> list[Any]:
+            return []
+
+    plugin = _Plugin("half", register_models=lambda register: register(HalfFinetunable, name="half"))
+    problems = check_conformance(plugin)
+    assert "model type 'half': `finetunable` must be a frozenset of capabilities the model type declares" in problems
+    assert "model type 'half': declares `finetunable` but has no finetune() classmethod" in problems

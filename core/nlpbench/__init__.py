@@ -14,6 +14,9 @@ from .components import (
     EncodeRequest,
     Example,
     ExtractSpanRequest,
+    FinetuneReport,
+    FinetuneSettings,
+    FinetuneStepped,
     GenerateRequest,
     Loglikelihood,
     LoglikelihoodRequest,
@@ -28,6 +31,7 @@ from .components import (
     StatsArray,
     Task,
     TaskSpec,
+    TrainingPair,
 )
 from .data import Row, column, detect_format, map_columns, read_rows
 from .errors import (
@@ -58,6 +62,9 @@ __all__ = [
     "EncodeRequest",
     "Example",
     "ExtractSpanRequest",
+    "FinetuneReport",
+    "FinetuneSettings",
+    "FinetuneStepped",
     "GenerateRequest",
     "Loglikelihood",
     "LoglikelihoodRequest",
@@ -80,6 +87,7 @@ __all__ = [
     "Task",
     "TaskError",
     "TaskSpec",
+    "TrainingPair",
     "__version__",
     "column",
     "detect_format",

@@ -103,6 +103,89 @@ def validate(ctx: click.Context, suite: Path) -> None:
 
 
 @cli.command()
+@click.option(
+    "--suite", "suite_path", required=True, type=click.Path(path_type=Path), help="The suite naming the model and task."
+)
+@click.option("--model", "model_name", required=True, help="The suite's model to fine-tune (its name).")
+@click.option("--task", "task_name", required=True, help="The suite's task whose train split it learns (its name).")
+@click.option(
+    "--out", required=True, type=click.Path(path_type=Path), help="A new or empty folder for the fine-tuned model."
+)
+@click.option(
+    "--epochs", type=click.IntRange(min=1), default=3, show_default=True, help="Passes over the train examples."
+)
+@click.option(
+    "--lr",
+    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+    default=5e-5,
+    show_default=True,
+    help="Peak learning rate (AdamW, linear warm-up and decay).",
+)
+@click.option(
+    "--batch-size", type=click.IntRange(min=1), default=16, show_default=True, help="Train examples per step."
+)
+@click.option(
+    "--seed",
+    type=int,
+    help="Seeds the data order and new weights (default: the suite's seed, which always draws the held-out split).",
+)
+@click.option(
+    "--max-steps", type=click.IntRange(min=1), help="Train for exactly N steps, however many epochs that takes."
+)
+@click.option(
+    "--eval-every",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="Evaluate on the held-out examples every N steps (and after the last).",
+)
+@click.option(
+    "--progress/--no-progress", default=None, help="Show a progress bar (default: when stderr is a terminal)."
+)
+@click.pass_context
+def finetune(
+    ctx: click.Context,
+    suite_path: Path,
+    model_name: str,
+    task_name: str,
+    out: Path,
+    epochs: int,
+    lr: float,
+    batch_size: int,
+    seed: int | None,
+    max_steps: int | None,
+    eval_every: int,
+    progress: bool | None,
+) -> None:
+    """Fine-tune a suite's model on the train split of one of its tasks; save a folder a suite can load."""
+    from .components import FinetuneSettings
+    from .finetuning import run_finetune
+    from .suite import load_suite
+
+    host = _host(ctx)
+    loaded = load_suite(suite_path, host)
+    settings = FinetuneSettings(
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch_size,
+        seed=loaded.seed if seed is None else seed,
+        max_steps=max_steps,
+        eval_every=eval_every,
+    )
+    outcome = run_finetune(loaded, host, model_name, task_name, out, settings, progress=progress)
+    final = outcome.report.evals[-1] if outcome.report.evals else {}
+    scores = ", ".join(f"{k} {v:.4g}" for k, v in final.items() if k not in ("step", "epoch") and isinstance(v, float))
+    click.echo(
+        f"fine-tuned {model_name} on {task_name}: {outcome.report.steps} steps"
+        + (f"; held-out {scores}" if scores else "")
+    )
+    click.echo(f"saved: {outcome.out_dir} (card: {outcome.card.name}, README.md)")
+    click.echo(
+        f"use it in a suite:  - {{name: {model_name}-{task_name}, type: {outcome.model.type}, path: {outcome.out_dir}}}"
+    )
+
+
+@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.pass_context
 def plugins(ctx: click.Context, as_json: bool) -> None:
@@ -150,6 +233,9 @@ def list_(ctx: click.Context, kind: str, as_json: bool) -> None:
         component = item.component
         if kind == "models":
             row["capabilities"] = sorted(getattr(component, "capabilities", ()))
+            row["finetunable"] = (
+                sorted(getattr(component, "finetunable", ())) if callable(getattr(component, "finetune", None)) else []
+            )
         elif kind == "tasks":
             row["strategies"] = list(getattr(component, "strategies", ()))
             row["default_metrics"] = list(getattr(component, "default_metrics", ()))
@@ -170,6 +256,8 @@ def list_(ctx: click.Context, kind: str, as_json: bool) -> None:
         extra = ""
         if kind == "models":
             extra = f" [{', '.join(row['capabilities'])}]"
+            if row["finetunable"]:
+                extra += f" (fine-tunable: {', '.join(row['finetunable'])})"
         elif kind == "tasks":
             extra = f" [{', '.join(row['strategies'])}]"
         aliases = f" (also {', '.join(row['aliases'])})" if row["aliases"] else ""

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeAlias, runtime_checkable
 
+from .errors import ConfigError
+
 if TYPE_CHECKING:  # numpy is only imported when something is scored: listing stays instant
     import numpy as np
     import numpy.typing as npt
@@ -193,6 +195,91 @@ class Example:
 
 
 # ---------------------------------------------------------------------------
+# Fine-tuning: what the core hands a model type's ``finetune`` and gets back
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainingPair:
+    """One training example: the request the task builds for it with the chosen
+    strategy (``example_id`` set), and ``target``, the answer the model should learn to
+    give (the example's first reference: a label name for ``classify``)."""
+
+    example_id: str
+    request: Request
+    target: Any
+
+
+@dataclass(frozen=True)
+class FinetuneSettings:
+    """How to train. A step is one optimizer update on ``batch_size`` pairs; the data
+    order is shuffled each epoch with ``seed``. ``max_steps``, when given, is the exact
+    number of steps, however many epochs that takes (it overrides ``epochs``, as in
+    transformers' Trainer). The learning rate warms up linearly over the first
+    ``warmup_ratio`` of the steps, then decays linearly to zero."""
+
+    epochs: int = 3
+    lr: float = 5e-5
+    batch_size: int = 16
+    seed: int = 0
+    max_steps: int | None = None
+    eval_every: int = 50
+    warmup_ratio: float = 0.1
+
+    def __post_init__(self) -> None:
+        for name in ("epochs", "batch_size", "eval_every"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"fine-tuning: {name} must be an integer of at least 1, not {value!r}")
+        if self.max_steps is not None and (
+            isinstance(self.max_steps, bool) or not isinstance(self.max_steps, int) or self.max_steps < 1
+        ):
+            raise ConfigError(f"fine-tuning: max_steps must be an integer of at least 1, not {self.max_steps!r}")
+        if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not 0 < self.lr < 1:
+            raise ConfigError(f"fine-tuning: lr must be a number between 0 and 1, not {self.lr!r}")
+        if not isinstance(self.warmup_ratio, (int, float)) or not 0 <= self.warmup_ratio < 1:
+            raise ConfigError(f"fine-tuning: warmup_ratio must be at least 0 and below 1, not {self.warmup_ratio!r}")
+
+    def steps_per_epoch(self, n_train: int) -> int:
+        """Batches in one pass over ``n_train`` pairs (the last one may be smaller)."""
+        return -(-n_train // self.batch_size)
+
+    def total_steps(self, n_train: int) -> int:
+        """How many steps training on ``n_train`` pairs takes."""
+        return self.max_steps if self.max_steps is not None else self.epochs * self.steps_per_epoch(n_train)
+
+    def warmup_steps(self, n_train: int) -> int:
+        """The steps over which the learning rate rises from zero."""
+        return int(self.total_steps(n_train) * self.warmup_ratio)
+
+
+@dataclass(frozen=True)
+class FinetuneStepped:
+    """A model finished one optimizer step (``step`` counts from 1, ``epoch`` too).
+    ``loss`` is that batch's training loss; ``eval``, when the model evaluated on the
+    held-out pairs after this step, its scores (``{"accuracy": 0.9, "loss": 0.3}``)."""
+
+    step: int
+    epoch: int
+    loss: float
+    eval: Mapping[str, float] | None = None
+
+
+@dataclass(frozen=True)
+class FinetuneReport:
+    """What a model type's ``finetune`` did: the steps taken, the training loss of
+    each, every held-out evaluation (each a dict with ``step``, ``epoch`` and the
+    scores; the last one is after the final step), the folder it saved, and ``info``:
+    facts for the card (the base it started from, the labels, the device)."""
+
+    steps: int
+    train_losses: list[float]
+    evals: list[dict[str, Any]]
+    out_dir: Path
+    info: Mapping[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------
 # Protocols
 # ---------------------------------------------------------------------------
 
@@ -217,6 +304,22 @@ class Model(Protocol):
     so planning and ``nlpbench validate`` need not load it; ``close()`` frees memory
     when the runner is done with the model; ``describe() -> dict`` adds facts (dtype,
     device, truncation) to results.
+
+    Optional, for ``nlpbench finetune``: ``finetunable``, a class attribute, names the
+    strategies the type can be trained for (BERT: ``frozenset({"classify"})``), and the
+    classmethod ::
+
+        finetune(spec: ModelSpec, strategy: str, train: Sequence[TrainingPair],
+                 held_out: Sequence[TrainingPair], settings: FinetuneSettings,
+                 out_dir: Path, progress: Callable[[FinetuneStepped], None]) -> FinetuneReport
+
+    trains the model ``spec`` names on ``train`` (one :class:`TrainingPair` per example:
+    the request the task builds with ``strategy`` and the answer to learn), evaluates on
+    ``held_out`` every ``settings.eval_every`` steps and after the last one, calls
+    ``progress`` after every optimizer step, and saves into ``out_dir`` a folder that a
+    suite loads with ``path:``. A step is one update on ``settings.batch_size`` pairs,
+    so ``settings.total_steps(len(train))`` is how many there are. The core writes the
+    card (``nlpbench-finetune.json``, ``README.md``) beside what the model saves.
     """
 
     capabilities: ClassVar[frozenset[str]]
@@ -230,6 +333,11 @@ class Task(Protocol):
     ``strategies`` lists the capabilities the task can use, most preferred first; the
     runner picks the first one the model has. ``default_metrics`` names the metrics
     used when the suite names none.
+
+    Optional, for ``nlpbench finetune``: ``train_examples() -> Iterable[Example]``, the
+    task's train split (built into requests like ``examples()``; the first reference
+    is what a model learns to answer). It may raise ConfigError when this entry of the
+    suite names no train data; a task without the method cannot be trained on.
     """
 
     strategies: ClassVar[tuple[str, ...]]

@@ -14,9 +14,10 @@ class Progress:
     stay clean.
     """
 
-    def __init__(self, total: int, label: str, enabled: bool | None = None) -> None:
+    def __init__(self, total: int, label: str, enabled: bool | None = None, unit: str = "req") -> None:
         self.total = total
         self.label = label
+        self.unit = unit
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
         self._bar: Any = None
 
@@ -24,7 +25,7 @@ class Progress:
         if self.enabled:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=self.total, desc=self.label, unit="req", leave=False, file=sys.stderr)
+            self._bar = tqdm(total=self.total, desc=self.label, unit=self.unit, leave=False, file=sys.stderr)
         return self
 
     def update(self, n: int) -> None:

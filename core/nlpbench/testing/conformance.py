@@ -72,6 +72,12 @@ def _check_model(item: Registered) -> list[str]:
     for capability in CAPABILITIES:
         if capability not in capabilities and callable(getattr(item.component, capability, None)):
             problems.append(f"has a {capability}() method but does not declare the capability")
+    finetunable = getattr(item.component, "finetunable", None)
+    if finetunable is not None:
+        if not isinstance(finetunable, (set, frozenset)) or not set(finetunable) <= set(capabilities):
+            problems.append("`finetunable` must be a frozenset of capabilities the model type declares")
+        if not callable(getattr(item.component, "finetune", None)):
+            problems.append("declares `finetunable` but has no finetune() classmethod")
     return problems
 
 

@@ -3,17 +3,23 @@ modules imported only once a model loads (they import torch)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from nlpbench import (
     ClassifyRequest,
     EncodeRequest,
     ExtractSpanRequest,
+    FinetuneReport,
+    FinetuneSettings,
+    FinetuneStepped,
     Loglikelihood,
     LoglikelihoodRequest,
     ModelError,
     ModelSpec,
     Span,
+    TrainingPair,
 )
 
 from .heads import CAPABILITIES_BY_HEAD, resolve_head
@@ -33,10 +39,13 @@ class BERTModel:
     classify by embedding similarity. params: the common transformer ones (device,
     dtype, batch_size, max_length, truncation: right by default) and ``head``,
     ``pooling`` (mean, cls), ``doc_stride``, ``n_best``, ``max_answer_length``,
-    ``label_template``, ``temperature``.
+    ``label_template``, ``temperature``. ``nlpbench finetune`` trains a classification
+    head on a task's train split.
     """
 
     capabilities: ClassVar[frozenset[str]] = frozenset({"classify", "extract_span", "encode", "loglikelihood"})
+    #: What ``nlpbench finetune`` can train a bert model for.
+    finetunable: ClassVar[frozenset[str]] = frozenset({"classify"})
 
     @classmethod
     def check_spec(cls, spec: ModelSpec) -> None:
@@ -50,6 +59,28 @@ class BERTModel:
         ``params.head``, without loading it (all four for a hub id without ``params.head``)."""
         head = resolve_head(spec)
         return cls.capabilities if head is None else CAPABILITIES_BY_HEAD[head]
+
+    @classmethod
+    def finetune(
+        cls,
+        spec: ModelSpec,
+        strategy: str,
+        train: Sequence[TrainingPair],
+        held_out: Sequence[TrainingPair],
+        settings: FinetuneSettings,
+        out_dir: Path,
+        progress: Callable[[FinetuneStepped], None],
+    ) -> FinetuneReport:
+        """Fine-tune for ``classify``: a sequence-classification head over the labels the
+        pairs ask about, on the encoder ``spec`` names (path, hub or config), trained with
+        AdamW (linear warm-up and decay) in float32 on ``params.device``, evaluated on
+        ``held_out`` (accuracy, loss), saved into ``out_dir`` with its tokenizer.
+
+        A checkpoint whose head already has exactly these labels keeps it (and its label
+        order); any other head is replaced by a new one."""
+        from .finetune import finetune
+
+        return finetune(spec, strategy, train, held_out, settings, out_dir, progress)
 
     def __init__(self, spec: ModelSpec) -> None:
         from .runtime import load

@@ -13,7 +13,7 @@ from nlpbench import ConfigError, TaskSpec
 
 from .labels import label_key
 
-DATA_KEYS = ("path", "text", "label", "id", "format", "labels", "label_names")
+DATA_KEYS = ("path", "text", "label", "id", "format", "labels", "label_names", "train")
 PARAM_KEYS = ("prompt", "verbalizers", "description")
 
 DEFAULT_PROMPT = "Review: {text}\nSentiment:"
@@ -22,7 +22,8 @@ DEFAULT_DESCRIPTION = "This review is {label}."
 
 @dataclass(frozen=True)
 class DataConfig:
-    """``data:``, validated. No ``path`` means the built-in sample set."""
+    """``data:``, validated. No ``path`` means the built-in sample set. ``train`` is the
+    train split (for ``nlpbench finetune``): a file read with the same columns."""
 
     path: str | None = None
     text: str = "text"
@@ -31,6 +32,7 @@ class DataConfig:
     format: str | None = None
     labels: tuple[str, ...] | None = None
     label_names: Mapping[str, str] | None = None
+    train: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ def data_config(spec: TaskSpec) -> DataConfig:
         format=_string("data", data, "format"),
         labels=tuple(labels) if labels is not None else None,
         label_names={label_key(raw): name for raw, name in names.items()} if names is not None else None,
+        train=_string("data", data, "train"),
     )
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
 
-from nlpbench import DataError, Example, column, read_rows
+from nlpbench import ConfigError, DataError, Example, column, read_rows
 
 from .config import DataConfig
 from .labels import LabelNamer, LabelProblem
@@ -25,6 +25,29 @@ def load(config: DataConfig, resolve: Callable[[str], Path]) -> tuple[list[Examp
     examples = read_examples(resolve(config.path), config)
     labels = config.labels or tuple(sorted({example.references[0] for example in examples}))
     return examples, labels
+
+
+def no_train_split(config: DataConfig) -> ConfigError:
+    """What to set when the task is asked for a train split it was not given."""
+    if config.path is None:
+        return ConfigError(
+            "no train split: the built-in sample has none; set data.path and data.train (files with the same columns)"
+        )
+    return ConfigError("no train split: set data.train to a file with the same columns as data.path")
+
+
+def load_train(path: Path, config: DataConfig, labels: Sequence[str]) -> list[Example]:
+    """The train split at ``path``, read with the columns of ``data.path``. Every label must
+    be one of the task's ``labels``: DataError naming the file and example otherwise."""
+    examples = read_examples(path, config)
+    for example in examples:
+        label = example.references[0]
+        if label not in labels:
+            raise DataError(
+                f"{path}: example '{example.id}' has the label {label!r}, which is not one of the task's labels "
+                f"({', '.join(labels)}, as seen in data.path); list every label in data.labels"
+            )
+    return examples
 
 
 def read_examples(path: Path, config: DataConfig) -> list[Example]:

@@ -5,18 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from nlpbench import Example, Request, TaskSpec
+from nlpbench import ConfigError, Example, Request, TaskSpec
 
 from . import strategies
 from .config import check_labels_known, data_config, prompting
-from .loading import load
+from .loading import load, load_train, no_train_split
 
 
 class SentimentTask:
     """Sentiment classification: label each review or sentence positive or negative (or the data's own labels).
 
     ``data`` is empty for the built-in sample of 60 reviews, or
-    ``{path, text, label, id?, format?, labels?, label_names?}`` for a local file.
+    ``{path, text, label, id?, format?, labels?, label_names?, train?}`` for a local
+    file; ``train`` is a train split with the same columns, for ``nlpbench finetune``.
     ``params`` may set ``prompt`` (with ``{text}``), ``verbalizers`` (label → word)
     and ``description`` (with ``{label}``, for the encode strategy).
     """
@@ -38,6 +39,8 @@ class SentimentTask:
         prompts = prompting(spec)
         if config.labels is not None:
             check_labels_known(prompts, config.labels)
+        if config.train is not None and not spec.resolve(config.train).is_file():
+            raise ConfigError(f"data.train: {config.train}: no such file")
 
     # -- data -------------------------------------------------------------------
 
@@ -57,6 +60,13 @@ class SentimentTask:
     def examples(self) -> list[Example]:
         """Every example, in file order. DataError for an empty file or a bad row."""
         return list(self._load())
+
+    def train_examples(self) -> list[Example]:
+        """The train split (``data.train``), in file order, its labels among :attr:`labels`.
+        ConfigError when the suite gives none (the built-in sample has none)."""
+        if self.data.train is None:
+            raise no_train_split(self.data)
+        return load_train(self.spec.resolve(self.data.train), self.data, self.labels)
 
     # -- asking -----------------------------------------------------------------
 

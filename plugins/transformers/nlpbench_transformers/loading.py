@@ -47,14 +47,22 @@ def load_model(
     *,
     default_model_type: str,
     default_tokenizer: Callable[[], PreTrainedTokenizerBase],
+    config_overrides: Mapping[str, Any] | None = None,
+    ignore_mismatched_sizes: bool = False,
 ) -> Loaded:
     """The model ``spec`` names, loaded with ``auto_class`` (say ``AutoModelForCausalLM``),
-    on the device and in the dtype ``params`` ask for, in evaluation mode."""
+    on the device and in the dtype ``params`` ask for, in evaluation mode.
+
+    ``config_overrides`` are set on the model's config (fine-tuning gives a new head its
+    ``num_labels`` and ``id2label`` this way); with ``ignore_mismatched_sizes``, weights
+    of the checkpoint whose shapes no longer fit (a head with other labels) are left
+    out and initialised afresh instead of being an error."""
     device = resolve_device(params.device)
     dtype = resolve_dtype(params.dtype)
+    overrides = dict(config_overrides or {})
     hf_logging.disable_progress_bar()  # our own progress bar is the one users watch
     if spec.config is not None:
-        model, tokenizer = _from_config(spec, auto_class, default_model_type, default_tokenizer)
+        model, tokenizer = _from_config(spec, auto_class, default_model_type, default_tokenizer, overrides)
         model = model.to(dtype=dtype)
         source, trained = f"config ({model.config.model_type}, untrained)", False
     else:
@@ -63,7 +71,8 @@ def load_model(
         try:
             model = auto_class.from_pretrained(
                 where, revision=revision, dtype=dtype, use_safetensors=True,
-                trust_remote_code=spec.trust_remote_code,
+                trust_remote_code=spec.trust_remote_code, ignore_mismatched_sizes=ignore_mismatched_sizes,
+                **overrides,
             )  # fmt: skip
             tokenizer = AutoTokenizer.from_pretrained(
                 where, revision=revision, trust_remote_code=spec.trust_remote_code
@@ -94,7 +103,11 @@ def _refuse_pickles(where: str, spec: ModelSpec) -> None:
 
 
 def _from_config(
-    spec: ModelSpec, auto_class: Any, default_model_type: str, default_tokenizer: Callable[[], PreTrainedTokenizerBase]
+    spec: ModelSpec,
+    auto_class: Any,
+    default_model_type: str,
+    default_tokenizer: Callable[[], PreTrainedTokenizerBase],
+    overrides: Mapping[str, Any] | None = None,
 ) -> tuple[Any, PreTrainedTokenizerBase]:
     config_map: Mapping[str, Any] = spec.config or {}
     model_type = str(config_map.get("model_type", default_model_type))
@@ -109,7 +122,7 @@ def _from_config(
             ) from error
     else:
         tokenizer = default_tokenizer()
-    settings = {k: v for k, v in config_map.items() if k not in CONFIG_OWN_KEYS}
+    settings = {**{k: v for k, v in config_map.items() if k not in CONFIG_OWN_KEYS}, **(overrides or {})}
     settings.setdefault("vocab_size", len(tokenizer))
     try:
         config = AutoConfig.for_model(model_type, **settings)

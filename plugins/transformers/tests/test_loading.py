@@ -77,3 +77,28 @@ def test_cuda_without_a_gpu_is_a_model_error() -> None:
         pytest.skip("a GPU is present")
     with pytest.raises(ModelError, match="no CUDA device is available"):
         _load(ModelSpec(name="m", type="gpt", config=TINY), device="cuda")
+
+
+def test_config_overrides_reach_a_config_build_and_a_saved_folder(tmp_path: Path) -> None:
+    from transformers import AutoModelForSequenceClassification
+
+    labels = {"num_labels": 3, "id2label": {0: "a", 1: "b", 2: "c"}, "label2id": {"a": 0, "b": 1, "c": 2}}
+    built = load_model(
+        ModelSpec(name="m", type="gpt", config=TINY), parse_params({}), AutoModelForSequenceClassification,
+        default_model_type="gpt2", default_tokenizer=_tokenizer, config_overrides=labels,
+    )  # fmt: skip
+    assert built.model.config.id2label == {0: "a", 1: "b", 2: "c"} and built.model.score.out_features == 3
+    built.model.save_pretrained(tmp_path)
+    _tokenizer().save_pretrained(tmp_path)
+    two = {"num_labels": 2, "id2label": {0: "x", 1: "y"}, "label2id": {"x": 0, "y": 1}}
+    spec = ModelSpec(name="m", type="gpt", path=tmp_path)
+    with pytest.raises(RuntimeError, match="ignore_mismatched_sizes"):  # a head of another size, by default
+        load_model(spec, parse_params({}), AutoModelForSequenceClassification, default_model_type="gpt2",
+                   default_tokenizer=_tokenizer, config_overrides=two)  # fmt: skip
+    reloaded = load_model(
+        spec, parse_params({}), AutoModelForSequenceClassification, default_model_type="gpt2",
+        default_tokenizer=_tokenizer, config_overrides=two, ignore_mismatched_sizes=True,
+    )  # fmt: skip
+    assert reloaded.model.config.id2label == {0: "x", 1: "y"} and reloaded.model.score.out_features == 2
+    for name, weight in built.model.transformer.state_dict().items():  # the body is the saved one
+        assert torch.equal(weight, reloaded.model.transformer.state_dict()[name])

@@ -1,0 +1,260 @@
+"""Fine-tuning a ``bert`` model for ``classify``: a sequence-classification head over
+the task's labels, trained with AdamW on the training pairs, evaluated on the held-out
+ones, saved with ``save_pretrained`` so that a suite loads it with ``path:``.
+
+Imported only when fine-tuning starts: it imports torch and transformers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import AutoConfig, AutoModelForSequenceClassification
+from transformers.utils import logging as hf_logging
+
+from nlpbench import (
+    ClassifyRequest,
+    DataError,
+    FinetuneReport,
+    FinetuneSettings,
+    FinetuneStepped,
+    ModelError,
+    ModelSpec,
+    TrainingPair,
+)
+from nlpbench_transformers import BatchRunner, Truncation, load_model
+
+from .heads import head_of_architectures
+from .inputs import Row, pad, tokenize
+from .runtime import Runtime, _max_length, head_labels, minilm_tokenizer
+from .settings import parse
+
+#: Gradients are clipped to this norm, as transformers' Trainer does by default.
+MAX_GRAD_NORM = 1.0
+
+
+def finetune(
+    spec: ModelSpec,
+    strategy: str,
+    train: Sequence[TrainingPair],
+    held_out: Sequence[TrainingPair],
+    settings: FinetuneSettings,
+    out_dir: Path,
+    progress: Callable[[FinetuneStepped], None],
+) -> FinetuneReport:
+    """Train a classification head (and the encoder under it) on ``train``; see
+    :meth:`nlpbench_bert.BERTModel.finetune`."""
+    if strategy != "classify":
+        raise ModelError(f"bert is fine-tuned for classify only, not {strategy}")
+    if not train:
+        raise DataError("there are no training pairs")
+    labels = label_set([*train, *held_out])
+    common, bert_settings = parse(spec)
+    common = dataclasses.replace(common, dtype="float32")  # train in full precision, whatever evaluation uses
+    kept = existing_head_labels(spec)
+    same_labels = kept is not None and sorted(kept) == sorted(labels)
+    names = list(kept) if same_labels and kept is not None else list(labels)  # keep a matching head's order
+    torch.manual_seed(settings.seed)  # a new head (and a config build) starts from the same weights
+    with _quiet_transformers():
+        loaded = load_model(
+            spec,
+            common,
+            AutoModelForSequenceClassification,
+            default_model_type="bert",
+            default_tokenizer=minilm_tokenizer,
+            config_overrides={
+                "num_labels": len(names),
+                "id2label": dict(enumerate(names)),
+                "label2id": {name: i for i, name in enumerate(names)},
+            },
+            ignore_mismatched_sizes=True,
+        )
+    if kept is not None and not same_labels:
+        reset_head(loaded.model)  # a head trained for other labels, of the same size: start it afresh
+    max_length = _max_length(common.max_length, loaded.model.config, loaded.tokenizer)
+    runtime = Runtime(
+        loaded=loaded,
+        head="classification",
+        settings=bert_settings,
+        max_length=max_length,
+        truncation=Truncation(common.truncation, max_length),
+        context_truncation=Truncation("left", max_length),
+        runner=BatchRunner(common.batch_size),
+        architectures=tuple(getattr(loaded.model.config, "architectures", None) or (type(loaded.model).__name__,)),
+    )
+    try:
+        trainer = _Trainer(runtime, names, settings)
+        losses, evals = trainer.train(train, held_out, progress)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        loaded.model.eval()
+        loaded.model.save_pretrained(out_dir)  # safetensors: the only format transformers 5 writes
+        loaded.tokenizer.save_pretrained(out_dir)
+        info = {
+            "base": loaded.source,
+            "head": "kept" if same_labels else "new",
+            "labels": names,
+            "device": str(loaded.device),
+            "parameters": sum(p.numel() for p in loaded.model.parameters()),
+            **trainer.truncation.describe(),
+        }
+        return FinetuneReport(steps=len(losses), train_losses=losses, evals=evals, out_dir=out_dir, info=info)
+    finally:
+        runtime.release()
+
+
+def label_set(pairs: Sequence[TrainingPair]) -> tuple[str, ...]:
+    """The labels every pair's request asks about (they must all ask the same), with each
+    pair's target among them."""
+    labels: tuple[str, ...] | None = None
+    for pair in pairs:
+        request = pair.request
+        if not isinstance(request, ClassifyRequest):
+            raise ModelError(f"example '{pair.example_id}': expected a ClassifyRequest, got {type(request).__name__}")
+        if labels is None:
+            labels = request.labels
+        elif request.labels != labels:
+            raise DataError(
+                f"example '{pair.example_id}' asks about the labels ({', '.join(request.labels)}), "
+                f"others about ({', '.join(labels)}): a classification head has one set of labels"
+            )
+        if pair.target not in request.labels:
+            raise DataError(
+                f"example '{pair.example_id}': its label {pair.target!r} is not one of ({', '.join(request.labels)})"
+            )
+    if not labels or len(labels) < 2:
+        raise DataError(f"a classification head needs at least 2 labels, not {len(labels or ())}")
+    return labels
+
+
+def existing_head_labels(spec: ModelSpec) -> list[str] | None:
+    """The labels of the checkpoint's classification head, or None when it has none
+    (a bare encoder, a masked-LM or QA checkpoint, a ``config:`` build)."""
+    if spec.config is not None:
+        return None
+    where = str(spec.path) if spec.path is not None else spec.hub
+    if where is None:
+        return None
+    try:
+        config = AutoConfig.from_pretrained(where, revision=spec.revision, trust_remote_code=spec.trust_remote_code)
+    except (OSError, ValueError) as error:
+        raise ModelError(f"cannot load the config of '{where}': {' '.join(str(error).split())[:300]}") from error
+    if head_of_architectures(getattr(config, "architectures", None)) != "classification":
+        return None
+    try:
+        return head_labels(config)
+    except ModelError:
+        return None
+
+
+def reset_head(model: Any) -> None:
+    """Give every layer outside the encoder (the head) fresh weights, with torch's own
+    initialisation (transformers skips weights it loaded)."""
+    for name, child in model.named_children():
+        if name == model.base_model_prefix:
+            continue
+        for module in child.modules():  # the child itself, and everything in it
+            reset = getattr(module, "reset_parameters", None)
+            if callable(reset):
+                reset()
+
+
+@contextmanager
+def _quiet_transformers() -> Iterator[None]:
+    """No load report: a fresh head's "missing weights" are the point of fine-tuning."""
+    before = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(before)
+
+
+class _Trainer:
+    """The training loop: inputs tokenized once (truncated and counted as when the model
+    answers), seeded shuffles, batches padded per batch, AdamW with linear warm-up and
+    decay, gradient clipping, held-out evaluation."""
+
+    def __init__(self, runtime: Runtime, names: Sequence[str], settings: FinetuneSettings) -> None:
+        self.runtime = runtime
+        self.model = runtime.model
+        self.label_ids = {name: i for i, name in enumerate(names)}
+        self.settings = settings
+        self.truncation = runtime.truncation  # counts the train and held-out inputs cut to fit
+
+    def train(
+        self,
+        train: Sequence[TrainingPair],
+        held_out: Sequence[TrainingPair],
+        progress: Callable[[FinetuneStepped], None],
+    ) -> tuple[list[float], list[dict[str, Any]]]:
+        settings = self.settings
+        rows = self._rows(train)
+        targets = self._targets(train)
+        held_rows = self._rows(held_out)
+        held_targets = self._targets(held_out)
+        total = settings.total_steps(len(train))
+        warmup = settings.warmup_steps(len(train))
+        optimizer = torch.optim.AdamW(self.model.parameters(), lr=settings.lr)
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: _linear(step, warmup, total))
+        order = torch.Generator().manual_seed(settings.seed)
+        losses: list[float] = []
+        evals: list[dict[str, Any]] = []
+        step, epoch = 0, 0
+        self.model.train()
+        while step < total:
+            epoch += 1
+            permutation = torch.randperm(len(train), generator=order).tolist()
+            for start in range(0, len(train), settings.batch_size):
+                if step >= total:
+                    break
+                batch = permutation[start : start + settings.batch_size]
+                inputs = pad(self.runtime, [rows[i] for i in batch])
+                loss = self.model(**inputs, labels=targets[batch].to(self.runtime.device)).loss
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(self.model.parameters(), MAX_GRAD_NORM)
+                optimizer.step()
+                scheduler.step()
+                optimizer.zero_grad(set_to_none=True)
+                step += 1
+                losses.append(float(loss.detach()))
+                scores = None
+                if held_out and (step % settings.eval_every == 0 or step == total):
+                    scores = self.evaluate(held_rows, held_targets)
+                    evals.append({"step": step, "epoch": epoch, **scores})
+                    self.model.train()
+                progress(FinetuneStepped(step=step, epoch=epoch, loss=losses[-1], eval=scores))
+        return losses, evals
+
+    def evaluate(self, rows: Sequence[Row], targets: torch.Tensor) -> dict[str, float]:
+        """Accuracy and mean cross-entropy loss on the held-out ``rows``."""
+        self.model.eval()
+        correct, loss_sum = 0, 0.0
+        with torch.inference_mode():
+            for start in range(0, len(rows), self.settings.batch_size):
+                batch = targets[start : start + self.settings.batch_size].to(self.runtime.device)
+                logits = self.model(**pad(self.runtime, rows[start : start + self.settings.batch_size])).logits.float()
+                loss_sum += float(torch.nn.functional.cross_entropy(logits, batch, reduction="sum"))
+                correct += int((logits.argmax(dim=-1) == batch).sum())
+        return {"accuracy": correct / len(rows), "loss": loss_sum / len(rows)}
+
+    def _rows(self, pairs: Sequence[TrainingPair]) -> list[Row]:
+        """Each pair's text (and text_pair) tokenized, truncated to ``max_length`` (counted)."""
+        requests = [pair.request for pair in pairs]
+        texts = [str(getattr(r, "text", "")) for r in requests]
+        return tokenize(self.runtime, texts, [getattr(r, "text_pair", None) for r in requests])
+
+    def _targets(self, pairs: Sequence[TrainingPair]) -> torch.Tensor:
+        return torch.tensor([self.label_ids[str(pair.target)] for pair in pairs], dtype=torch.long)
+
+
+def _linear(step: int, warmup: int, total: int) -> float:
+    """The learning rate's factor at ``step`` (0-based): up from 0 over ``warmup`` steps,
+    then down to 0 at ``total`` (transformers' linear schedule)."""
+    if step < warmup:
+        return step / max(1, warmup)
+    return max(0.0, (total - step) / max(1, total - warmup))
