@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from transformers import (
 
 from nlpbench import ModelSpec
 from nlpbench_bert import BERTModel
+from nlpbench_transformers.testing import one_torch_thread  # noqa: F401  (an autouse fixture)
 
 #: 2 layers, hidden 32, 2 heads, intermediate 64: about a million parameters, nearly all
 #: of them the 30,522-token MiniLM vocabulary's embeddings.
@@ -32,16 +33,6 @@ CLASSES = {
     "masked-lm": BertForMaskedLM,
     "encoder": BertModel,
 }
-
-
-@pytest.fixture(autouse=True)
-def one_thread() -> Iterator[None]:
-    """These models are tiny: a second thread only adds overhead, and on a busy machine
-    waiting for it costs ten times the work. Restored after each test."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="session")

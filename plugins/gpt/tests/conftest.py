@@ -16,19 +16,10 @@ from transformers import AutoModelForCausalLM, GPT2Config
 from nlpbench import ModelSpec
 from nlpbench_gpt import GPTModel
 from nlpbench_gpt.tokenizer import gpt2_tokenizer
+from nlpbench_transformers.testing import one_torch_thread  # noqa: F401  (an autouse fixture)
 
 #: The tiny model's context: long enough for the requests, short enough to truncate.
 POSITIONS = 128
-
-
-@pytest.fixture(autouse=True)
-def one_thread() -> Iterator[None]:
-    """Tiny models run fastest on one thread, and do not slow to a crawl when other
-    processes share the cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="session")

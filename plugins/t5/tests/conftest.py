@@ -3,13 +3,14 @@ it, and the same checkpoint loaded plainly with transformers, for reference answ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from nlpbench import ModelSpec
+from nlpbench_transformers.testing import one_torch_thread  # noqa: F401  (an autouse fixture)
 
 #: A tiny T5 (about 1.6M parameters, nearly all of them GPT-2-sized embeddings).
 #: initializer_factor 2 gives untrained weights whose greedy output depends on the input
@@ -23,17 +24,6 @@ TINY_CONFIG: dict[str, Any] = {
 def tiny_config() -> dict[str, Any]:
     """The ``config:`` of a suite entry that builds the tiny T5."""
     return dict(TINY_CONFIG)
-
-
-@pytest.fixture(autouse=True)
-def one_thread() -> Iterator[None]:
-    """Tiny matrices run fastest, and steadiest, on one thread (restored afterwards)."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="session")
