@@ -186,6 +186,80 @@ def finetune(
 
 
 @cli.command()
+@click.option(
+    "--type", "model_type", required=True, help="The model type (family) to pretrain: one that can, such as gpt."
+)
+@click.option(
+    "--corpus",
+    required=True,
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A plain text file to train on (one document per line); repeat the option or list several.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="A YAML file of architecture settings (n_layer, n_embd, ...).",
+)
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="A new or empty folder for the model.")
+@click.option("--steps", type=click.IntRange(min=1), default=200, show_default=True, help="Optimizer steps.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seeds the weights, data order and masking.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=8, show_default=True, help="Sequences per step.")
+@click.option(
+    "--lr",
+    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+    default=5e-4,
+    show_default=True,
+    help="Peak learning rate (AdamW, linear warm-up and decay).",
+)
+@click.option(
+    "--vocab-size", type=click.IntRange(min=100), default=8000, show_default=True, help="Tokenizer size (at most)."
+)
+@click.option(
+    "--max-length", type=click.IntRange(min=8), default=128, show_default=True, help="Tokens per training sequence."
+)
+@click.option(
+    "--progress/--no-progress", default=None, help="Show a progress bar (default: when stderr is a terminal)."
+)
+@click.argument("more_corpus", nargs=-1, type=click.Path(path_type=Path))
+@click.pass_context
+def pretrain(
+    ctx: click.Context,
+    model_type: str,
+    corpus: tuple[Path, ...],
+    config_path: Path,
+    out: Path,
+    steps: int,
+    seed: int,
+    batch_size: int,
+    lr: float,
+    vocab_size: int,
+    max_length: int,
+    progress: bool | None,
+    more_corpus: tuple[Path, ...],
+) -> None:
+    """Pretrain a tokenizer and a small model from scratch on text files; save a folder a suite can load."""
+    from .components import PretrainSettings
+    from .pretraining import run_pretrain
+
+    host = _host(ctx)
+    settings = PretrainSettings(
+        steps=steps, seed=seed, batch_size=batch_size, lr=lr, vocab_size=vocab_size, max_length=max_length
+    )
+    files = [*corpus, *more_corpus]
+    outcome = run_pretrain(host, model_type, files, config_path, out, settings, progress=progress)
+    losses = outcome.report.losses
+    click.echo(
+        f"pretrained a {model_type} model: {outcome.report.steps} steps"
+        + (f"; training loss {losses[0]:.4g} → {losses[-1]:.4g}" if losses else "")
+    )
+    click.echo(f"saved: {outcome.out_dir} (card: {outcome.card.name}, README.md)")
+    click.echo(f"use it in a suite:  - {{name: {out.name}, type: {model_type}, path: {outcome.out_dir}}}")
+
+
+@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.pass_context
 def plugins(ctx: click.Context, as_json: bool) -> None:

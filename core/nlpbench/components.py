@@ -279,6 +279,63 @@ class FinetuneReport:
     info: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class PretrainSettings:
+    """How ``nlpbench pretrain`` trains a model from scratch. A step is one optimizer
+    update (AdamW) on ``batch_size`` sequences of ``max_length`` tokens cut from the
+    corpus; the learning rate warms up linearly over the first ``warmup_ratio`` of the
+    ``steps``, then decays linearly to zero. ``vocab_size`` is the size the tokenizer is
+    trained to (at most: a small corpus yields fewer tokens); ``seed`` seeds the
+    weights, the order of the sequences and the masking."""
+
+    steps: int = 200
+    seed: int = 0
+    batch_size: int = 8
+    lr: float = 5e-4
+    vocab_size: int = 8000
+    max_length: int = 128
+    warmup_ratio: float = 0.1
+
+    def __post_init__(self) -> None:
+        minimum = {"steps": 1, "batch_size": 1, "vocab_size": 100, "max_length": 8}
+        for name, least in minimum.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise ConfigError(f"pretraining: {name} must be an integer of at least {least}, not {value!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise ConfigError(f"pretraining: seed must be an integer, not {self.seed!r}")
+        if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not 0 < self.lr < 1:
+            raise ConfigError(f"pretraining: lr must be a number between 0 and 1, not {self.lr!r}")
+        if not isinstance(self.warmup_ratio, (int, float)) or not 0 <= self.warmup_ratio < 1:
+            raise ConfigError(f"pretraining: warmup_ratio must be at least 0 and below 1, not {self.warmup_ratio!r}")
+
+    @property
+    def warmup_steps(self) -> int:
+        """The steps over which the learning rate rises from zero."""
+        return int(self.steps * self.warmup_ratio)
+
+
+@dataclass(frozen=True)
+class PretrainStepped:
+    """A model being pretrained finished optimizer step ``step`` (from 1) with this
+    batch's training ``loss``."""
+
+    step: int
+    loss: float
+
+
+@dataclass(frozen=True)
+class PretrainReport:
+    """What a model type's ``pretrain`` did: the steps taken, the training loss of each,
+    the folder it saved (model and tokenizer), and ``info``: facts for the card (the
+    architecture, the parameter count, the tokenizer's size, the device)."""
+
+    steps: int
+    losses: list[float]
+    out_dir: Path
+    info: Mapping[str, Any] = field(default_factory=dict)
+
+
 # ---------------------------------------------------------------------------
 # Protocols
 # ---------------------------------------------------------------------------
@@ -320,6 +377,17 @@ class Model(Protocol):
     suite loads with ``path:``. A step is one update on ``settings.batch_size`` pairs,
     so ``settings.total_steps(len(train))`` is how many there are. The core writes the
     card (``nlpbench-finetune.json``, ``README.md``) beside what the model saves.
+
+    Optional, for ``nlpbench pretrain``: the classmethod ::
+
+        pretrain(corpus: Sequence[Path], config: Mapping[str, Any], settings: PretrainSettings,
+                 out_dir: Path, progress: Callable[[PretrainStepped], None]) -> PretrainReport
+
+    trains a tokenizer on the text files ``corpus`` and a new model of the type's family
+    from the architecture settings ``config`` (its vocabulary size comes from the
+    tokenizer) with the family's objective for ``settings.steps`` steps, calling
+    ``progress`` after each, and saves into ``out_dir`` a folder that a suite loads with
+    ``path:``. The core writes the card (``nlpbench-pretrain.json``, ``README.md``).
     """
 
     capabilities: ClassVar[frozenset[str]]

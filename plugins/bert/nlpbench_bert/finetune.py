@@ -27,15 +27,12 @@ from nlpbench import (
     ModelSpec,
     TrainingPair,
 )
-from nlpbench_transformers import BatchRunner, Truncation, load_model
+from nlpbench_transformers import BatchRunner, Truncation, load_model, train_loop
 
 from .heads import head_of_architectures
 from .inputs import Row, pad, tokenize
 from .runtime import Runtime, _max_length, head_labels, minilm_tokenizer
 from .settings import parse
-
-#: Gradients are clipped to this norm, as transformers' Trainer does by default.
-MAX_GRAD_NORM = 1.0
 
 
 def finetune(
@@ -175,9 +172,9 @@ def _quiet_transformers() -> Iterator[None]:
 
 
 class _Trainer:
-    """The training loop: inputs tokenized once (truncated and counted as when the model
-    answers), seeded shuffles, batches padded per batch, AdamW with linear warm-up and
-    decay, gradient clipping, held-out evaluation."""
+    """Inputs tokenized once (truncated and counted as when the model answers), batches
+    padded per batch, held-out evaluation; the loop (seeded shuffles, AdamW with linear
+    warm-up and decay, gradient clipping) is ``nlpbench_transformers.train_loop``."""
 
     def __init__(self, runtime: Runtime, names: Sequence[str], settings: FinetuneSettings) -> None:
         self.runtime = runtime
@@ -192,47 +189,23 @@ class _Trainer:
         held_out: Sequence[TrainingPair],
         progress: Callable[[FinetuneStepped], None],
     ) -> tuple[list[float], list[dict[str, Any]]]:
-        settings = self.settings
         rows = self._rows(train)
         targets = self._targets(train)
         held_rows = self._rows(held_out)
         held_targets = self._targets(held_out)
-        total = settings.total_steps(len(train))
-        warmup = settings.warmup_steps(len(train))
-        optimizer = torch.optim.AdamW(self.model.parameters(), lr=settings.lr)
-        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: _linear(step, warmup, total))
-        order = torch.Generator().manual_seed(settings.seed)
-        losses: list[float] = []
-        evals: list[dict[str, Any]] = []
-        step, epoch = 0, 0
-        self.model.train()
-        while step < total:
-            epoch += 1
-            permutation = torch.randperm(len(train), generator=order).tolist()
-            for start in range(0, len(train), settings.batch_size):
-                if step >= total:
-                    break
-                batch = permutation[start : start + settings.batch_size]
-                inputs = pad(self.runtime, [rows[i] for i in batch])
-                loss = self.model(**inputs, labels=targets[batch].to(self.runtime.device)).loss
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(self.model.parameters(), MAX_GRAD_NORM)
-                optimizer.step()
-                scheduler.step()
-                optimizer.zero_grad(set_to_none=True)
-                step += 1
-                losses.append(float(loss.detach()))
-                scores = None
-                if held_out and (step % settings.eval_every == 0 or step == total):
-                    scores = self.evaluate(held_rows, held_targets)
-                    evals.append({"step": step, "epoch": epoch, **scores})
-                    self.model.train()
-                progress(FinetuneStepped(step=step, epoch=epoch, loss=losses[-1], eval=scores))
-        return losses, evals
+
+        def batch_loss(batch: Sequence[int]) -> torch.Tensor:
+            inputs = pad(self.runtime, [rows[i] for i in batch])
+            loss: torch.Tensor = self.model(**inputs, labels=targets[list(batch)].to(self.runtime.device)).loss
+            return loss
+
+        def evaluate() -> dict[str, float]:
+            return self.evaluate(held_rows, held_targets)
+
+        return train_loop(self.model, self.settings, len(train), batch_loss, evaluate if held_out else None, progress)
 
     def evaluate(self, rows: Sequence[Row], targets: torch.Tensor) -> dict[str, float]:
-        """Accuracy and mean cross-entropy loss on the held-out ``rows``."""
-        self.model.eval()
+        """Accuracy and mean cross-entropy loss on the held-out ``rows`` (in evaluation mode)."""
         correct, loss_sum = 0, 0.0
         with torch.inference_mode():
             for start in range(0, len(rows), self.settings.batch_size):
@@ -250,11 +223,3 @@ class _Trainer:
 
     def _targets(self, pairs: Sequence[TrainingPair]) -> torch.Tensor:
         return torch.tensor([self.label_ids[str(pair.target)] for pair in pairs], dtype=torch.long)
-
-
-def _linear(step: int, warmup: int, total: int) -> float:
-    """The learning rate's factor at ``step`` (0-based): up from 0 over ``warmup`` steps,
-    then down to 0 at ``total`` (transformers' linear schedule)."""
-    if step < warmup:
-        return step / max(1, warmup)
-    return max(0.0, (total - step) / max(1, total - warmup))

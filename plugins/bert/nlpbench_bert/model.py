@@ -3,7 +3,7 @@ modules imported only once a model loads (they import torch)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -18,6 +18,9 @@ from nlpbench import (
     LoglikelihoodRequest,
     ModelError,
     ModelSpec,
+    PretrainReport,
+    PretrainSettings,
+    PretrainStepped,
     Span,
     TrainingPair,
 )
@@ -81,6 +84,21 @@ class BERTModel:
         from .finetune import finetune
 
         return finetune(spec, strategy, train, held_out, settings, out_dir, progress)
+
+    @classmethod
+    def pretrain(
+        cls,
+        corpus: Sequence[Path],
+        config: Mapping[str, Any],
+        settings: PretrainSettings,
+        out_dir: Path,
+        progress: Callable[[PretrainStepped], None],
+    ) -> PretrainReport:
+        """``nlpbench pretrain``: a WordPiece tokenizer and a BertForMaskedLM of the
+        ``config`` architecture trained from scratch on masked-LM; see ``pretraining``."""
+        from .pretraining import pretrain
+
+        return pretrain(corpus, config, settings, out_dir, progress)
 
     def __init__(self, spec: ModelSpec) -> None:
         from .runtime import load

@@ -11,6 +11,18 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from nlpbench import ConfigError, GenerateRequest, Loglikelihood, LoglikelihoodRequest, ModelError, ModelSpec
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+    from pathlib import Path
+
+    from nlpbench import (
+        FinetuneReport,
+        FinetuneSettings,
+        FinetuneStepped,
+        PretrainReport,
+        PretrainSettings,
+        PretrainStepped,
+        TrainingPair,
+    )
     from nlpbench_transformers import HFParams
 
     from .causal import CausalLM
@@ -30,6 +42,8 @@ class GPTModel:
     """
 
     capabilities: ClassVar[frozenset[str]] = frozenset({"generate", "loglikelihood"})
+    #: What ``nlpbench finetune`` can train a gpt model for.
+    finetunable: ClassVar[frozenset[str]] = frozenset({"generate"})
 
     def __init__(self, spec: ModelSpec) -> None:
         params = self.check_spec(spec)
@@ -59,6 +73,24 @@ class GPTModel:
             raise ConfigError(f"params.share_contexts: must be true or false, not {share!r}")
         return params
 
+    @classmethod
+    def finetune(
+        cls,
+        spec: ModelSpec,
+        strategy: str,
+        train: Sequence[TrainingPair],
+        held_out: Sequence[TrainingPair],
+        settings: FinetuneSettings,
+        out_dir: Path,
+        progress: Callable[[FinetuneStepped], None],
+    ) -> FinetuneReport:
+        """Fine-tune for ``generate``: causal-LM training on prompt, target and end of text,
+        the loss on the target's tokens only, in float32 on ``params.device``; evaluated on
+        ``held_out`` (exact match of greedy generation, loss); saved into ``out_dir``."""
+        from .finetune import finetune
+
+        return finetune(spec, strategy, train, held_out, settings, out_dir, progress)
+
     def loglikelihood(self, requests: list[LoglikelihoodRequest]) -> list[Loglikelihood]:
         """Log-probability of each continuation given its context (see the README for tokenization)."""
         return self._live().loglikelihood(requests)
@@ -69,6 +101,21 @@ class GPTModel:
         else half of ``max_length``). ``n_tokens`` is the text's token count: perplexity is
         ``exp(-logprob / n_tokens)``."""
         return self._live().loglikelihood_rolling(texts, stride)
+
+    @classmethod
+    def pretrain(
+        cls,
+        corpus: Sequence[Path],
+        config: Mapping[str, Any],
+        settings: PretrainSettings,
+        out_dir: Path,
+        progress: Callable[[PretrainStepped], None],
+    ) -> PretrainReport:
+        """``nlpbench pretrain``: a byte-level BPE tokenizer and a GPT-2 of the ``config``
+        architecture trained from scratch on next-token prediction; see ``pretraining``."""
+        from .pretraining import pretrain
+
+        return pretrain(corpus, config, settings, out_dir, progress)
 
     def generate(self, requests: list[GenerateRequest]) -> list[str]:
         """The new text for each prompt, cut at the first stop string."""

@@ -170,3 +170,14 @@ def _generate(model: Any, tokenizer: Any, prompt: str, max_new_tokens: int) -> s
             pad_token_id=tokenizer.eos_token_id,
         )
     return str(tokenizer.decode(out[0, ids.shape[1] :], skip_special_tokens=True))
+
+
+@pytest.fixture
+def sentiment_plugins() -> list[Any]:
+    """The gpt plugin, the sentiment task and the metrics, to run a suite on real task code
+    (skipped, with the reason, where those plugins are not installed beside this one)."""
+    from nlpbench_gpt import plugin
+
+    sentiment = pytest.importorskip("nlpbench_sentiment.plugin", reason="needs nlpbench-sentiment")
+    metrics = pytest.importorskip("nlpbench_metrics.plugin", reason="needs nlpbench-metrics")
+    return [plugin, sentiment, metrics]

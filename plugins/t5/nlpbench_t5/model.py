@@ -14,6 +14,18 @@ from nlpbench import GenerateRequest, Loglikelihood, LoglikelihoodRequest, Model
 from .params import parse_t5_params
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from pathlib import Path
+
+    from nlpbench import (
+        FinetuneReport,
+        FinetuneSettings,
+        FinetuneStepped,
+        PretrainReport,
+        PretrainSettings,
+        PretrainStepped,
+        TrainingPair,
+    )
     from nlpbench_transformers import BatchRunner, Loaded, Truncation
 
     from .encoding import EncoderInputs, SpecialIds
@@ -37,11 +49,47 @@ class T5Model:
     """
 
     capabilities: ClassVar[frozenset[str]] = frozenset({"generate", "loglikelihood"})
+    #: What ``nlpbench finetune`` can train a t5 model for.
+    finetunable: ClassVar[frozenset[str]] = frozenset({"generate"})
 
     @classmethod
     def check_spec(cls, spec: ModelSpec) -> None:
         """ConfigError for bad params, when the suite is validated (before anything loads)."""
         parse_t5_params(spec.params)
+
+    @classmethod
+    def pretrain(
+        cls,
+        corpus: Sequence[Path],
+        config: Mapping[str, Any],
+        settings: PretrainSettings,
+        out_dir: Path,
+        progress: Callable[[PretrainStepped], None],
+    ) -> PretrainReport:
+        """``nlpbench pretrain``: a byte-level BPE tokenizer with T5's specials and sentinels,
+        and a T5 of the ``config`` architecture trained from scratch on span corruption;
+        see ``pretraining``."""
+        from .pretraining import pretrain
+
+        return pretrain(corpus, config, settings, out_dir, progress)
+
+    @classmethod
+    def finetune(
+        cls,
+        spec: ModelSpec,
+        strategy: str,
+        train: Sequence[TrainingPair],
+        held_out: Sequence[TrainingPair],
+        settings: FinetuneSettings,
+        out_dir: Path,
+        progress: Callable[[FinetuneStepped], None],
+    ) -> FinetuneReport:
+        """Fine-tune for ``generate``: the prompt is the encoder's input, the target and end
+        of sequence the labels; trained in float32 on ``params.device``, evaluated on
+        ``held_out`` (exact match of greedy generation, loss), saved into ``out_dir``."""
+        from .finetune import finetune
+
+        return finetune(spec, strategy, train, held_out, settings, out_dir, progress)
 
     def __init__(self, spec: ModelSpec) -> None:
         params = parse_t5_params(spec.params)

@@ -84,3 +84,14 @@ def reference(tiny_t5_dir: Path) -> tuple[Any, Any]:
 
     model = AutoModelForSeq2SeqLM.from_pretrained(tiny_t5_dir).eval()
     return model, AutoTokenizer.from_pretrained(tiny_t5_dir)
+
+
+@pytest.fixture
+def sentiment_plugins() -> list[Any]:
+    """The t5 plugin, the sentiment task and the metrics, to run a suite on real task code
+    (skipped, with the reason, where those plugins are not installed beside this one)."""
+    from nlpbench_t5 import plugin
+
+    sentiment = pytest.importorskip("nlpbench_sentiment.plugin", reason="needs nlpbench-sentiment")
+    metrics = pytest.importorskip("nlpbench_metrics.plugin", reason="needs nlpbench-metrics")
+    return [plugin, sentiment, metrics]

@@ -17,6 +17,21 @@ if TYPE_CHECKING:
     from .device import resolve_device, resolve_dtype
     from .loading import Loaded, load_model
     from .params import COMMON_PARAMS, HFParams, parse_params
+    from .pretrain_common import (
+        batch_order,
+        build_config,
+        cut_sequences,
+        mask_tokens,
+        pad,
+        parameter_count,
+        pretrain_loop,
+        read_documents,
+        token_id,
+        token_stream,
+        train_byte_level_bpe,
+        train_wordpiece,
+    )
+    from .training import exact_match, linear_schedule, train_loop
     from .truncation import Truncation
 
 #: Where each public name lives.
@@ -32,7 +47,27 @@ _HOMES = {
     "COMMON_PARAMS": "params",
     "HFParams": "params",
     "parse_params": "params",
+    **dict.fromkeys(
+        (
+            "batch_order",
+            "build_config",
+            "cut_sequences",
+            "mask_tokens",
+            "pad",
+            "parameter_count",
+            "pretrain_loop",
+            "read_documents",
+            "token_id",
+            "token_stream",
+            "train_byte_level_bpe",
+            "train_wordpiece",
+        ),
+        "pretrain_common",
+    ),
     "Truncation": "truncation",
+    "exact_match": "training",
+    "linear_schedule": "training",
+    "train_loop": "training",
 }
 
 __all__ = [
@@ -41,13 +76,28 @@ __all__ = [
     "HFParams",
     "Loaded",
     "Truncation",
+    "batch_order",
+    "build_config",
+    "cut_sequences",
+    "exact_match",
     "gpt2_bpe",
     "gpt2_bpe_folder",
     "length_sorted_batches",
+    "linear_schedule",
     "load_model",
+    "mask_tokens",
+    "pad",
+    "parameter_count",
     "parse_params",
+    "pretrain_loop",
+    "read_documents",
     "resolve_device",
     "resolve_dtype",
+    "token_id",
+    "token_stream",
+    "train_byte_level_bpe",
+    "train_loop",
+    "train_wordpiece",
 ]
 
 
