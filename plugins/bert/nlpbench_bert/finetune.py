@@ -46,8 +46,12 @@ def finetune(
 ) -> FinetuneReport:
     """Train a classification head (and the encoder under it) on ``train``; see
     :meth:`nlpbench_bert.BERTModel.finetune`."""
+    if strategy == "extract_span":
+        from .finetune_spans import finetune_spans
+
+        return finetune_spans(spec, train, held_out, settings, out_dir, progress)
     if strategy != "classify":
-        raise ModelError(f"bert is fine-tuned for classify only, not {strategy}")
+        raise ModelError(f"bert is fine-tuned for classify and extract_span only, not {strategy}")
     if not train:
         raise DataError("there are no training pairs")
     labels = label_set([*train, *held_out])

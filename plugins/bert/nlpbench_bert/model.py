@@ -43,12 +43,12 @@ class BERTModel:
     dtype, batch_size, max_length, truncation: right by default) and ``head``,
     ``pooling`` (mean, cls), ``doc_stride``, ``n_best``, ``max_answer_length``,
     ``label_template``, ``temperature``. ``nlpbench finetune`` trains a classification
-    head on a task's train split.
+    or a question-answering head on a task's train split.
     """
 
     capabilities: ClassVar[frozenset[str]] = frozenset({"classify", "extract_span", "encode", "loglikelihood"})
     #: What ``nlpbench finetune`` can train a bert model for.
-    finetunable: ClassVar[frozenset[str]] = frozenset({"classify"})
+    finetunable: ClassVar[frozenset[str]] = frozenset({"classify", "extract_span"})
 
     @classmethod
     def check_spec(cls, spec: ModelSpec) -> None:
@@ -80,7 +80,12 @@ class BERTModel:
         ``held_out`` (accuracy, loss), saved into ``out_dir`` with its tokenizer.
 
         A checkpoint whose head already has exactly these labels keeps it (and its label
-        order); any other head is replaced by a new one."""
+        order); any other head is replaced by a new one.
+
+        Fine-tune for ``extract_span``: a question-answering head (a QA checkpoint keeps its
+        own), trained on each pair's question and context windows (``doc_stride``) to point
+        at the target's first occurrence, evaluated on ``held_out`` with the model's own
+        span extraction (``exact_match``, ``f1``); see ``finetune_spans``."""
         from .finetune import finetune
 
         return finetune(spec, strategy, train, held_out, settings, out_dir, progress)

@@ -95,7 +95,7 @@ def tuned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Fine
 
 
 def test_the_finetunable_strategies_are_declared() -> None:
-    assert BERTModel.finetunable == frozenset({"classify"}) <= BERTModel.capabilities
+    assert BERTModel.finetunable == frozenset({"classify", "extract_span"}) <= BERTModel.capabilities
 
 
 def test_it_learns_and_reports_every_step(tuned: tuple[Path, FinetuneReport, list[FinetuneStepped]]) -> None:
@@ -228,9 +228,9 @@ def test_pairs_it_cannot_train_on(tmp_path: Path, train: list[TrainingPair], err
     assert not (tmp_path / "m").exists()  # refused before anything loads
 
 
-def test_only_classify(tmp_path: Path) -> None:
-    with pytest.raises(ModelError, match="bert is fine-tuned for classify only, not extract_span"):
-        BERTModel.finetune(tiny_spec(), "extract_span", [], [], FAST, tmp_path, lambda event: None)
+def test_only_classify_and_extract_span(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="bert is fine-tuned for classify and extract_span only, not generate"):
+        BERTModel.finetune(tiny_spec(), "generate", [], [], FAST, tmp_path, lambda event: None)
 
 
 # -- the real MiniLM, and the command ---------------------------------------------------
