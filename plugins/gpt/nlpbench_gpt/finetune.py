@@ -24,7 +24,7 @@ from nlpbench import (
     ModelSpec,
     TrainingPair,
 )
-from nlpbench_transformers import exact_match, train_loop
+from nlpbench_transformers import check_generate_pairs, exact_match, train_loop
 
 from .causal import CausalLM
 
@@ -37,17 +37,7 @@ Row = tuple[list[int], list[int]]
 
 def check_pairs(strategy: str, train: Sequence[TrainingPair], held_out: Sequence[TrainingPair]) -> None:
     """ModelError/DataError for what cannot be trained on, before anything loads."""
-    if strategy != "generate":
-        raise ModelError(f"gpt is fine-tuned for generate only, not {strategy}")
-    if not train:
-        raise DataError("there are no training pairs")
-    for pair in (*train, *held_out):
-        if not isinstance(pair.request, GenerateRequest):
-            raise ModelError(
-                f"example '{pair.example_id}': expected a GenerateRequest, got {type(pair.request).__name__}"
-            )
-        if not str(pair.target).strip():
-            raise DataError(f"example '{pair.example_id}': its target is empty")
+    check_generate_pairs("gpt", strategy, train, held_out)
 
 
 def finetune(

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
         train_byte_level_bpe,
         train_wordpiece,
     )
-    from .training import exact_match, linear_schedule, train_loop
+    from .training import check_generate_pairs, exact_match, linear_schedule, train_loop
     from .truncation import Truncation
 
 #: Where each public name lives.
@@ -68,6 +68,7 @@ _HOMES = {
     "exact_match": "training",
     "linear_schedule": "training",
     "train_loop": "training",
+    "check_generate_pairs": "training",
 }
 
 __all__ = [
@@ -78,6 +79,7 @@ __all__ = [
     "Truncation",
     "batch_order",
     "build_config",
+    "check_generate_pairs",
     "cut_sequences",
     "exact_match",
     "gpt2_bpe",

@@ -14,7 +14,7 @@ from typing import Any
 
 import torch
 
-from nlpbench import FinetuneSettings, FinetuneStepped
+from nlpbench import DataError, FinetuneSettings, FinetuneStepped, GenerateRequest, ModelError, TrainingPair
 
 #: Gradients are clipped to this norm, as transformers' Trainer does by default.
 MAX_GRAD_NORM = 1.0
@@ -81,3 +81,22 @@ def train_loop(
 def exact_match(answer: str, target: object) -> bool:
     """Whether a generated ``answer`` is ``target``, stripped, in any case."""
     return answer.strip().casefold() == str(target).strip().casefold()
+
+
+def check_generate_pairs(
+    family: str, strategy: str, train: Sequence[TrainingPair], held_out: Sequence[TrainingPair]
+) -> None:
+    """ModelError/DataError for what a generative model (gpt, t5) cannot be trained on,
+    before anything loads: another strategy, no pairs, a request that is not a
+    GenerateRequest, an empty target."""
+    if strategy != "generate":
+        raise ModelError(f"{family} is fine-tuned for generate only, not {strategy}")
+    if not train:
+        raise DataError("there are no training pairs")
+    for pair in (*train, *held_out):
+        if not isinstance(pair.request, GenerateRequest):
+            raise ModelError(
+                f"example '{pair.example_id}': expected a GenerateRequest, got {type(pair.request).__name__}"
+            )
+        if not str(pair.target).strip():
+            raise DataError(f"example '{pair.example_id}': its target is empty")
