@@ -4,45 +4,26 @@ few kilobytes of text learn something, and the folder loads in a suite."""
 from __future__ import annotations
 
 import json
-import statistics
 from pathlib import Path
 from typing import Any
 
 import nlpbench_metrics.plugin
 import nlpbench_sentiment.plugin
-from nlpbench import PretrainReport, PretrainSettings, PretrainStepped
+from nlpbench import PretrainSettings
 from nlpbench_t5 import T5Model, plugin
-from nlpbench_transformers.testing import write_sample_corpus
+from nlpbench_transformers.testing import check_pretrained_in_a_suite, pretrain_and_check
 
 CONFIG: dict[str, Any] = {"num_layers": 2, "d_model": 32, "d_ff": 64, "num_heads": 2, "d_kv": 16}
 SETTINGS = PretrainSettings(steps=30, seed=1, batch_size=8, lr=3e-3, vocab_size=400, max_length=32)
 
 
 def test_pretraining_lowers_the_loss_and_the_folder_runs_in_a_suite(tmp_path: Path, nlpbench_run: Any) -> None:
-    corpus = write_sample_corpus(tmp_path)
-    out = tmp_path / "model"
-    out.mkdir()
-    steps: list[PretrainStepped] = []
-    report = T5Model.pretrain([corpus], CONFIG, SETTINGS, out, steps.append)
-    assert isinstance(report, PretrainReport)
-    assert report.steps == len(report.losses) == len(steps) == 30
-    assert [event.step for event in steps] == list(range(1, 31))
-    assert statistics.mean(report.losses[-5:]) < statistics.mean(report.losses[:5])
-    assert (out / "model.safetensors").is_file() and (out / "tokenizer.json").is_file()
-    assert not list(out.glob("*.bin"))
+    out = pretrain_and_check(T5Model, CONFIG, SETTINGS, tmp_path)
     vocabulary = json.loads((out / "tokenizer.json").read_text())["added_tokens"]
     assert [t["content"] for t in vocabulary[:3]] == ["<pad>", "</s>", "<unk>"]
     assert "<extra_id_0>" in {t["content"] for t in vocabulary}
 
-    suite = {
-        "name": "pretrained",
-        "models": [{"name": "mine", "type": "t5", "path": str(out), "params": {"device": "cpu", "batch_size": 8}}],
-        "tasks": [{"name": "sample", "type": "sentiment", "limit": 8}],
-    }
-    run = nlpbench_run(suite, plugins=[plugin, nlpbench_sentiment.plugin, nlpbench_metrics.plugin])
-    cell = run.cell("mine", "sample")
-    assert (cell["status"], cell["strategy"], cell["n"]) == ("ok", "loglikelihood", 8), cell
-    assert 0.0 <= cell["metrics"]["accuracy"]["value"] <= 1.0
+    check_pretrained_in_a_suite(nlpbench_run, [plugin, nlpbench_sentiment.plugin, nlpbench_metrics.plugin], "t5", out)
 
 
 def test_span_corruption_drops_15_percent_in_sentinel_marked_spans() -> None:

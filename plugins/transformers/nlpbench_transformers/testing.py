@@ -5,8 +5,10 @@ from nlpbench_transformers.testing import one_torch_thread  # noqa: F401
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import statistics
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
@@ -74,3 +76,37 @@ def write_sample_corpus(folder: Path, name: str = "corpus.txt") -> Path:
     path = folder / name
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def pretrain_and_check(model_type: Any, config: Mapping[str, Any], settings: Any, folder: Path) -> Path:
+    """Pretrain ``model_type`` on the sample corpus into ``folder/model`` and check what
+    every family must do: one progress event per step, a lower loss at the end than at
+    the start, safetensors and a tokenizer on disk, no pickles. Returns the folder."""
+    from nlpbench import PretrainReport
+
+    corpus = write_sample_corpus(folder)
+    out = folder / "model"
+    out.mkdir()
+    steps: list[Any] = []
+    report = model_type.pretrain([corpus], config, settings, out, steps.append)
+    assert isinstance(report, PretrainReport)
+    assert report.steps == len(report.losses) == len(steps) == settings.steps
+    assert [event.step for event in steps] == list(range(1, settings.steps + 1))
+    assert statistics.mean(report.losses[-5:]) < statistics.mean(report.losses[:5])
+    assert (out / "model.safetensors").is_file() and (out / "tokenizer.json").is_file()
+    assert not list(out.glob("*.bin"))
+    return out
+
+
+def check_pretrained_in_a_suite(nlpbench_run: Any, plugins: Sequence[Any], model_type: str, out: Path) -> None:
+    """The pretrained folder answers the sentiment sample (8 examples) by loglikelihood."""
+    suite = {
+        "name": "pretrained",
+        "models": [
+            {"name": "mine", "type": model_type, "path": str(out), "params": {"device": "cpu", "batch_size": 8}}
+        ],
+        "tasks": [{"name": "sample", "type": "sentiment", "limit": 8}],
+    }
+    cell = nlpbench_run(suite, plugins=plugins).cell("mine", "sample")
+    assert (cell["status"], cell["strategy"], cell["n"]) == ("ok", "loglikelihood", 8), cell
+    assert 0.0 <= cell["metrics"]["accuracy"]["value"] <= 1.0
