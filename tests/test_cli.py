@@ -171,13 +171,20 @@ def test_list_json(kind: str) -> None:
     assert all({"name", "plugin"} <= set(row) for row in rows)
     if kind == "models":
         tiny = next(row for row in rows if row["name"] == "tiny")
-        assert tiny["capabilities"] == ["classify", "encode", "extract_span", "generate", "loglikelihood"]
+        assert tiny["capabilities"] == [
+            "classify",
+            "encode",
+            "extract_span",
+            "generate",
+            "loglikelihood",
+            "loglikelihood_rolling",
+        ]
         assert tiny["plugin"] == "tiny"
 
 
 def test_list_text_and_unknown_kind() -> None:
     result = _invoke("list", "models")
-    assert "tiny [classify, encode, extract_span, generate, loglikelihood]" in result.stdout
+    assert "tiny [classify, encode, extract_span, generate, loglikelihood, loglikelihood_rolling]" in result.stdout
     assert _invoke("list", "audits").stdout == "no audits are installed\n"
     bad = _invoke("list", "modles")
     assert bad.exit_code == 2 and "'modles' is not one of" in bad.stderr

@@ -143,6 +143,20 @@ class GenerateOnlyTask(TrainableTask):
         return [GenerateRequest(str(example.input))]
 
 
+class PerModelTask(TrainableTask):
+    """Prompts each model with its own name, as a T5 gets its task prefix."""
+
+    prefix = ""
+
+    def for_model(self, model: ModelSpec) -> PerModelTask:
+        view = PerModelTask.__new__(PerModelTask)
+        view.params, view.prefix = self.params, f"for {model.name}: "
+        return view
+
+    def build_requests(self, example: Example, strategy: str) -> list[Request]:
+        return [ClassifyRequest(self.prefix + str(example.input), LABELS)]
+
+
 class FinetunePlugin:
     NLPBENCH_PLUGIN_NAME = "finetune-bits"
 
@@ -156,6 +170,7 @@ class FinetunePlugin:
     def register_tasks(self, register: Any) -> None:
         register(TrainableTask, name="trainable")
         register(GenerateOnlyTask, name="generate-only")
+        register(PerModelTask, name="per-model")
 
 
 @pytest.fixture(autouse=True)
@@ -175,6 +190,7 @@ def write_suite(tmp_path: Path, task_params: dict[str, Any] | None = None, **ext
         {"name": "reviews", "type": "trainable", "params": {"train": 40, **(task_params or {})}},
         {"name": "tiny", "type": "tiny"},
         {"name": "gen", "type": "generate-only", "params": {"train": 40}},
+        {"name": "per-model", "type": "per-model", "params": {"train": 40}},
     ]
     tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "suite.yaml"
@@ -209,6 +225,12 @@ def test_pairs_are_the_tasks_requests_and_first_references(tmp_path: Path, host:
         assert pair.target == ("negative" if int(pair.example_id[6:]) % 4 == 0 else "positive")
     assert [p.example_id for p in train] == sorted((p.example_id for p in train), key=lambda i: int(i[6:]))
     assert call["spec"].name == "learner" and call["settings"].seed == 1234
+
+
+def test_pairs_use_the_prompt_the_model_is_evaluated_with(tmp_path: Path, host: PluginHost) -> None:
+    finetune(tmp_path, host, task="per-model")
+    (call,) = MajorityLearner.calls
+    assert {pair.request.text.split(":")[0] for pair in call["train"] + call["held_out"]} == {"for learner"}
 
 
 @pytest.mark.parametrize(("n", "held"), [(2, 1), (9, 1), (15, 1), (16, 8), (80, 8), (100, 10), (1000, 100)])

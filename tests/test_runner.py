@@ -404,3 +404,101 @@ def test_untrained_models_are_marked_in_the_leaderboard_and_report() -> None:
     text = render_text(results)
     assert "gpt-small (untrained)" in text and "gpt-real (untrained)" not in text
     assert "gpt-small (untrained)" in render_html(results)
+
+
+# -- tasks and metrics that describe themselves, and prompts per model -------------------
+
+
+class PromptingTask:
+    """Asks by generation with a prompt that depends on the model's type."""
+
+    strategies: ClassVar[tuple[str, ...]] = ("generate",)
+    default_metrics: ClassVar[tuple[str, ...]] = ("described",)
+
+    def __init__(self, spec: TaskSpec, prefix: str = "plain") -> None:
+        self.spec = spec
+        self.prefix = prefix
+
+    def examples(self) -> list[Example]:
+        return [Example(id=f"e{i}", input=f"text {i}", references=("positive",)) for i in range(3)]
+
+    def for_model(self, model: Any) -> PromptingTask:
+        if model.name == "bad":
+            raise RuntimeError("no prompt for this model")
+        return PromptingTask(self.spec, prefix=f"for {model.name}")
+
+    def describe(self) -> dict[str, Any]:
+        return {"template": self.prefix}
+
+    def build_requests(self, example: Example, strategy: str) -> list[Any]:
+        from nlpbench import GenerateRequest
+
+        return [GenerateRequest(prompt=f"{self.prefix}: {example.input}\npositive")]
+
+    def process_answers(self, example: Example, strategy: str, answers: Sequence[Any]) -> Any:
+        return answers[0]
+
+
+class DescribedMetric:
+    """Counts answers; describes its settings."""
+
+    higher_is_better: ClassVar[bool] = True
+    scale: ClassVar[tuple[float, float]] = (0.0, float("inf"))
+    example: ClassVar[Any] = None
+
+    def stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> Any:
+        import numpy as np
+
+        return np.ones((len(predictions), 1))
+
+    def aggregate(self, stats: Any) -> float:
+        return float(stats.sum())
+
+    def describe(self) -> dict[str, Any]:
+        return {"signature": "count|v1"}
+
+
+class PromptPlugin:
+    NLPBENCH_PLUGIN_NAME = "prompting-bits"
+
+    @hookimpl
+    def register_tasks(self, register: Any) -> None:
+        register(PromptingTask, name="prompting")
+
+    @hookimpl
+    def register_metrics(self, register: Any) -> None:
+        register(DescribedMetric, name="described")
+
+
+def test_tasks_see_the_model_and_describe_themselves(tmp_path: Path) -> None:
+    suite = tiny_suite(
+        models=[{"name": "a", "type": "tiny"}, {"name": "b", "type": "tiny", "params": {"capabilities": ["generate"]}}],
+        tasks=[{"name": "p", "type": "prompting"}],
+    )
+    run = run_suite_text(suite, tmp_path, host=make_host(PromptPlugin()))
+    assert run.exit_code == 0
+    assert run.cell("a", "p")["task_info"] == {"template": "for a"}
+    assert run.cell("b", "p")["task_info"] == {"template": "for b"}
+    prompts = {(line["model"], line["id"]): line["prompt"] for line in run.samples}
+    assert prompts[("a", "e0")] == "for a: text 0\npositive"
+    assert prompts[("b", "e2")] == "for b: text 2\npositive"
+    metric = run.cell("a", "p")["metrics"]["described"]
+    assert metric["info"] == {"signature": "count|v1"}
+    written = json.loads((run.out_dir / "results.json").read_text(encoding="utf-8"))
+    assert written["cells"][0]["metrics"]["described"]["scale"] == [0.0, None]  # never Infinity
+
+
+def test_a_task_that_cannot_face_a_model_fails_that_cell_only(tmp_path: Path) -> None:
+    suite = tiny_suite(
+        models=[
+            {"name": "bad", "type": "tiny"},
+            {"name": "good", "type": "tiny"},
+        ],
+        tasks=[{"name": "p", "type": "prompting"}],
+    )
+    run = run_suite_text(suite, tmp_path, host=make_host(PromptPlugin()))
+    assert run.exit_code == 1
+    bad = run.cell("bad", "p")
+    assert bad["status"] == "failed"
+    assert bad["error"] == "preparing the task for the model: RuntimeError: no prompt for this model"
+    assert run.cell("good", "p")["status"] == "ok"

@@ -20,6 +20,7 @@ from .components import (
     GenerateRequest,
     Loglikelihood,
     LoglikelihoodRequest,
+    LoglikelihoodRollingRequest,
     Metric,
     MetricExample,
     Model,
@@ -36,7 +37,7 @@ from .components import (
     TaskSpec,
     TrainingPair,
 )
-from .data import Row, column, detect_format, map_columns, read_rows
+from .data import Row, column, detect_format, map_columns, read_rows, read_text
 from .errors import (
     AuditError,
     ConfigError,
@@ -49,12 +50,23 @@ from .errors import (
     TaskError,
 )
 from .hookspecs import Register, hookimpl
+from .prompts import (
+    FewShotSampler,
+    PromptTemplate,
+    PromptTemplates,
+    no_shots_without_train,
+    prompt_templates,
+    shot_count,
+)
+from .seeds import derived_seed
+from .sources import SOURCE_KEYS, DataSource, TaskData, task_data
 from .suggest import did_you_mean
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CAPABILITIES",
+    "SOURCE_KEYS",
     "Answer",
     "AuditError",
     "BiasAudit",
@@ -62,15 +74,18 @@ __all__ = [
     "ClassifyRequest",
     "ConfigError",
     "DataError",
+    "DataSource",
     "EncodeRequest",
     "Example",
     "ExtractSpanRequest",
+    "FewShotSampler",
     "FinetuneReport",
     "FinetuneSettings",
     "FinetuneStepped",
     "GenerateRequest",
     "Loglikelihood",
     "LoglikelihoodRequest",
+    "LoglikelihoodRollingRequest",
     "Metric",
     "MetricError",
     "MetricExample",
@@ -83,6 +98,8 @@ __all__ = [
     "PretrainReport",
     "PretrainSettings",
     "PretrainStepped",
+    "PromptTemplate",
+    "PromptTemplates",
     "Register",
     "Reporter",
     "ReporterError",
@@ -91,14 +108,21 @@ __all__ = [
     "Span",
     "StatsArray",
     "Task",
+    "TaskData",
     "TaskError",
     "TaskSpec",
     "TrainingPair",
     "__version__",
     "column",
+    "derived_seed",
     "detect_format",
     "did_you_mean",
     "hookimpl",
     "map_columns",
+    "no_shots_without_train",
+    "prompt_templates",
     "read_rows",
+    "read_text",
+    "shot_count",
+    "task_data",
 ]

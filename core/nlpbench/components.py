@@ -28,12 +28,13 @@ if TYPE_CHECKING:  # numpy is only imported when something is scored: listing st
 # Capabilities and requests
 # ---------------------------------------------------------------------------
 
-Capability = Literal["generate", "loglikelihood", "classify", "extract_span", "encode"]
+Capability = Literal["generate", "loglikelihood", "loglikelihood_rolling", "classify", "extract_span", "encode"]
 
 #: Every capability a model may declare, in no particular order of preference.
 CAPABILITIES: tuple[Capability, ...] = (
     "generate",
     "loglikelihood",
+    "loglikelihood_rolling",
     "classify",
     "extract_span",
     "encode",
@@ -69,6 +70,22 @@ class LoglikelihoodRequest:
 
 
 @dataclass(frozen=True)
+class LoglikelihoodRollingRequest:
+    """Log-probability of the whole of ``text``, every token scored once (perplexity).
+
+    A text longer than the model's context is scored in sliding windows that advance
+    by ``stride`` tokens (None: the model's default), each window conditioning on the
+    tokens before it; the first token conditions on the model's start token. The
+    answer's ``n_tokens`` is how many tokens were scored.
+    """
+
+    capability: ClassVar[Capability] = "loglikelihood_rolling"
+    text: str
+    stride: int | None = None
+    example_id: str | None = None
+
+
+@dataclass(frozen=True)
 class ClassifyRequest:
     """Probabilities of each of ``labels`` for ``text`` (and ``text_pair``, if given)."""
 
@@ -98,7 +115,14 @@ class EncodeRequest:
     example_id: str | None = None
 
 
-Request = GenerateRequest | LoglikelihoodRequest | ClassifyRequest | ExtractSpanRequest | EncodeRequest
+Request = (
+    GenerateRequest
+    | LoglikelihoodRequest
+    | LoglikelihoodRollingRequest
+    | ClassifyRequest
+    | ExtractSpanRequest
+    | EncodeRequest
+)
 
 
 @dataclass(frozen=True)
@@ -352,6 +376,7 @@ class Model(Protocol):
 
     - ``generate(list[GenerateRequest]) -> list[str]``
     - ``loglikelihood(list[LoglikelihoodRequest]) -> list[Loglikelihood]``
+    - ``loglikelihood_rolling(list[LoglikelihoodRollingRequest]) -> list[Loglikelihood]``
     - ``classify(list[ClassifyRequest]) -> list[dict[str, float]]`` (label → probability)
     - ``extract_span(list[ExtractSpanRequest]) -> list[Span]``
     - ``encode(list[EncodeRequest]) -> list[list[float]]``
@@ -401,6 +426,12 @@ class Task(Protocol):
     ``strategies`` lists the capabilities the task can use, most preferred first; the
     runner picks the first one the model has. ``default_metrics`` names the metrics
     used when the suite names none.
+
+    Optional: ``for_model(spec: ModelSpec) -> Task``, a task whose prompts depend on the
+    model (a T5 prefix, a GPT few-shot prompt) returns the task as that model is to be
+    asked; the runner builds the cell's requests and reads its answers with it.
+    ``describe() -> dict`` adds facts (the prompt template, the number of shots, the
+    averaging convention) to the task's entry in results.
 
     Optional, for ``nlpbench finetune``: ``train_examples() -> Iterable[Example]``, the
     task's train split (built into requests like ``examples()``; the first reference
@@ -454,7 +485,9 @@ class Metric(Protocol):
     at once (``indices`` has one row of example indices per resample) when that is
     faster than calling ``aggregate`` for each; ``example_score(row) -> float | None``
     gives the per-example score shown in ``samples.jsonl`` (default: the row's only
-    value, or none).
+    value, or none); ``describe() -> dict`` gives facts recorded beside the score in
+    results (sacrebleu's signature, whether ROUGE stems). A ``scale`` bound may be
+    ``math.inf`` (perplexity); results write it as null.
     """
 
     higher_is_better: ClassVar[bool]

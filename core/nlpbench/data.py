@@ -42,19 +42,35 @@ def detect_format(path: Path, declared: str | None = None) -> str:
     )
 
 
+def read_text(path: Path) -> str:
+    """The whole of a UTF-8 text file (a byte-order mark dropped, line ends kept);
+    DataError naming the file, and for bytes that are not UTF-8 the line, the byte and
+    its offset, so the user can find it."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a folder, not a file") from None
+    except OSError as error:
+        raise DataError(f"{path}: cannot read: {error.strerror or error}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise DataError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{raw[error.start]:02x} at byte offset {error.start}); "
+            "save the file as UTF-8"
+        ) from None
+
+
 def read_rows(path: Path, format: str | None = None, text_column: str = "text") -> list[Row]:
     """Every record of ``path``; DataError naming the file and line for anything malformed.
 
     Plain text gives one row per non-empty line, under ``text_column``.
     """
     kind = detect_format(path, format)
-    try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise DataError(f"{path}: cannot read: {error}") from None
-    rows = list(_parse(path, kind, raw, text_column))
+    rows = list(_parse(path, kind, read_text(path), text_column))
     if not rows:
         raise DataError(f"{path}: no examples in the file")
     return rows
@@ -104,17 +120,34 @@ def _parse(path: Path, kind: str, raw: str, text_column: str) -> Iterator[Row]:
                 yield Row(number, {text_column: text})
 
 
-def column(row: Row, name: str, path: Path, field: str = "") -> Any:
-    """``row[name]``; DataError naming the file, line and mapping if it is missing or empty."""
-    values = row.values
-    if name not in values or values[name] is None or (isinstance(values[name], str) and not values[name].strip()):
+_MISSING = object()
+
+
+def _lookup(values: Mapping[str, Any], name: str) -> Any:
+    """``values[name]``, or a nested field by a dotted path (``translation.de`` in HF's
+    WMT rows) when no column has the dotted name itself."""
+    if name in values:
+        return values[name]
+    value: Any = values
+    for part in name.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return _MISSING
+        value = value[part]
+    return value
+
+
+def column(row: Row, name: str, path: Path | str, field: str = "") -> Any:
+    """``row[name]`` (``a.b`` reaches into a nested field); DataError naming the file,
+    line and mapping if it is missing or empty."""
+    value = _lookup(row.values, name)
+    if value is _MISSING or value is None or (isinstance(value, str) and not value.strip()):
         mapped = f" (mapped by data.{field})" if field else ""
-        present = ", ".join(sorted(map(str, values))) or "none"
-        what = "is empty" if name in values else "is missing"
+        present = ", ".join(sorted(map(str, row.values))) or "none"
+        what = "is missing" if value is _MISSING else "is empty"
         raise DataError(f"{path}:{row.line}: column '{name}'{mapped} {what}; columns: {present}")
-    return values[name]
+    return value
 
 
-def map_columns(rows: Sequence[Row], mapping: Mapping[str, str], path: Path) -> list[dict[str, Any]]:
+def map_columns(rows: Sequence[Row], mapping: Mapping[str, str], path: Path | str) -> list[dict[str, Any]]:
     """Each row as ``{our field: value}``, where ``mapping`` is ``{our field: their column}``."""
     return [{field: column(row, source, path, field) for field, source in mapping.items()} for row in rows]

@@ -216,6 +216,9 @@ def run_finetune(
         train_examples, held_examples = split_held_out(examples, derived_seed(suite.seed, task_spec.name, "held-out"))
     except DataError as error:
         raise DataError(f"{task_where}: {error}") from error
+    for_model = getattr(task, "for_model", None)
+    if callable(for_model):  # train on the prompt the model will be evaluated with (a T5 prefix)
+        task = for_model(model_spec)
     train = build_pairs(task, train_examples, strategy, task_where)
     held_out = build_pairs(task, held_examples, strategy, task_where)
     _make_out_dir(out_dir)

@@ -243,7 +243,9 @@ class Runner:
                     continue
                 yield (
                     "audit",
-                    *self._run_audit(name, audit, cell, model, prepared[cell.task.name], strategy, predictions),
+                    *self._run_audit(
+                        name, audit, cell, model, self._task_for(cell, prepared[cell.task.name]), strategy, predictions
+                    ),
                 )
         close = getattr(model, "close", None)
         if callable(close):
@@ -283,6 +285,7 @@ class Runner:
             "error": extra.get("error"),
             "reason": extra.get("reason"),
             **({"model_info": extra["model_info"]} if extra.get("model_info") else {}),
+            **({"task_info": extra["task_info"]} if extra.get("task_info") else {}),
             **(
                 {"peak_gpu_memory_mb": extra["peak_gpu_memory_mb"]}
                 if extra.get("peak_gpu_memory_mb") is not None
@@ -294,6 +297,14 @@ class Runner:
         self, cell: Cell, model: Any, task: PreparedTask
     ) -> tuple[dict[str, Any], list[dict[str, Any]], list[Any]]:
         capabilities: frozenset[str] = frozenset(getattr(model, "capabilities", ()))
+        try:
+            task = self._task_for(cell, task)
+        except Exception as error:
+            return (
+                self._cell_result(cell, "failed", error=f"preparing the task for the model: {one_line(error)}"),
+                [],
+                [],
+            )
         preferences = tuple(getattr(task.instance, "strategies", ()))
         strategy = choose_strategy(preferences, capabilities)
         if strategy is None:  # the loaded model has fewer capabilities than its type
@@ -325,6 +336,7 @@ class Runner:
         ]
         describe = getattr(model, "describe", None)
         info = describe() if callable(describe) else None
+        task_info = _described(task.instance, "task").get("info")
         result = self._cell_result(
             cell,
             "ok",
@@ -336,8 +348,16 @@ class Runner:
             peak_memory_mb=peak.mb,
             peak_gpu_memory_mb=peak.gpu_mb,
             model_info=info,
+            task_info=task_info,
         )
         return result, lines, predictions
+
+    def _task_for(self, cell: Cell, task: PreparedTask) -> PreparedTask:
+        """The task as this cell's model is to be asked (its ``for_model`` view, if it has one)."""
+        for_model = getattr(task.instance, "for_model", None)
+        if not callable(for_model):
+            return task
+        return dataclasses.replace(task, instance=for_model(cell.model))
 
     def _predict(
         self, label: str, model: Any, task: PreparedTask, examples: Sequence[Example], strategy: str
@@ -421,6 +441,7 @@ class Runner:
                 "ci_high": estimate.ci_high,
                 "higher_is_better": bool(metric.higher_is_better),
                 "scale": list(metric.scale),
+                **_described(metric, f"metric '{registered.name}'"),
             }
             example_score = getattr(metric, "example_score", None)
             for i, row in enumerate(stats):
@@ -466,6 +487,19 @@ class Runner:
         for warning in warnings:
             self.log(f"warning: {warning}")
         return warnings
+
+
+def _described(component: Any, what: str) -> dict[str, Any]:
+    """``{"info": component.describe()}`` when the component describes itself; a describe()
+    that raises is noted, not fatal (the score is still right)."""
+    describe = getattr(component, "describe", None)
+    if not callable(describe):
+        return {}
+    try:
+        info = describe()
+    except Exception as error:
+        return {"info": {"error": f"{what}: describe() failed: {one_line(error)}"}}
+    return {"info": dict(info)} if info else {}
 
 
 def _prompt_of(request: Request) -> str | None:

@@ -7,7 +7,6 @@ scored on the same examples are resampled identically: the basis of paired tests
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,11 +15,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .seeds import derived_seed
 
-def derived_seed(*parts: object) -> int:
-    """A stable 63-bit seed from ``parts`` (Python's ``hash`` changes between processes)."""
-    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big") >> 1
+__all__ = ["Estimate", "bootstrap", "derived_seed", "resample_indices"]
 
 
 def resample_indices(n: int, resamples: int, seed: int) -> npt.NDArray[np.int64]:

@@ -1,0 +1,240 @@
+"""Where a task's examples come from: the ``data:`` entry every task shares.
+
+``data:`` names a local file (``path``, with ``format`` when the extension doesn't
+tell) or a Hugging Face dataset (``hub``: a hub id, a builder such as ``json`` with
+``data_files``, or a folder written by ``save_to_disk``; with ``config``, ``split``
+and ``revision``), a train split for few-shot prompts and fine-tuning (``train``: a
+file; ``train_split``: a split of the same HF dataset), and the task's own keys: the
+columns it maps (``question: query``) and its options. Every task reads its data
+through this module, so every task gets the same keys and the same one-line errors.
+
+``datasets`` is imported only when a suite names ``hub``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .components import TaskSpec
+from .data import Row, read_rows
+from .errors import ConfigError, DataError, one_line
+from .suggest import did_you_mean
+
+#: The keys of ``data:`` that say where examples come from, shared by every task.
+SOURCE_KEYS = ("path", "format", "hub", "config", "split", "revision", "data_files", "train", "train_split")
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """One split of data: a local file, or an HF dataset split."""
+
+    path: Path | None = None
+    format: str | None = None
+    hub: str | None = None
+    config: str | None = None
+    split: str | None = None
+    revision: str | None = None
+    data_files: tuple[Path, ...] = ()
+    local_dataset: Path | None = None
+
+    @property
+    def label(self) -> str:
+        """How errors name this source: the file, or ``hf:ID[config/split]``."""
+        if self.path is not None:
+            return str(self.path)
+        detail = "/".join(part for part in (self.config, self.split) if part)
+        return f"hf:{self.hub}[{detail}]"
+
+    def describe(self) -> dict[str, Any]:
+        """The source for results: enough to load the same data again."""
+        if self.path is not None:
+            return {"path": str(self.path), **({"format": self.format} if self.format else {})}
+        facts: dict[str, Any] = {"hub": self.hub, "config": self.config, "split": self.split, "revision": self.revision}
+        if self.data_files:
+            facts["data_files"] = [str(p) for p in self.data_files]
+        return {k: v for k, v in facts.items() if v is not None}
+
+    def read(self, text_column: str = "text") -> list[Row]:
+        """Every record; DataError naming the file and line, or the dataset, for a problem."""
+        if self.path is not None:
+            return read_rows(self.path, self.format, text_column=text_column)
+        return _read_hub(self)
+
+
+@dataclass(frozen=True)
+class TaskData:
+    """``data:``, checked: the test source (None: the task's built-in sample), the train
+    source (None: no train split), the column of each field the task maps, and the
+    task's own options."""
+
+    source: DataSource | None
+    train: DataSource | None
+    columns: Mapping[str, str]
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> dict[str, Any]:
+        facts: dict[str, Any] = {"data": self.source.describe() if self.source else "built-in sample"}
+        if self.train is not None:
+            facts["train"] = self.train.describe()
+        return facts
+
+
+def _string(data: Mapping[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"data.{key} must be a non-empty string, not {value!r}")
+    return value
+
+
+def task_data(
+    spec: TaskSpec,
+    columns: Mapping[str, str],
+    options: Collection[str] = (),
+    *,
+    required: Collection[str] = (),
+) -> TaskData:
+    """``spec.data`` checked. ``columns`` maps each field the task reads to its default
+    column name; ``required`` lists the fields a user's file must map explicitly (there
+    is no sensible default); ``options`` names the task's other keys. ConfigError names
+    the key at fault, with a suggestion for a typo."""
+    data = spec.data
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"data must be a mapping, not {type(data).__name__}")
+    known = (*SOURCE_KEYS, *columns, *options)
+    for key in data:
+        if key not in known:
+            raise ConfigError(f"data: unknown key '{key}'{did_you_mean(str(key), known)}; known: {', '.join(known)}")
+    mapped = {name: _string(data, name) or default for name, default in columns.items()}
+    extra = {key: data[key] for key in options if key in data}
+    path, hub = _string(data, "path"), _string(data, "hub")
+    if path is None and hub is None:
+        leftovers = [key for key in data if key in SOURCE_KEYS or key in columns]
+        if leftovers:
+            raise ConfigError(
+                f"data.{leftovers[0]} needs data.path (a file) or data.hub (an HF dataset) to say where examples are"
+            )
+        return TaskData(None, None, mapped, extra)
+    if path is not None and hub is not None:
+        raise ConfigError("data: give data.path (a file) or data.hub (an HF dataset), not both")
+    for name in required:
+        if name not in data:
+            raise ConfigError(
+                f"data.{name} is required with data.{'path' if path else 'hub'}: the column of the {name}"
+            )
+    if path is not None:
+        for key in ("config", "split", "revision", "data_files", "train_split"):
+            if key in data:
+                raise ConfigError(f"data.{key} applies to data.hub (an HF dataset), not to a file in data.path")
+        source = DataSource(path=spec.resolve(path), format=_string(data, "format"))
+        train_path = _string(data, "train")
+        train = DataSource(path=spec.resolve(train_path), format=source.format) if train_path else None
+        return TaskData(source, train, mapped, extra)
+    assert hub is not None
+    if "format" in data:
+        raise ConfigError("data.format applies to a file in data.path; for an HF dataset name a builder in data.hub")
+    if "train" in data:
+        raise ConfigError("data.train is a file; with data.hub name the train split in data.train_split")
+    split = _string(data, "split")
+    if split is None:
+        raise ConfigError("data.split is required with data.hub: the split to evaluate on (say, validation)")
+    files = data.get("data_files")
+    if files is not None and not (
+        isinstance(files, str) or (isinstance(files, list) and files and all(isinstance(f, str) for f in files))
+    ):
+        raise ConfigError(f"data.data_files must be a file or a list of files, not {files!r}")
+    data_files = tuple(spec.resolve(f) for f in ([files] if isinstance(files, str) else files or []))
+    local = spec.resolve(hub)
+    source = DataSource(
+        hub=hub,
+        config=_string(data, "config"),
+        split=split,
+        revision=_string(data, "revision"),
+        data_files=data_files,
+        local_dataset=local if local.is_dir() else None,
+    )
+    train_split = _string(data, "train_split")
+    train = _with_split(source, train_split) if train_split else None
+    return TaskData(source, train, mapped, extra)
+
+
+def _with_split(source: DataSource, split: str) -> DataSource:
+    return DataSource(
+        hub=source.hub,
+        config=source.config,
+        split=split,
+        revision=source.revision,
+        data_files=source.data_files,
+        local_dataset=source.local_dataset,
+    )
+
+
+def _read_hub(source: DataSource) -> list[Row]:
+    try:
+        import datasets
+    except ImportError:
+        raise ConfigError(
+            "data.hub needs the HF `datasets` package: pip install 'nlpbench[hf]' (or datasets)"
+        ) from None
+    what = f"data.hub: cannot load the HF dataset {source.label}"
+    with _QuietHub(datasets):
+        return _load_hub(datasets, source, what)
+
+
+def _load_hub(datasets: Any, source: DataSource, what: str) -> list[Row]:
+    try:
+        if source.local_dataset is not None and _saved_to_disk(source.local_dataset):
+            loaded: Any = datasets.load_from_disk(str(source.local_dataset))
+            if isinstance(loaded, datasets.DatasetDict):
+                if source.split not in loaded:
+                    raise DataError(f"{what}: no split '{source.split}'; it has {', '.join(loaded)}")
+                loaded = loaded[source.split]
+        else:
+            kwargs: dict[str, Any] = {"name": source.config, "split": source.split, "revision": source.revision}
+            if source.data_files:
+                kwargs["data_files"] = [str(p) for p in source.data_files]
+            target = str(source.local_dataset) if source.local_dataset is not None else str(source.hub)
+            loaded = datasets.load_dataset(target, **kwargs)
+    except DataError:
+        raise
+    except Exception as error:  # offline, no such dataset, no such split, a bad file: all one line
+        hint = "" if os.environ.get("HF_HUB_OFFLINE") else " (offline? set HF_HUB_OFFLINE=1 to fail at once)"
+        raise DataError(f"{what}: {one_line(error)}{hint}") from None
+    rows = [Row(index + 1, dict(record)) for index, record in enumerate(loaded)]
+    if not rows:
+        raise DataError(f"{source.label}: no examples in the split")
+    return rows
+
+
+class _QuietHub:
+    """Silences the hub libraries' retry warnings and progress bars while loading: the
+    user gets one line, from us, whatever happens."""
+
+    NAMES = ("huggingface_hub", "datasets", "fsspec")
+
+    def __init__(self, datasets: Any) -> None:
+        self.datasets = datasets
+
+    def __enter__(self) -> None:
+        self.levels = {name: logging.getLogger(name).level for name in self.NAMES}
+        for name in self.NAMES:
+            logging.getLogger(name).setLevel(logging.ERROR)
+        self.bars = bool(self.datasets.is_progress_bar_enabled())
+        self.datasets.disable_progress_bars()
+
+    def __exit__(self, *exc: object) -> None:
+        for name, level in self.levels.items():
+            logging.getLogger(name).setLevel(level)
+        if self.bars:
+            self.datasets.enable_progress_bars()
+
+
+def _saved_to_disk(folder: Path) -> bool:
+    """Whether ``folder`` was written by ``save_to_disk`` (a dataset or a dict of splits)."""
+    return (folder / "dataset_info.json").is_file() or (folder / "dataset_dict.json").is_file()

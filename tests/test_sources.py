@@ -1,0 +1,183 @@
+"""The ``data:`` entry every task shares: local files, HF datasets, train splits, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nlpbench import ConfigError, DataError, Row, TaskSpec, column, read_rows, read_text, task_data
+
+COLUMNS = {"question": "question", "answer": "answer"}
+
+
+def _spec(tmp_path: Path, **data: object) -> TaskSpec:
+    return TaskSpec(name="t", type="qa", data=data, base_dir=tmp_path)
+
+
+def _jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+ROWS = [{"q": f"question {i}", "a": f"answer {i}"} for i in range(5)]
+
+
+@pytest.fixture
+def offline_hf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HF datasets with its caches in tmp_path and no network."""
+    pytest.importorskip("datasets", reason="loading HF datasets needs the `datasets` package (nlpbench[hf])")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "hf-cache"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+
+
+def test_no_data_means_the_built_in_sample(tmp_path: Path) -> None:
+    data = task_data(_spec(tmp_path), COLUMNS)
+    assert data.source is None and data.train is None
+    assert data.columns == COLUMNS
+    assert data.describe() == {"data": "built-in sample"}
+
+
+def test_a_local_file_with_mapped_columns_and_a_train_split(tmp_path: Path) -> None:
+    _jsonl(tmp_path / "dev.jsonl", ROWS)
+    _jsonl(tmp_path / "train.jsonl", ROWS)
+    data = task_data(_spec(tmp_path, path="dev.jsonl", train="train.jsonl", question="q", answer="a"), COLUMNS)
+    assert data.source is not None and data.train is not None
+    assert data.columns == {"question": "q", "answer": "a"}
+    rows = data.source.read()
+    assert [column(r, "q", data.source.label) for r in rows] == [f"question {i}" for i in range(5)]
+    assert data.source.label == str(tmp_path / "dev.jsonl")
+    assert data.describe()["train"] == {"path": str(tmp_path / "train.jsonl")}
+
+
+def test_task_options_are_kept(tmp_path: Path) -> None:
+    data = task_data(_spec(tmp_path, path="x.txt", unit="line"), {"text": "text"}, options=("unit",))
+    assert data.options == {"unit": "line"}
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"path": "a.jsonl", "questoin": "q"}, r"data: unknown key 'questoin' \(did you mean 'question'\?\)"),
+        ({"question": "q"}, r"data.question needs data.path \(a file\) or data.hub"),
+        ({"path": "a.jsonl", "hub": "squad", "split": "x"}, "not both"),
+        ({"path": "a.jsonl", "split": "validation"}, "data.split applies to data.hub"),
+        ({"hub": "squad"}, "data.split is required with data.hub"),
+        ({"hub": "squad", "split": "validation", "format": "json"}, "data.format applies to a file"),
+        ({"hub": "squad", "split": "validation", "train": "t.jsonl"}, "name the train split in data.train_split"),
+        ({"hub": "json", "split": "train", "data_files": 3}, "data.data_files must be a file or a list"),
+        ({"path": ""}, "data.path must be a non-empty string"),
+        ({"path": "a.jsonl", "question": 3}, "data.question must be a non-empty string"),
+    ],
+)
+def test_config_errors_name_the_key(tmp_path: Path, data: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        task_data(_spec(tmp_path, **data), COLUMNS)
+
+
+def test_a_required_mapping(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"data.answer is required with data.path: the column of the answer"):
+        task_data(_spec(tmp_path, path="a.jsonl", question="q"), COLUMNS, required=("question", "answer"))
+
+
+def test_data_must_be_a_mapping(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"data must be a mapping"):
+        task_data(TaskSpec(name="t", type="qa", data=["x"], base_dir=tmp_path), COLUMNS)  # type: ignore[arg-type]
+
+
+def test_a_missing_column_names_file_line_and_mapping(tmp_path: Path) -> None:
+    _jsonl(tmp_path / "dev.jsonl", [{"q": "x", "a": "y"}, {"q": "x"}])
+    data = task_data(_spec(tmp_path, path="dev.jsonl", question="q", answer="a"), COLUMNS)
+    assert data.source is not None
+    row = data.source.read()[1]
+    with pytest.raises(DataError, match=r"dev.jsonl:2: column 'a' \(mapped by data.answer\) is missing"):
+        column(row, "a", data.source.label, "answer")
+
+
+def test_hf_datasets_from_local_files_with_a_builder(tmp_path: Path, offline_hf: None) -> None:
+    _jsonl(tmp_path / "dev.jsonl", ROWS)
+    data = task_data(
+        _spec(tmp_path, hub="json", data_files="dev.jsonl", split="train", question="q", answer="a"), COLUMNS
+    )
+    assert data.source is not None
+    rows = data.source.read()
+    assert [r.values["q"] for r in rows] == [f"question {i}" for i in range(5)]
+    assert [r.line for r in rows] == [1, 2, 3, 4, 5]
+    assert data.source.label == "hf:json[train]"
+    assert data.source.describe() == {"hub": "json", "split": "train", "data_files": [str(tmp_path / "dev.jsonl")]}
+
+
+def test_hf_datasets_saved_to_disk_with_splits(tmp_path: Path, offline_hf: None) -> None:
+    import datasets
+
+    splits = datasets.DatasetDict(
+        {
+            "validation": datasets.Dataset.from_list(ROWS),
+            "train": datasets.Dataset.from_list([{"q": "t", "a": "u"}] * 3),
+        }
+    )
+    splits.save_to_disk(str(tmp_path / "saved"))
+    data = task_data(
+        _spec(tmp_path, hub="saved", split="validation", train_split="train", question="q", answer="a"), COLUMNS
+    )
+    assert data.source is not None and data.train is not None
+    assert len(data.source.read()) == 5
+    assert [r.values["q"] for r in data.train.read()] == ["t", "t", "t"]
+    missing = task_data(_spec(tmp_path, hub="saved", split="test"), COLUMNS)
+    assert missing.source is not None
+    with pytest.raises(DataError, match=r"cannot load the HF dataset hf:saved\[test\]: no split 'test'; it has"):
+        missing.source.read()
+
+
+def test_an_unknown_hf_dataset_offline_is_one_line(tmp_path: Path, offline_hf: None) -> None:
+    # the hub library reads HF_HUB_OFFLINE when it is imported: ask in a fresh process
+    script = (
+        "import sys; from pathlib import Path; from nlpbench import DataError, TaskSpec, task_data\n"
+        "spec = TaskSpec(name='t', type='qa', data={'hub': 'no-such-org/no-such-dataset', 'split': 'validation'})\n"
+        "try:\n    task_data(spec, {}).source.read()\n"
+        "except DataError as error:\n    print(error)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=os.environ)
+    message = done.stdout.strip()
+    assert message.startswith("data.hub: cannot load the HF dataset hf:no-such-org/no-such-dataset[validation]: ")
+    assert "\n" not in message
+    assert "Retrying" not in done.stderr
+
+
+def test_a_bad_local_file_through_a_builder_is_one_line(tmp_path: Path, offline_hf: None) -> None:
+    (tmp_path / "bad.jsonl").write_text('{"q": 1}\n{not json\n', encoding="utf-8")
+    data = task_data(_spec(tmp_path, hub="json", data_files="bad.jsonl", split="train"), COLUMNS)
+    assert data.source is not None
+    with pytest.raises(DataError) as raised:
+        data.source.read()
+    assert str(raised.value).startswith("data.hub: cannot load the HF dataset hf:json[train]: ")
+    assert "\n" not in str(raised.value)
+
+
+def test_a_dotted_column_reaches_into_nested_fields() -> None:
+    row = Row(3, {"translation": {"de": "Hallo", "en": "Hello"}, "a.b": "literal"})
+    assert column(row, "translation.de", "hf:wmt16[test]", "source") == "Hallo"
+    assert column(row, "a.b", "f") == "literal"  # a column with the dotted name itself wins
+    with pytest.raises(
+        DataError, match=r"hf:wmt16\[test\]:3: column 'translation.fr' \(mapped by data.source\) is missing"
+    ):
+        column(row, "translation.fr", "hf:wmt16[test]", "source")
+    with pytest.raises(DataError, match=r"f:3: column 'translation.de.x' is missing"):
+        column(row, "translation.de.x", "f")
+
+
+def test_a_file_that_is_not_utf8_names_the_line_and_byte(tmp_path: Path) -> None:
+    path = tmp_path / "dev.jsonl"
+    path.write_bytes(b'{"q": "fine"}\n{"q": "K\xf6ln"}\n')
+    with pytest.raises(DataError) as raised:
+        read_rows(path)
+    assert str(raised.value) == f"{path}:2: not UTF-8 text (byte 0xf6 at byte offset 22); save the file as UTF-8"
+    assert read_text(_jsonl(tmp_path / "ok.jsonl", ROWS)).startswith('{"q": "question 0"')
+    with pytest.raises(DataError, match="is a folder, not a file"):
+        read_text(tmp_path)
