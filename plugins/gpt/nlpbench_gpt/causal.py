@@ -11,7 +11,14 @@ from typing import Any
 import torch
 from transformers import AutoModelForCausalLM
 
-from nlpbench import GenerateRequest, Loglikelihood, LoglikelihoodRequest, ModelError, ModelSpec
+from nlpbench import (
+    GenerateRequest,
+    Loglikelihood,
+    LoglikelihoodRequest,
+    LoglikelihoodRollingRequest,
+    ModelError,
+    ModelSpec,
+)
 from nlpbench_transformers import BatchRunner, HFParams, Loaded, Truncation, load_model
 
 from .encoding import Pair, encode_pairs
@@ -73,17 +80,22 @@ class CausalLM:
             answers.append(Loglikelihood(logprob=logprob, is_greedy=greedy, n_tokens=len(pair[1])))
         return answers
 
-    def loglikelihood_rolling(self, texts: list[str], stride: int | None = None) -> list[Loglikelihood]:
-        stride = self.rolling_stride if stride is None else stride
-        if not 1 <= stride <= self.max_length:
-            raise ModelError(f"rolling stride must be between 1 and max_length ({self.max_length}), not {stride}")
-        if not texts:
+    def loglikelihood_rolling(self, requests: list[LoglikelihoodRollingRequest]) -> list[Loglikelihood]:
+        strides = [self.rolling_stride if r.stride is None else r.stride for r in requests]
+        for stride in strides:
+            if isinstance(stride, bool) or not isinstance(stride, int) or not 1 <= stride <= self.max_length:
+                raise ModelError(
+                    f"rolling stride must be an integer between 1 and max_length ({self.max_length}), not {stride!r}"
+                )
+        if not requests:
             return []
-        tokens = self._encode(list(texts))
+        tokens = self._encode([r.text for r in requests])
         start = self._start_token()
-        windows = [window_pairs(text, start, self.max_length, stride) for text in tokens]
+        windows = [
+            window_pairs(text, start, self.max_length, stride) for text, stride in zip(tokens, strides, strict=True)
+        ]
         flat = [pair for text in windows for pair in text]
-        scores = self.scorer.score(flat, share=False) if flat else []
+        scores = self.scorer.score(flat, share=False) if flat else []  # one batching over every text's windows
         answers, offset = [], 0
         for text, text_windows in zip(tokens, windows, strict=True):
             mine = scores[offset : offset + len(text_windows)]

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from nlpbench import ConfigError, GenerateRequest, Loglikelihood, LoglikelihoodRequest, ModelError, ModelSpec
+from nlpbench import (
+    ConfigError,
+    GenerateRequest,
+    Loglikelihood,
+    LoglikelihoodRequest,
+    LoglikelihoodRollingRequest,
+    ModelError,
+    ModelSpec,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -37,11 +45,11 @@ class GPTModel:
 
     Built from ``path`` (a folder saved with ``save_pretrained``, safetensors only),
     ``hub`` (+ ``revision``) or ``config`` (untrained; GPT-2's tokenizer unless
-    ``config.tokenizer`` names one). Besides the capabilities, it scores whole texts
-    for perplexity with :meth:`loglikelihood_rolling`.
+    ``config.tokenizer`` names one). It scores whole texts of any length for perplexity
+    with :meth:`loglikelihood_rolling`.
     """
 
-    capabilities: ClassVar[frozenset[str]] = frozenset({"generate", "loglikelihood"})
+    capabilities: ClassVar[frozenset[str]] = frozenset({"generate", "loglikelihood", "loglikelihood_rolling"})
     #: What ``nlpbench finetune`` can train a gpt model for.
     finetunable: ClassVar[frozenset[str]] = frozenset({"generate"})
 
@@ -95,12 +103,12 @@ class GPTModel:
         """Log-probability of each continuation given its context (see the README for tokenization)."""
         return self._live().loglikelihood(requests)
 
-    def loglikelihood_rolling(self, texts: list[str], stride: int | None = None) -> list[Loglikelihood]:
-        """Log-probability of each whole text, every token scored once in sliding windows of
-        ``max_length`` tokens that advance by ``stride`` (default ``params.rolling_stride``,
-        else half of ``max_length``). ``n_tokens`` is the text's token count: perplexity is
-        ``exp(-logprob / n_tokens)``."""
-        return self._live().loglikelihood_rolling(texts, stride)
+    def loglikelihood_rolling(self, requests: list[LoglikelihoodRollingRequest]) -> list[Loglikelihood]:
+        """Log-probability of each whole text, conditioned on the start token, every token
+        scored once in sliding windows of ``max_length`` tokens that advance by the
+        request's ``stride`` (None: ``params.rolling_stride``, else half of ``max_length``).
+        ``n_tokens`` is the text's token count: perplexity is ``exp(-logprob / n_tokens)``."""
+        return self._live().loglikelihood_rolling(requests)
 
     @classmethod
     def pretrain(

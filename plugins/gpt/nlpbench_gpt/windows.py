@@ -3,8 +3,10 @@
 The text's tokens ``t[1..n]`` follow a start token ``t[0]``. Each window is at most
 ``max_length`` tokens of input and scores the tokens it is the first to reach, so every
 token is scored exactly once; after the first window, each scores ``stride`` new tokens
-with the ``max_length - stride + 1`` before them as context (Hugging Face's perplexity
-recipe, with the window's last position used too).
+with the ``max_length - stride + 1`` before them as context. These are the windows of
+Hugging Face's perplexity recipe with ``max_length + 1`` tokens each: the recipe never
+uses the prediction after a window's last token, so that token is not read here and the
+model's input stays within ``max_length``.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ def test_registers_the_model_type() -> None:
     plugin.register_models(register=register)
     assert found == {"gpt": GPTModel}
     assert (GPTModel.__doc__ or "").startswith("Decoder-only transformer")
-    assert GPTModel.capabilities == frozenset({"generate", "loglikelihood"})
+    assert GPTModel.capabilities == frozenset({"generate", "loglikelihood", "loglikelihood_rolling"})
 
 
 def test_entry_point() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import torch
 
-from nlpbench import ModelError
+from nlpbench import LoglikelihoodRollingRequest, ModelError
 from nlpbench_gpt.windows import rolling_windows
 
 TEXT = (
@@ -41,7 +41,7 @@ def test_equals_a_direct_token_by_token_computation(
     n_tokens = len(tokenizer(TEXT)["input_ids"])
     assert n_tokens > 2 * max_length  # several windows
     model = gpt(max_length=max_length, batch_size=4)
-    (answer,) = model.loglikelihood_rolling([TEXT], stride=stride)
+    (answer,) = model.loglikelihood_rolling([LoglikelihoodRollingRequest(TEXT, stride=stride)])
     expected, n = direct_rolling(reference_model, tokenizer, TEXT, max_length, stride)
     assert answer.n_tokens == n == n_tokens
     assert answer.logprob == pytest.approx(expected, abs=1e-4)
@@ -50,7 +50,7 @@ def test_equals_a_direct_token_by_token_computation(
 def test_several_texts_and_the_default_stride(gpt: Callable[..., Any], reference_model: Any, tokenizer: Any) -> None:
     model = gpt(max_length=20, rolling_stride=7, batch_size=3)
     texts = [TEXT, "Short.", "", TEXT[:90]]
-    answers = model.loglikelihood_rolling(texts)
+    answers = model.loglikelihood_rolling([LoglikelihoodRollingRequest(text) for text in texts])
     for text, answer in zip(texts, answers, strict=True):
         expected, n = direct_rolling(reference_model, tokenizer, text, 20, 7) if text else (0.0, 0)
         assert answer.n_tokens == n
@@ -63,7 +63,18 @@ def test_bad_strides(gpt: Callable[..., Any]) -> None:
     model = gpt(max_length=16)
     for stride in (0, 17):
         with pytest.raises(ModelError, match="stride"):
-            model.loglikelihood_rolling(["text"], stride=stride)
+            model.loglikelihood_rolling([LoglikelihoodRollingRequest("text", stride=stride)])
+
+
+def test_each_request_keeps_its_own_stride(gpt: Callable[..., Any], reference_model: Any, tokenizer: Any) -> None:
+    model = gpt(max_length=16, rolling_stride=8, batch_size=4)
+    requests = [LoglikelihoodRollingRequest(TEXT, stride=s) for s in (3, None, 16)]
+    answers = model.loglikelihood_rolling(requests)
+    for stride, answer in zip((3, 8, 16), answers, strict=True):
+        expected, n = direct_rolling(reference_model, tokenizer, TEXT, 16, stride)
+        assert answer.n_tokens == n
+        assert answer.logprob == pytest.approx(expected, abs=1e-4)
+    assert answers[0].logprob != pytest.approx(answers[2].logprob, abs=1e-3)  # the strides made a difference
 
 
 @pytest.mark.parametrize(("n", "max_length", "stride"), [(1, 4, 2), (10, 4, 1), (10, 4, 4), (37, 8, 3), (8, 8, 5)])
