@@ -1,6 +1,7 @@
-"""nlpbench hook implementations: registers the classification metrics.
+"""nlpbench hook implementations: registers every metric of the plugin.
 
-Imports only the metric classes; scikit-learn is imported when a metric scores.
+Imports only the metric classes; numpy, scikit-learn, sacrebleu and rouge-score are
+imported when a metric scores.
 """
 
 from __future__ import annotations
@@ -8,9 +9,15 @@ from __future__ import annotations
 from nlpbench import Register, hookimpl
 
 from .accuracy import AccuracyMetric
+from .bleu import BleuMetric
+from .chrf import ChrfMetric
 from .f1 import MacroF1Metric
 from .mcc import MccMetric
+from .perplexity import BitsPerByteMetric, PerplexityMetric, WordPerplexityMetric
 from .precision_recall import PrecisionMetric, RecallMetric
+from .rouge import Rouge1Metric, Rouge2Metric, RougeLMetric, RougeLsumMetric
+from .squad import ExactMatchMetric, SquadF1Metric
+from .ter import TerMetric
 
 
 @hookimpl
@@ -20,3 +27,15 @@ def register_metrics(register: Register) -> None:
     register(RecallMetric, name="recall")
     register(MacroF1Metric, name="macro-f1")
     register(MccMetric, name="mcc")
+    register(ExactMatchMetric, name="squad-em", aliases=["exact-match"])
+    register(SquadF1Metric, name="squad-f1")
+    register(BleuMetric, name="bleu")
+    register(ChrfMetric, name="chrf")
+    register(TerMetric, name="ter")
+    register(Rouge1Metric, name="rouge-1")
+    register(Rouge2Metric, name="rouge-2")
+    register(RougeLMetric, name="rouge-l")
+    register(RougeLsumMetric, name="rouge-lsum")
+    register(PerplexityMetric, name="perplexity")
+    register(WordPerplexityMetric, name="word-perplexity")
+    register(BitsPerByteMetric, name="bits-per-byte")
