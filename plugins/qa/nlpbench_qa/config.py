@@ -1,0 +1,97 @@
+"""The task's entry in a suite: ``data`` (where the questions are, which columns hold
+what) and ``params`` (how a generating model is asked), checked before anything loads
+so that a typo fails ``nlpbench validate``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from nlpbench import (
+    ConfigError,
+    PromptTemplates,
+    TaskData,
+    TaskSpec,
+    did_you_mean,
+    no_shots_without_train,
+    prompt_templates,
+    shot_count,
+    task_data,
+)
+
+#: The fields a flat row maps, and their default columns (those of HF's squad and squad_v2).
+COLUMNS = {"context": "context", "question": "question", "answers": "answers", "id": "id", "title": "title"}
+
+#: Fields a row may leave out unless the suite maps them explicitly: a missing id is the
+#: row's line, a missing title is empty.
+OPTIONAL = ("id", "title")
+
+#: ``data.format`` for a file: ``squad`` (SQuAD JSON, also recognised in any .json file by
+#: its structure) or a flat format the core reads.
+FORMATS = ("squad", "json", "jsonl", "csv", "tsv")
+
+PARAM_KEYS = ("prompt", "shots", "max_new_tokens", "no_answer")
+
+#: The default prompt: the shots (each with its answer), then the question to answer.
+DEFAULT_PROMPT = (
+    "{% for shot in shots %}"
+    "Context: {{ shot.context }}\nQuestion: {{ shot.question }}\nAnswer: {{ shot.answer }}\n\n"
+    "{% endfor %}"
+    "Context: {{ context }}\nQuestion: {{ question }}\nAnswer:"
+)
+#: T5 was trained on SQuAD with this input (Raffel et al. 2020), so a T5 gets it by default.
+T5_PROMPT = "question: {{ question }} context: {{ context }}"
+DEFAULT_PROMPTS = {"default": DEFAULT_PROMPT, "t5": T5_PROMPT}
+
+#: What a template may use besides ``shots`` (each shot has these and ``answer``).
+VARIABLES = ("question", "context", "title")
+
+DEFAULT_MAX_NEW_TOKENS = 32
+DEFAULT_NO_ANSWER = "unanswerable"
+
+
+@dataclass(frozen=True)
+class QAConfig:
+    """The task's entry, checked: its data, its prompt templates, and how to generate."""
+
+    data: TaskData
+    templates: PromptTemplates
+    prompt: Any  # params.prompt as the suite gave it (None: the defaults)
+    shots: int
+    max_new_tokens: int
+    no_answer: str
+    explicit: frozenset[str]  # the fields data maps explicitly
+
+
+def qa_config(spec: TaskSpec) -> QAConfig:
+    """``spec.data`` and ``spec.params`` checked; ConfigError naming the key at fault."""
+    data = task_data(spec, COLUMNS)
+    declared = spec.data.get("format") if isinstance(spec.data, Mapping) else None
+    if declared is not None and declared not in FORMATS:
+        raise ConfigError(f"data.format must be one of {', '.join(FORMATS)}, not {declared!r}")
+    params = spec.params
+    if not isinstance(params, Mapping):
+        raise ConfigError(f"params must be a mapping, not {type(params).__name__}")
+    for key in params:
+        if key not in PARAM_KEYS:
+            raise ConfigError(
+                f"params: unknown key '{key}'{did_you_mean(str(key), PARAM_KEYS)}; known: {', '.join(PARAM_KEYS)}"
+            )
+    templates = prompt_templates(
+        params.get("prompt"), where="params.prompt", variables=VARIABLES, default=DEFAULT_PROMPTS
+    )
+    shots = shot_count(params)
+    no_shots_without_train(shots, data.train is not None)
+    if shots and not templates.uses_shots:
+        raise ConfigError(
+            f"params.shots: {shots} shots, but params.prompt shows none; loop over them with {{% for shot in shots %}}"
+        )
+    max_new_tokens = params.get("max_new_tokens", DEFAULT_MAX_NEW_TOKENS)
+    if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int) or max_new_tokens < 1:
+        raise ConfigError(f"params.max_new_tokens must be a whole number of at least 1, not {max_new_tokens!r}")
+    no_answer = params.get("no_answer", DEFAULT_NO_ANSWER)
+    if not isinstance(no_answer, str) or not no_answer.strip():
+        raise ConfigError(f"params.no_answer must be a non-empty phrase, not {no_answer!r}")
+    explicit = frozenset(key for key in COLUMNS if isinstance(spec.data, Mapping) and key in spec.data)
+    return QAConfig(data, templates, params.get("prompt"), shots, max_new_tokens, no_answer.strip(), explicit)

@@ -1,0 +1,38 @@
+"""What one question of the task is: an :class:`~nlpbench.Example` with the question as its
+input (what a bias audit rewrites) and the paragraph in its fields."""
+
+from __future__ import annotations
+
+from nlpbench import Example
+
+from .answers import Answers
+
+
+def qa_example(example_id: str, question: str, context: str, title: str, answers: Answers) -> Example:
+    """The example: ``references`` are the gold answer texts, ``()`` when it has none."""
+    return Example(
+        id=example_id,
+        input=question,
+        references=answers.texts,
+        fields={
+            "question": question,
+            "context": context,
+            "title": title,
+            "answers": list(answers.texts),
+            "answer_starts": list(answers.starts),
+        },
+    )
+
+
+def question_of(example: Example) -> str:
+    """The question to ask: the input (perhaps rewritten by an audit), else the field."""
+    return example.input if isinstance(example.input, str) else str(example.fields["question"])
+
+
+def context_of(example: Example) -> str:
+    """The paragraph the answer comes from (an audit may rewrite it in the fields)."""
+    return str(example.fields["context"])
+
+
+def title_of(example: Example) -> str:
+    return str(example.fields.get("title") or "")
