@@ -6,7 +6,15 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from nlpbench.testing import assert_conformant
-from nlpbench_baselines import LeadModel, MajorityModel, ReplayModel, SlidingWindowModel, WordlistModel, plugin
+from nlpbench_baselines import (
+    CopyModel,
+    LeadModel,
+    MajorityModel,
+    ReplayModel,
+    SlidingWindowModel,
+    WordlistModel,
+    plugin,
+)
 
 
 def test_registers_the_model_types() -> None:
@@ -22,12 +30,14 @@ def test_registers_the_model_types() -> None:
         "wordlist": WordlistModel,
         "lead": LeadModel,
         "sliding-window": SlidingWindowModel,
+        "copy": CopyModel,
         "replay": ReplayModel,
     }
     assert (MajorityModel.__doc__ or "").startswith("Majority-class baseline")
     assert (WordlistModel.__doc__ or "").startswith("Word-list sentiment baseline")
     assert (LeadModel.__doc__ or "").startswith("Lead-k summarization baseline")
     assert (SlidingWindowModel.__doc__ or "").startswith("Sliding-window answer finder for extractive QA")
+    assert (CopyModel.__doc__ or "").startswith("Copy-the-source baseline")
     assert (ReplayModel.__doc__ or "").startswith("Answers from saved predictions")
 
 
