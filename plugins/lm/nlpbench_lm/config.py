@@ -1,0 +1,97 @@
+"""The task's entry in a suite, checked before anything loads: ``data`` (where the texts
+are, and how a plain-text file is cut into examples) and ``params`` (the stride)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from nlpbench import ConfigError, TaskData, TaskSpec, detect_format, did_you_mean, task_data
+
+#: How a plain-text file is cut into examples (see :mod:`nlpbench_lm.texts`).
+UNITS = ("paragraph", "line", "file")
+DEFAULT_UNIT = "paragraph"
+
+#: What each unit makes an example of, for results and errors.
+UNIT_MEANINGS = {
+    "paragraph": "each block of lines between blank lines is one text",
+    "line": "each non-empty line is one text",
+    "file": "the whole file is one text",
+    "row": "each row of the data is one text (its mapped text column)",
+}
+
+#: The task's own keys of ``data:`` besides the shared source keys.
+DATA_OPTIONS = ("unit", "id")
+PARAM_KEYS = ("stride",)
+
+
+@dataclass(frozen=True)
+class LMConfig:
+    """The entry, checked: the data, the unit (``row`` for a file of records or an HF
+    dataset), the column of example ids (None: made up from the line), and the stride
+    of the sliding windows (None: the model's default)."""
+
+    data: TaskData
+    unit: str
+    id_column: str | None
+    stride: int | None
+
+    @property
+    def plain_text(self) -> bool:
+        return self.unit != "row"
+
+
+def lm_config(spec: TaskSpec) -> LMConfig:
+    """``spec.data`` and ``spec.params`` checked; ConfigError naming the key at fault."""
+    data = task_data(spec, columns={"text": "text"}, options=DATA_OPTIONS)
+    raw = spec.data if isinstance(spec.data, Mapping) else {}
+    source = data.source
+    plain = source is None or (source.path is not None and detect_format(source.path, source.format) == "txt")
+    unit = _string(data.options, "unit")
+    id_column = _string(data.options, "id")
+    if plain:
+        for key in ("text", "id"):
+            if key in raw:
+                raise ConfigError(
+                    f"data.{key} names a column, and a plain-text file has none; data.unit says how it is cut "
+                    f"into texts ({', '.join(UNITS)})"
+                )
+        if unit is not None and unit not in UNITS:
+            raise ConfigError(f"data.unit: unknown unit '{unit}'{did_you_mean(unit, UNITS)}; known: {', '.join(UNITS)}")
+        unit = unit or DEFAULT_UNIT
+    else:
+        if unit is not None:
+            raise ConfigError(
+                "data.unit applies to a plain-text file; each row of a JSONL, JSON, CSV or TSV file or of an "
+                "HF dataset is one text (its data.text column)"
+            )
+        unit = "row"
+    return LMConfig(data=data, unit=unit, id_column=id_column, stride=_stride(spec.params))
+
+
+def _string(options: Mapping[str, Any], key: str) -> str | None:
+    value = options.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"data.{key} must be a non-empty string, not {value!r}")
+    return value
+
+
+def _stride(params: Any) -> int | None:
+    if not isinstance(params, Mapping):
+        raise ConfigError(f"params must be a mapping, not {type(params).__name__}")
+    for key in params:
+        if key == "unit":
+            raise ConfigError("params.unit: the unit is part of data: write it as data.unit")
+        if key not in PARAM_KEYS:
+            raise ConfigError(
+                f"params: unknown key '{key}'{did_you_mean(str(key), PARAM_KEYS)}; known: {', '.join(PARAM_KEYS)}"
+            )
+    stride = params.get("stride")
+    if stride is None:
+        return None
+    if isinstance(stride, bool) or not isinstance(stride, int) or stride < 1:
+        raise ConfigError(f"params.stride must be an integer of at least 1, not {stride!r}")
+    return stride
