@@ -46,6 +46,10 @@ def test_the_quick_suite_runs_and_writes_the_contract(tmp_path: Path) -> None:
     assert results["suite"]["name"] == "quick"
     plugins = {
         "nlpbench-sentiment",
+        "nlpbench-qa",
+        "nlpbench-translation",
+        "nlpbench-summarization",
+        "nlpbench-lm",
         "nlpbench-metrics",
         "nlpbench-baselines",
         "nlpbench-bert",
@@ -53,21 +57,51 @@ def test_the_quick_suite_runs_and_writes_the_contract(tmp_path: Path) -> None:
         "nlpbench-t5",
     }
     assert plugins <= set(results["nlpbench"]["plugins"])
-    assert len(results["cells"]) == 10
-    strategies = {"wordlist": "classify", "majority": "classify", "minilm": "classify", "gpt-tiny": "loglikelihood", "t5-tiny": "loglikelihood"}  # fmt: skip
+    # every task type, each with its baselines and the small models
+    expected = {
+        "reviews-sample": ({"wordlist", "majority", "minilm", "gpt-tiny", "t5-tiny"}, {"accuracy", "macro-f1", "mcc"}),
+        "reviews-dev": ({"wordlist", "majority", "minilm", "gpt-tiny", "t5-tiny"}, {"accuracy", "macro-f1", "mcc"}),
+        "qa-sample": ({"sliding-window", "gpt-tiny", "t5-tiny"}, {"squad-em", "squad-f1"}),
+        "translation-sample": ({"copy", "gpt-tiny", "t5-tiny"}, {"bleu", "chrf", "ter"}),
+        "summarization-sample": ({"lead-3", "gpt-tiny", "t5-tiny"}, {"rouge-1", "rouge-2", "rouge-l", "rouge-lsum"}),
+        "lm-sample": ({"gpt-tiny", "t5-tiny"}, {"perplexity", "word-perplexity", "bits-per-byte"}),
+    }
+    assert len(results["cells"]) == sum(len(models) for models, _ in expected.values())
+    strategies = {
+        ("wordlist", "sentiment"): "classify", ("majority", "sentiment"): "classify",
+        ("minilm", "sentiment"): "classify", ("gpt-tiny", "sentiment"): "loglikelihood",
+        ("t5-tiny", "sentiment"): "loglikelihood", ("sliding-window", "qa"): "extract_span",
+        ("gpt-tiny", "qa"): "generate", ("t5-tiny", "qa"): "generate", ("copy", "translation"): "generate",
+        ("gpt-tiny", "translation"): "generate", ("t5-tiny", "translation"): "generate",
+        ("lead-3", "summarization"): "generate", ("gpt-tiny", "summarization"): "generate",
+        ("t5-tiny", "summarization"): "generate", ("gpt-tiny", "language-modeling"): "loglikelihood_rolling",
+        ("t5-tiny", "language-modeling"): "loglikelihood",
+    }  # fmt: skip
     for cell in results["cells"]:
         assert cell["status"] == "ok", cell
-        assert cell["strategy"] == strategies[cell["model"]]
-        assert set(cell["metrics"]) == {"accuracy", "macro-f1", "mcc"}
+        models, metrics = expected[cell["task"]]
+        assert cell["model"] in models
+        assert cell["strategy"] == strategies[(cell["model"], cell["task_type"])]
+        assert set(cell["metrics"]) == metrics
         for score in cell["metrics"].values():
             assert score["ci_low"] <= score["value"] <= score["ci_high"]
-            assert score["higher_is_better"] is True
+    by = {(c["model"], c["task"]): c for c in results["cells"]}
+    # what the scores depend on is recorded beside them
+    assert by[("copy", "translation-sample")]["metrics"]["bleu"]["info"]["signature"].startswith("nrefs:1|case:mixed")
+    assert by[("lead-3", "summarization-sample")]["metrics"]["rouge-1"]["info"]["stemming"] is True
+    assert "not an average of per-text" in by[("gpt-tiny", "lm-sample")]["task_info"]["convention"]
+    assert by[("t5-tiny", "translation-sample")]["task_info"]["template_for"] == "t5"
     samples = [json.loads(line) for line in (out / "samples.jsonl").read_text().splitlines()]
     assert len(samples) == sum(cell["n"] for cell in results["cells"])
     assert all({"model", "task", "id", "prediction", "references", "scores"} <= set(s) for s in samples)
-    assert (out / "report.html").read_text().count("<table>") == 2
+    assert (out / "report.html").read_text().count("<table>") == len(expected)
+    # the rendered prompt is kept: the T5 gets its task prefix, the GPT its few-shot prompt
+    prompts = {(s["model"], s["task"], s["id"]): s["prompt"] for s in samples}
+    first = next(s["id"] for s in samples if s["task"] == "translation-sample")
+    assert prompts[("t5-tiny", "translation-sample", first)].startswith("translate German to English: ")
+    assert prompts[("gpt-tiny", "translation-sample", first)].startswith("German: ")
+    assert prompts[("gpt-tiny", "translation-sample", first)].count("English:") == 3  # two shots and the question
     # the word list beats always answering the majority label on the balanced dev set
-    by = {(c["model"], c["task"]): c for c in results["cells"]}
     assert by[("gpt-tiny", "reviews-dev")]["model_info"]["trained"] is False
     assert by[("minilm", "reviews-dev")]["model_info"]["trained"] is True
     # the real pretrained encoder, zero-shot, does better than chance on our reviews
@@ -96,7 +130,7 @@ def test_rerunning_gives_identical_results_apart_from_timings(tmp_path: Path) ->
 def test_validate_the_quick_suite() -> None:
     completed = _nlpbench("validate", str(QUICK))
     assert completed.returncode == 0, completed.stderr
-    assert "5 models × 2 tasks = 10 cells (10 runnable, 0 not applicable)" in completed.stdout
+    assert "8 models × 6 tasks = 21 cells (21 runnable, 0 not applicable)" in completed.stdout
 
 
 def test_plugins_json_shows_every_plugin_and_the_broken_one(broken_site: Path) -> None:
@@ -191,3 +225,12 @@ def test_a_typo_in_a_real_suite_suggests_the_name(tmp_path: Path) -> None:
     completed = _nlpbench("validate", str(suite))
     assert completed.returncode == 2
     assert "models[0].type: unknown model type 'wordlists' (did you mean 'wordlist'?)" in completed.stderr
+
+
+def test_every_task_and_metric_is_listed() -> None:
+    tasks = {row["name"]: row for row in json.loads(_nlpbench("list", "tasks", "--json").stdout)}
+    assert {"sentiment", "qa", "translation", "summarization", "language-modeling"} <= set(tasks)
+    metrics = {row["name"] for row in json.loads(_nlpbench("list", "metrics", "--json").stdout)}
+    standard = {"bleu", "chrf", "ter", "rouge-1", "rouge-2", "rouge-l", "rouge-lsum", "squad-em", "squad-f1"}
+    standard |= {"accuracy", "precision", "recall", "macro-f1", "mcc", "perplexity", "word-perplexity", "bits-per-byte"}
+    assert standard <= metrics
