@@ -11,8 +11,10 @@ from nlpbench import (
     ModelSpec,
     PromptTemplate,
     TaskError,
+    check_keys,
     no_shots_without_train,
     prompt_templates,
+    prompting,
     shot_count,
 )
 
@@ -143,3 +145,38 @@ def test_too_few_train_examples_for_the_shots() -> None:
     with pytest.raises(ConfigError, match=r"5 shots need a train split of at least 5 examples; it has 2"):
         FewShotSampler(_pool(2), 5, seed=0)
     assert FewShotSampler(_pool(2), 0, seed=0).draw(_pool(1)[0]) == []
+
+
+def test_which_template_a_model_gets_and_where_it_came_from() -> None:
+    templates = prompt_templates(
+        {"t5": "mine: {{ source }}"},
+        where="params.prompt",
+        variables=("source",),
+        default={"default": "d {{ source }}", "gpt": "g"},
+    )
+    assert templates.key_for(ModelSpec(name="x", type="t5")) == "t5"
+    assert templates.key_for(ModelSpec(name="x", type="gpt")) == "gpt"
+    assert templates.key_for(ModelSpec(name="x", type="bert")) == "default"
+    assert templates.origin("t5") == "params.prompt.t5"
+    assert templates.origin("gpt") == "built-in"
+    single = prompt_templates("s {{ source }}", where="params.prompt", variables=("source",), default="d")
+    assert single.origin("default") == "params.prompt"
+
+
+def test_prompting_checks_shots_against_the_train_split_and_templates() -> None:
+    done = prompting({"shots": 2}, variables=("question",), default=QA, has_train=True)
+    assert done.shots == 2 and done.templates.default.uses_shots
+    with pytest.raises(ConfigError, match=r"params.shots: 2 shots need a train split"):
+        prompting({"shots": 2}, variables=("question",), default=QA, has_train=False)
+    with pytest.raises(ConfigError, match=r"no template of params.prompt shows them"):
+        prompting({"shots": 1, "prompt": "Q: {{ question }}"}, variables=("question",), default=QA, has_train=True)
+
+
+def test_check_keys() -> None:
+    assert check_keys({"shots": 1}, ("shots", "prompt")) == {"shots": 1}
+    with pytest.raises(
+        ConfigError, match=r"params: unknown key 'shot' \(did you mean 'shots'\?\); known: shots, prompt"
+    ):
+        check_keys({"shot": 1}, ("shots", "prompt"))
+    with pytest.raises(ConfigError, match=r"params must be a mapping, not list"):
+        check_keys([], ("shots",))

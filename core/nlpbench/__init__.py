@@ -52,10 +52,13 @@ from .errors import (
 from .hookspecs import Register, hookimpl
 from .prompts import (
     FewShotSampler,
+    Prompting,
     PromptTemplate,
     PromptTemplates,
+    check_keys,
     no_shots_without_train,
     prompt_templates,
+    prompting,
     shot_count,
 )
 from .seeds import derived_seed
@@ -100,6 +103,7 @@ __all__ = [
     "PretrainStepped",
     "PromptTemplate",
     "PromptTemplates",
+    "Prompting",
     "Register",
     "Reporter",
     "ReporterError",
@@ -113,6 +117,7 @@ __all__ = [
     "TaskSpec",
     "TrainingPair",
     "__version__",
+    "check_keys",
     "column",
     "derived_seed",
     "detect_format",
@@ -121,6 +126,7 @@ __all__ = [
     "map_columns",
     "no_shots_without_train",
     "prompt_templates",
+    "prompting",
     "read_rows",
     "read_text",
     "shot_count",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .components import Example, ModelSpec
@@ -87,14 +87,25 @@ class PromptTemplates:
 
     by_model: Mapping[str, PromptTemplate]
     default: PromptTemplate
+    #: Where each key's template came from: ``params.prompt``, ``params.prompt.t5`` or ``built-in``.
+    origins: Mapping[str, str] = field(default_factory=dict)
 
-    def for_model(self, model: ModelSpec | None) -> PromptTemplate:
-        """The template for ``model``: by its name, else its type, else the default."""
+    def key_for(self, model: ModelSpec | None) -> str:
+        """Which template ``model`` gets: its name, else its type, else ``default``."""
         if model is not None:
             for key in (model.name, model.type):
                 if key in self.by_model:
-                    return self.by_model[key]
-        return self.default
+                    return key
+        return DEFAULT
+
+    def for_model(self, model: ModelSpec | None) -> PromptTemplate:
+        """The template for ``model``: by its name, else its type, else the default."""
+        key = self.key_for(model)
+        return self.default if key == DEFAULT else self.by_model[key]
+
+    def origin(self, key: str) -> str:
+        """Where the template under ``key`` came from (for results)."""
+        return self.origins.get(key, "built-in")
 
     @property
     def uses_shots(self) -> bool:
@@ -131,7 +142,48 @@ def prompt_templates(
         for key, text in merged.items()
     }
     default_template = compiled.pop(DEFAULT)
-    return PromptTemplates(compiled, default_template)
+    origins = {key: (where if single else f"{where}.{key}") for key in given}
+    return PromptTemplates(compiled, default_template, origins)
+
+
+@dataclass(frozen=True)
+class Prompting:
+    """``params.prompt`` and ``params.shots`` of a task, checked together."""
+
+    templates: PromptTemplates
+    shots: int
+
+
+def prompting(
+    params: Mapping[str, Any],
+    *,
+    variables: Collection[str],
+    default: str | Mapping[str, str],
+    has_train: bool,
+) -> Prompting:
+    """The templates (``params.prompt`` over the task's ``default``) and the number of
+    shots (``params.shots``); ConfigError when shots are asked for without a train split
+    or with no template that shows them."""
+    templates = prompt_templates(params.get("prompt"), where="params.prompt", variables=variables, default=default)
+    shots = shot_count(params)
+    no_shots_without_train(shots, has_train)
+    if shots and not templates.uses_shots:
+        raise ConfigError(
+            f"params.shots: {shots} shots, but no template of params.prompt shows them "
+            "(loop over them with {% for shot in shots %})"
+        )
+    return Prompting(templates, shots)
+
+
+def check_keys(params: Any, known: Sequence[str], where: str = "params") -> Mapping[str, Any]:
+    """``params`` as a mapping whose keys are all ``known``; ConfigError naming the first
+    unknown one, with a suggestion."""
+    if not isinstance(params, Mapping):
+        raise ConfigError(f"{where} must be a mapping, not {type(params).__name__}")
+    for key in params:
+        if key not in known:
+            raise ConfigError(f"{where}: unknown key '{key}'{did_you_mean(str(key), known)}; known: {', '.join(known)}")
+    return params
 
 
 def shot_count(params: Mapping[str, Any], where: str = "params.shots") -> int:

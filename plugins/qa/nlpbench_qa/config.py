@@ -6,17 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from nlpbench import (
     ConfigError,
     PromptTemplates,
     TaskData,
     TaskSpec,
-    did_you_mean,
-    no_shots_without_train,
-    prompt_templates,
-    shot_count,
+    check_keys,
+    prompting,
     task_data,
 )
 
@@ -57,7 +54,6 @@ class QAConfig:
 
     data: TaskData
     templates: PromptTemplates
-    prompt: Any  # params.prompt as the suite gave it (None: the defaults)
     shots: int
     max_new_tokens: int
     no_answer: str
@@ -70,23 +66,8 @@ def qa_config(spec: TaskSpec) -> QAConfig:
     declared = spec.data.get("format") if isinstance(spec.data, Mapping) else None
     if declared is not None and declared not in FORMATS:
         raise ConfigError(f"data.format must be one of {', '.join(FORMATS)}, not {declared!r}")
-    params = spec.params
-    if not isinstance(params, Mapping):
-        raise ConfigError(f"params must be a mapping, not {type(params).__name__}")
-    for key in params:
-        if key not in PARAM_KEYS:
-            raise ConfigError(
-                f"params: unknown key '{key}'{did_you_mean(str(key), PARAM_KEYS)}; known: {', '.join(PARAM_KEYS)}"
-            )
-    templates = prompt_templates(
-        params.get("prompt"), where="params.prompt", variables=VARIABLES, default=DEFAULT_PROMPTS
-    )
-    shots = shot_count(params)
-    no_shots_without_train(shots, data.train is not None)
-    if shots and not templates.uses_shots:
-        raise ConfigError(
-            f"params.shots: {shots} shots, but params.prompt shows none; loop over them with {{% for shot in shots %}}"
-        )
+    params = check_keys(spec.params, PARAM_KEYS)
+    prompts = prompting(params, variables=VARIABLES, default=DEFAULT_PROMPTS, has_train=data.train is not None)
     max_new_tokens = params.get("max_new_tokens", DEFAULT_MAX_NEW_TOKENS)
     if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int) or max_new_tokens < 1:
         raise ConfigError(f"params.max_new_tokens must be a whole number of at least 1, not {max_new_tokens!r}")
@@ -94,4 +75,4 @@ def qa_config(spec: TaskSpec) -> QAConfig:
     if not isinstance(no_answer, str) or not no_answer.strip():
         raise ConfigError(f"params.no_answer must be a non-empty phrase, not {no_answer!r}")
     explicit = frozenset(key for key in COLUMNS if isinstance(spec.data, Mapping) and key in spec.data)
-    return QAConfig(data, templates, params.get("prompt"), shots, max_new_tokens, no_answer.strip(), explicit)
+    return QAConfig(data, prompts.templates, prompts.shots, max_new_tokens, no_answer.strip(), explicit)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -69,8 +69,7 @@ class QATask:
         """The task as ``spec``'s model is asked: its template (by model name, then type, then
         the default). The view shares the loaded data with this task."""
         view = copy.copy(self)
-        by_model = self.config.templates.by_model
-        view.template_key = next((key for key in (spec.name, spec.type) if key in by_model), "default")
+        view.template_key = self.config.templates.key_for(spec)
         view.template = self.config.templates.for_model(spec)
         return view
 
@@ -142,13 +141,7 @@ class QATask:
 
     def describe(self) -> dict[str, Any]:
         """Facts for results: the data, and how a generating model is prompted."""
-        prompt = self.config.prompt
-        if isinstance(prompt, str):
-            origin = "params.prompt"
-        elif isinstance(prompt, Mapping) and self.template_key in prompt:
-            origin = f"params.prompt.{self.template_key}"
-        else:
-            origin = "built-in"
+        origin = self.config.templates.origin(self.template_key)
         facts = self.config.data.describe()
         facts["generate"] = {
             "template": self.template.source,

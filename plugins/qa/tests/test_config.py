@@ -38,7 +38,7 @@ def test_good_entries_pass() -> None:
         (
             {"path": "d.json", "train": "t.json"},
             {"shots": 1, "prompt": "Q: {{ question }}\nA:"},
-            "params.shots: 1 shots, but params.prompt shows none",
+            "params.shots: 1 shots, but no template of params.prompt shows them",
         ),
         ({}, {"max_new_tokens": 0}, "params.max_new_tokens must be a whole number of at least 1, not 0"),
         ({}, {"max_new_tokens": True}, "params.max_new_tokens must be a whole number of at least 1, not True"),

@@ -9,14 +9,11 @@ from typing import Any
 
 from nlpbench import (
     ConfigError,
-    ModelSpec,
     PromptTemplates,
     TaskData,
     TaskSpec,
-    did_you_mean,
-    no_shots_without_train,
-    prompt_templates,
-    shot_count,
+    check_keys,
+    prompting,
     task_data,
 )
 
@@ -53,8 +50,7 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class Params:
-    """``params:``, checked. ``given`` is the suite's own ``params.prompt`` (None: the
-    task's defaults). A limit of None is no limit."""
+    """``params:``, checked. A limit of None is no limit."""
 
     templates: PromptTemplates
     shots: int = 0
@@ -62,23 +58,6 @@ class Params:
     max_words: int | None = None
     max_input_words: int | None = None
     max_input_chars: int | None = None
-    given: Any = None
-
-    def template_key(self, model: ModelSpec | None) -> str:
-        """Which template a model gets: its name, its type, or ``default``."""
-        if model is not None:
-            for key in (model.name, model.type):
-                if key in self.templates.by_model:
-                    return key
-        return "default"
-
-    def template_origin(self, key: str) -> str:
-        """Where the template under ``key`` came from: the suite or the task's defaults."""
-        if isinstance(self.given, str):
-            return "params.prompt"
-        if isinstance(self.given, Mapping) and key in self.given:
-            return f"params.prompt.{key}"
-        return "built-in"
 
 
 def data_config(spec: TaskSpec) -> DataConfig:
@@ -106,34 +85,17 @@ def _limit(params: Mapping[str, Any], key: str, default: int | None = None) -> i
 
 def params_config(spec: TaskSpec, has_train: bool) -> Params:
     """``spec.params`` checked and typed; ConfigError naming the key at fault."""
-    params = spec.params
-    if not isinstance(params, Mapping):
-        raise ConfigError(f"params must be a mapping, not {type(params).__name__}")
-    for key in params:
-        if key not in PARAM_KEYS:
-            raise ConfigError(
-                f"params: unknown key '{key}'{did_you_mean(str(key), PARAM_KEYS)}; known: {', '.join(PARAM_KEYS)}"
-            )
-    templates = prompt_templates(
-        params.get("prompt"), where="params.prompt", variables=VARIABLES, default=DEFAULT_PROMPTS
-    )
-    shots = shot_count(params)
-    no_shots_without_train(shots, has_train)
-    if shots and not templates.uses_shots:
-        raise ConfigError(
-            f"params.shots: {shots} shots, but no template of params.prompt shows them "
-            "(loop over them with {% for shot in shots %})"
-        )
+    params = check_keys(spec.params, PARAM_KEYS)
+    prompts = prompting(params, variables=VARIABLES, default=DEFAULT_PROMPTS, has_train=has_train)
     max_new_tokens = _limit(params, "max_new_tokens", DEFAULT_MAX_NEW_TOKENS)
     assert max_new_tokens is not None
     return Params(
-        templates,
-        shots,
+        prompts.templates,
+        prompts.shots,
         max_new_tokens,
         _limit(params, "max_words"),
         _limit(params, "max_input_words"),
         _limit(params, "max_input_chars"),
-        params.get("prompt"),
     )
 
 

@@ -49,7 +49,7 @@ class SummarizationTask:
         self.data = data_config(spec)
         self.params = params_config(spec, self.data.has_train)
         self.model: ModelSpec | None = None
-        self.template_key = self.params.template_key(None)
+        self.template_key = self.params.templates.key_for(None)
         self.template: PromptTemplate = self.params.templates.default
         self._examples: list[Example] | None = None
         self._sampler: FewShotSampler | None = None
@@ -86,7 +86,7 @@ class SummarizationTask:
         "TL;DR:" for the rest), and counters of its own."""
         view = copy.copy(self)
         view.model = spec
-        view.template_key = self.params.template_key(spec)
+        view.template_key = self.params.templates.key_for(spec)
         view.template = self.params.templates.for_model(spec)
         view._cut_documents = set()
         view._cut_predictions = set()
@@ -152,7 +152,7 @@ class SummarizationTask:
             **self.data.describe(),
             "template": self.template.source,
             "template_for": self.template_key,
-            "template_from": self.params.template_origin(self.template_key),
+            "template_from": self.params.templates.origin(self.template_key),
             "shots": self.params.shots if self.template.uses_shots else 0,
             "max_new_tokens": self.params.max_new_tokens,
             "stop": list(STOP),

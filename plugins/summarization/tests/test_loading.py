@@ -143,5 +143,7 @@ def test_a_repeated_id_a_bad_line_and_a_non_utf8_file(write: Write) -> None:
     with pytest.raises(DataError, match=rf"^{path}:2: invalid JSON"):
         make({"path": str(path)}).examples()
     path = write("latin.jsonl", '{"document": "K\xf6ln.", "summary": "Cologne."}\n'.encode("latin-1"))
-    with pytest.raises(DataError, match=rf"^{path}:1: not UTF-8 text \(byte 0xf6 at byte offset 15\); save the file as UTF-8$"):
+    with pytest.raises(
+        DataError, match=rf"^{path}:1: not UTF-8 text \(byte 0xf6 at byte offset 15\); save the file as UTF-8$"
+    ):
         make({"path": str(path)}).examples()

@@ -23,14 +23,11 @@ from typing import Any
 from nlpbench import (
     SOURCE_KEYS,
     ConfigError,
-    ModelSpec,
     PromptTemplates,
     TaskData,
     TaskSpec,
-    did_you_mean,
-    no_shots_without_train,
-    prompt_templates,
-    shot_count,
+    check_keys,
+    prompting,
     task_data,
 )
 
@@ -95,29 +92,11 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class Params:
-    """``params:``, checked: the prompt templates, the number of shots, the token budget.
-    ``given`` is the suite's own ``params.prompt`` (None: the task's defaults)."""
+    """``params:``, checked: the prompt templates, the number of shots, the token budget."""
 
     templates: PromptTemplates
     shots: int = 0
     max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS
-    given: Any = None
-
-    def template_key(self, model: ModelSpec | None) -> str:
-        """Which template a model gets: its name, its type, or ``default``."""
-        if model is not None:
-            for key in (model.name, model.type):
-                if key in self.templates.by_model:
-                    return key
-        return "default"
-
-    def template_origin(self, key: str) -> str:
-        """Where the template under ``key`` came from: the suite or the task's defaults."""
-        if isinstance(self.given, str):
-            return "params.prompt"
-        if isinstance(self.given, Mapping) and key in self.given:
-            return f"params.prompt.{key}"
-        return "built-in"
 
 
 def _line_form(data: Mapping[str, Any]) -> bool:
@@ -225,25 +204,9 @@ def check_files_exist(config: DataConfig) -> None:
 
 def params_config(spec: TaskSpec, has_train: bool) -> Params:
     """``spec.params`` checked and typed; ConfigError naming the key at fault."""
-    params = spec.params
-    if not isinstance(params, Mapping):
-        raise ConfigError(f"params must be a mapping, not {type(params).__name__}")
-    for key in params:
-        if key not in PARAM_KEYS:
-            raise ConfigError(
-                f"params: unknown key '{key}'{did_you_mean(str(key), PARAM_KEYS)}; known: {', '.join(PARAM_KEYS)}"
-            )
-    templates = prompt_templates(
-        params.get("prompt"), where="params.prompt", variables=VARIABLES, default=DEFAULT_PROMPTS
-    )
-    shots = shot_count(params)
-    no_shots_without_train(shots, has_train)
-    if shots and not templates.uses_shots:
-        raise ConfigError(
-            f"params.shots: {shots} shots, but no template of params.prompt shows them "
-            "(loop over them with {% for shot in shots %})"
-        )
+    params = check_keys(spec.params, PARAM_KEYS)
+    prompts = prompting(params, variables=VARIABLES, default=DEFAULT_PROMPTS, has_train=has_train)
     budget = params.get("max_new_tokens", DEFAULT_MAX_NEW_TOKENS)
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
         raise ConfigError(f"params.max_new_tokens must be a whole number of at least 1, not {budget!r}")
-    return Params(templates, shots, budget, params.get("prompt"))
+    return Params(prompts.templates, prompts.shots, budget)

@@ -48,7 +48,7 @@ class TranslationTask:
         self.data = data_config(spec)
         self.params = params_config(spec, self.data.has_train)
         self.model: ModelSpec | None = None
-        self.template_key = self.params.template_key(None)
+        self.template_key = self.params.templates.key_for(None)
         self.template: PromptTemplate = self.params.templates.default
         self._examples: list[Example] | None = None
         self._sampler: FewShotSampler | None = None
@@ -85,7 +85,7 @@ class TranslationTask:
         """This task as ``spec``'s model is asked: with its template (T5's prefix, or the few-shot prompt)."""
         view = copy.copy(self)
         view.model = spec
-        view.template_key = self.params.template_key(spec)
+        view.template_key = self.params.templates.key_for(spec)
         view.template = self.params.templates.for_model(spec)
         return view
 
@@ -133,7 +133,7 @@ class TranslationTask:
             "languages": f"{language_name(self.data.source_lang)} → {language_name(self.data.target_lang)}",
             "template": self.template.source,
             "template_for": self.template_key,
-            "template_from": self.params.template_origin(self.template_key),
+            "template_from": self.params.templates.origin(self.template_key),
             "shots": self.params.shots if self.template.uses_shots else 0,
             "max_new_tokens": self.params.max_new_tokens,
             "stop": list(STOP),

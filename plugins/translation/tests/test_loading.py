@@ -193,12 +193,16 @@ def test_a_non_utf8_file_names_file_line_and_byte_offset(write: Write) -> None:
     base = write("ref.en", "Yes.\nN\xf6!\n".encode("latin-1")).parent
     with pytest.raises(DataError) as raised:
         make({"source": "src.de", "references": "ref.en", **PAIR}, base).examples()
-    assert str(raised.value) == f"{base / 'ref.en'}:2: not UTF-8 text (byte 0xf6 at byte offset 6); save the file as UTF-8"
+    assert (
+        str(raised.value) == f"{base / 'ref.en'}:2: not UTF-8 text (byte 0xf6 at byte offset 6); save the file as UTF-8"
+    )
 
 
 def test_a_non_utf8_row_file_names_the_file(write: Write) -> None:
     path = write("pairs.jsonl", '{"source": "K\xf6ln", "reference": "Cologne"}\n'.encode("latin-1"))
-    with pytest.raises(DataError, match=rf"^{path}:1: not UTF-8 text \(byte 0xf6 at byte offset 13\); save the file as UTF-8$"):
+    with pytest.raises(
+        DataError, match=rf"^{path}:1: not UTF-8 text \(byte 0xf6 at byte offset 13\); save the file as UTF-8$"
+    ):
         make({"path": str(path), **PAIR}).examples()
 
 
