@@ -234,3 +234,22 @@ def test_every_task_and_metric_is_listed() -> None:
     standard = {"bleu", "chrf", "ter", "rouge-1", "rouge-2", "rouge-l", "rouge-lsum", "squad-em", "squad-f1"}
     standard |= {"accuracy", "precision", "recall", "macro-f1", "mcc", "perplexity", "word-perplexity", "bits-per-byte"}
     assert standard <= metrics
+
+
+CLASSIC = REPO / "benchmarks" / "suites" / "classic.yaml"
+
+
+def test_the_classic_suite_validates_offline_and_says_what_it_cannot_fetch(tmp_path: Path) -> None:
+    completed = _nlpbench("validate", str(CLASSIC))
+    assert completed.returncode == 0, completed.stderr
+    assert "8 models × 5 tasks = 15 cells (15 runnable, 0 not applicable)" in completed.stdout
+    assert "distilbert-squad × squad: via extract_span" in completed.stdout
+    assert "gpt2 × wikitext2: via loglikelihood_rolling" in completed.stdout
+    # without the hub, the run stops before any model loads, in one line, writing nothing
+    out = tmp_path / "classic"
+    env = {"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
+    completed = _nlpbench("run", str(CLASSIC), "--out", str(out), env=env)
+    assert completed.returncode == 2
+    (line,) = completed.stderr.strip().splitlines()
+    assert "task 'sst2': data.hub: cannot load the HF dataset hf:nyu-mll/glue[sst2/validation]" in line
+    assert not out.exists()

@@ -1,29 +1,62 @@
 """The task's entry in a suite: ``data`` (where the examples are) and ``params`` (how
-to ask), checked before anything loads so that a typo fails ``nlpbench validate``."""
+to ask), checked before anything loads so that a typo fails ``nlpbench validate``.
+
+``data`` goes through the core's :func:`nlpbench.task_data`, so a local file
+(``path``) and an HF dataset (``hub``, ``config``, ``split``, ...) take the same keys
+as in every other task; prompts are Jinja2 templates (:func:`nlpbench.prompt_templates`).
+"""
 
 from __future__ import annotations
 
 import difflib
-import string
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from nlpbench import ConfigError, TaskSpec
+from nlpbench import (
+    ConfigError,
+    PromptTemplate,
+    PromptTemplates,
+    TaskData,
+    TaskSpec,
+    did_you_mean,
+    no_shots_without_train,
+    prompt_templates,
+    shot_count,
+    task_data,
+)
 
 from .labels import label_key
 
-DATA_KEYS = ("path", "text", "label", "id", "format", "labels", "label_names", "train")
-PARAM_KEYS = ("prompt", "verbalizers", "description")
+#: The fields a row maps, and their default columns. ``id`` is read only when mapped:
+#: otherwise an example is named by its file (or split) and line.
+COLUMNS = {"text": "text", "label": "label", "id": "id"}
+OPTIONS = ("labels", "label_names")
+PARAM_KEYS = ("prompt", "shots", "verbalizers", "description")
 
-DEFAULT_PROMPT = "Review: {text}\nSentiment:"
-DEFAULT_DESCRIPTION = "This review is {label}."
+#: The default prompt: the shots (each with its label's word), then the review to label.
+DEFAULT_PROMPT = (
+    "{% for shot in shots %}Review: {{ shot.text }}\nSentiment: {{ shot.label }}\n\n{% endfor %}"
+    "Review: {{ text }}\nSentiment:"
+)
+DEFAULT_DESCRIPTION = "This review is {{ label }}."
+
+#: What ``params.prompt`` may use besides ``shots`` (each shot has ``text`` and ``label``,
+#: the label's word); what ``params.description`` may use.
+PROMPT_VARIABLES = ("text",)
+DESCRIPTION_VARIABLES = ("label",)
+
+#: ``{text}``: the str.format placeholder of earlier versions.
+_OLD_PLACEHOLDER = re.compile(r"(?<!\{)\{\s*([A-Za-z_]\w*)\s*\}(?!\})")
 
 
 @dataclass(frozen=True)
 class DataConfig:
-    """``data:``, validated. No ``path`` means the built-in sample set. ``train`` is the
-    train split (for ``nlpbench finetune``): a file read with the same columns."""
+    """``data:``, validated. No ``path`` (and no ``sources``) means the built-in sample.
+    ``train`` is the train split (for few-shot prompts and ``nlpbench finetune``): a file
+    read with the same columns. ``sources`` is the core's view of ``data:`` (a file or an
+    HF dataset) when it came from a suite."""
 
     path: str | None = None
     text: str = "text"
@@ -33,34 +66,93 @@ class DataConfig:
     labels: tuple[str, ...] | None = None
     label_names: Mapping[str, str] | None = None
     train: str | None = None
+    sources: TaskData | None = None
+
+    @property
+    def hub(self) -> str | None:
+        source = self.sources.source if self.sources else None
+        return source.hub if source else None
+
+    def describe(self) -> dict[str, Any]:
+        """The data source for results."""
+        if self.sources is not None:
+            return self.sources.describe()
+        return {"data": {"path": self.path} if self.path else "built-in sample"}
+
+
+def template(source: str, where: str, variables: Sequence[str]) -> PromptTemplate:
+    """``source`` compiled as a Jinja2 template that must use ``variables[0]``."""
+    check_old_form(source, where)
+    compiled = PromptTemplate(source, where=where, variables=variables)
+    check_uses(source, where, variables[0])
+    return compiled
 
 
 @dataclass(frozen=True)
 class Prompting:
-    """``params:``, validated: the prompt, the word said for each label, the label descriptions."""
+    """``params:``, validated: the prompt (for one model), the word said for each label,
+    the label descriptions. Templates are Jinja2 (``{{ text }}``, ``{{ label }}``)."""
 
     prompt: str = DEFAULT_PROMPT
     verbalizers: Mapping[str, str] = field(default_factory=dict)
     description: str = DEFAULT_DESCRIPTION
+    _prompt: PromptTemplate = field(init=False, repr=False, compare=False)
+    _description: PromptTemplate = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:  # compiled (and checked) once
+        object.__setattr__(self, "_prompt", template(self.prompt, "params.prompt", PROMPT_VARIABLES))
+        object.__setattr__(
+            self, "_description", template(self.description, "params.description", DESCRIPTION_VARIABLES)
+        )
 
     def word(self, label: str) -> str:
         """What a model says (or is compared against) for ``label``."""
         return self.verbalizers.get(label, label)
 
-    def render(self, text: str) -> str:
-        return self.prompt.format(text=text)
+    def render(self, text: str, shots: Sequence[tuple[str, str]] = ()) -> str:
+        """The prompt for ``text``, after ``shots`` (each a text and its label)."""
+        values = [{"text": shot_text, "label": self.word(label)} for shot_text, label in shots]
+        return self._prompt.render({"text": text}, shots=values)
 
     def describe(self, label: str) -> str:
-        return self.description.format(label=self.word(label))
+        return self._description.render({"label": self.word(label)})
 
 
-def _unknown(where: str, keys: Sequence[Any], known: Sequence[str]) -> None:
-    for key in keys:
-        if key in known:
-            continue
-        close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise ConfigError(f"{where}: unknown key '{key}'{hint}; known: {', '.join(known)}")
+@dataclass(frozen=True)
+class SentimentConfig:
+    """``params:`` checked: the prompt templates (one, or per model type or name), the
+    shots, the verbalizers and the description."""
+
+    templates: PromptTemplates
+    prompt: Any  # params.prompt as the suite gave it (None: the default)
+    shots: int
+    verbalizers: Mapping[str, str]
+    description: str
+
+    def prompting(self, template_source: str | None = None) -> Prompting:
+        """The prompts for one model: ``template_source``, else the default template."""
+        return Prompting(template_source or self.templates.default.source, self.verbalizers, self.description)
+
+
+def check_old_form(source: Any, where: str) -> None:
+    """ConfigError for a template in the old str.format form (``{text}`` and no ``{{``)."""
+    if not isinstance(source, str) or "{{" in source:
+        return
+    match = _OLD_PLACEHOLDER.search(source)
+    if match:
+        name = match.group(1)
+        raise ConfigError(
+            f"{where}: '{{{name}}}' is the old placeholder form; templates are Jinja2 now: write '{{{{ {name} }}}}'"
+        )
+
+
+def check_uses(source: str, where: str, name: str) -> None:
+    """ConfigError unless the template ``source`` uses the variable ``name``."""
+    from jinja2 import meta
+    from jinja2.sandbox import SandboxedEnvironment
+
+    if name not in meta.find_undeclared_variables(SandboxedEnvironment().parse(source)):
+        raise ConfigError(f"{where} must use {{{{ {name} }}}}")
 
 
 def _string(where: str, mapping: Mapping[str, Any], key: str) -> str | None:
@@ -72,35 +164,12 @@ def _string(where: str, mapping: Mapping[str, Any], key: str) -> str | None:
     return value
 
 
-def _template(where: str, template: str, placeholder: str) -> None:
-    """ConfigError unless ``template`` is a format string using ``{placeholder}`` only."""
-    try:
-        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
-    except ValueError as error:
-        raise ConfigError(f"{where} is not a valid format string: {error}") from None
-    if fields - {placeholder}:
-        others = ", ".join(f"{{{name}}}" for name in sorted(fields - {placeholder}))
-        raise ConfigError(f"{where} may use only {{{placeholder}}}, not {others} (write {{{{ }}}} for braces)")
-    if placeholder not in fields:
-        raise ConfigError(f"{where} must contain {{{placeholder}}}")
-
-
 def data_config(spec: TaskSpec) -> DataConfig:
     """``spec.data`` checked and typed; ConfigError naming the key at fault."""
-    data = spec.data
-    if not isinstance(data, Mapping):
-        raise ConfigError(f"data must be a mapping, not {type(data).__name__}")
-    if not data:
+    sources = task_data(spec, COLUMNS, OPTIONS, required=("text", "label"))
+    if sources.source is None:
         return DataConfig()
-    _unknown("data", list(data), DATA_KEYS)
-    path = _string("data", data, "path")
-    if path is None:
-        raise ConfigError("data.path is required: the file of examples (leave data out to use the built-in sample)")
-    text = _string("data", data, "text")
-    label = _string("data", data, "label")
-    for key, value in (("text", text), ("label", label)):
-        if value is None:
-            raise ConfigError(f"data.{key} is required with data.path: the column that holds the {key}")
+    data = spec.data
     labels = data.get("labels")
     if labels is not None:
         if (
@@ -120,38 +189,62 @@ def data_config(spec: TaskSpec) -> DataConfig:
                 raise ConfigError(f"data.label_names.{raw} must be a label name, not {name!r}")
             if labels is not None and name not in labels:
                 raise ConfigError(f"data.label_names.{raw}: '{name}' is not one of data.labels")
-    assert text is not None and label is not None
+    columns = sources.columns
     return DataConfig(
-        path=path,
-        text=text,
-        label=label,
-        id=_string("data", data, "id"),
+        path=_string("data", data, "path"),
+        text=columns["text"],
+        label=columns["label"],
+        id=columns["id"] if "id" in data else None,
         format=_string("data", data, "format"),
         labels=tuple(labels) if labels is not None else None,
         label_names={label_key(raw): name for raw, name in names.items()} if names is not None else None,
         train=_string("data", data, "train"),
+        sources=sources,
     )
 
 
-def prompting(spec: TaskSpec) -> Prompting:
+def sentiment_config(spec: TaskSpec, has_train: bool) -> SentimentConfig:
     """``spec.params`` checked and typed; ConfigError naming the key at fault."""
     params = spec.params
     if not isinstance(params, Mapping):
         raise ConfigError(f"params must be a mapping, not {type(params).__name__}")
-    _unknown("params", list(params), PARAM_KEYS)
-    prompt = _string("params", params, "prompt") or DEFAULT_PROMPT
-    _template("params.prompt", prompt, "text")
+    for key in params:
+        if key not in PARAM_KEYS:
+            raise ConfigError(
+                f"params: unknown key '{key}'{did_you_mean(str(key), PARAM_KEYS)}; known: {', '.join(PARAM_KEYS)}"
+            )
+    prompt = params.get("prompt")
+    if isinstance(prompt, Mapping):
+        for key, value in prompt.items():
+            check_old_form(value, f"params.prompt.{key}")
+    else:
+        check_old_form(prompt, "params.prompt")
+    templates = prompt_templates(prompt, where="params.prompt", variables=PROMPT_VARIABLES, default=DEFAULT_PROMPT)
+    for key, compiled in (("default", templates.default), *templates.by_model.items()):
+        check_uses(compiled.source, "params.prompt" if isinstance(prompt, str) else f"params.prompt.{key}", "text")
+    shots = shot_count(params)
+    no_shots_without_train(shots, has_train)
+    if shots and not templates.uses_shots:
+        raise ConfigError(
+            f"params.shots: {shots} shots, but params.prompt shows none; loop over them with {{% for shot in shots %}}"
+        )
     description = _string("params", params, "description") or DEFAULT_DESCRIPTION
-    _template("params.description", description, "label")
+    template(description, "params.description", DESCRIPTION_VARIABLES)
     verbalizers = params.get("verbalizers") or {}
     if not isinstance(verbalizers, Mapping) or not all(
         isinstance(word, str) and word.strip() for word in verbalizers.values()
     ):
         raise ConfigError(f"params.verbalizers must map each label to a word, not {verbalizers!r}")
-    return Prompting(prompt, {str(k): v for k, v in verbalizers.items()}, description)
+    return SentimentConfig(templates, prompt, shots, {str(k): v for k, v in verbalizers.items()}, description)
 
 
-def check_labels_known(prompts: Prompting, labels: Sequence[str]) -> None:
+def prompting(spec: TaskSpec) -> Prompting:
+    """``spec.params`` checked, as the default model's prompts."""
+    sources = data_config(spec).sources
+    return sentiment_config(spec, has_train=sources is not None and sources.train is not None).prompting()
+
+
+def check_labels_known(prompts: Prompting | SentimentConfig, labels: Sequence[str]) -> None:
     """ConfigError when ``params.verbalizers`` names a label the task doesn't have."""
     for label in prompts.verbalizers:
         if label not in labels:

@@ -27,15 +27,18 @@ from .config import Prompting
 STRATEGIES = ("classify", "loglikelihood", "generate", "encode")
 
 
-def build(strategy: str, text: str, labels: Sequence[str], prompts: Prompting) -> list[Request]:
-    """The requests that ask about ``text`` with ``strategy``."""
+def build(
+    strategy: str, text: str, labels: Sequence[str], prompts: Prompting, shots: Sequence[tuple[str, str]] = ()
+) -> list[Request]:
+    """The requests that ask about ``text`` with ``strategy``; a prompt shows ``shots``
+    (each a text and its label) before the question."""
     if strategy == "classify":
         return [ClassifyRequest(text=text, labels=tuple(labels))]
     if strategy == "loglikelihood":
-        context = prompts.render(text)
+        context = prompts.render(text, shots)
         return [LoglikelihoodRequest(context=context, continuation=f" {prompts.word(label)}") for label in labels]
     if strategy == "generate":
-        return [GenerateRequest(prompt=prompts.render(text), max_new_tokens=5, stop=("\n",))]
+        return [GenerateRequest(prompt=prompts.render(text, shots), max_new_tokens=5, stop=("\n",))]
     if strategy == "encode":
         return [EncodeRequest(text=text), *(EncodeRequest(text=prompts.describe(label)) for label in labels)]
     raise TaskError(f"the sentiment task has no strategy '{strategy}'; it has: {', '.join(STRATEGIES)}")

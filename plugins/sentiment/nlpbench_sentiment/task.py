@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from nlpbench import ConfigError, Example, Request, TaskSpec
+from nlpbench import ConfigError, Example, FewShotSampler, ModelSpec, Request, TaskSpec, derived_seed
 
 from . import strategies
-from .config import check_labels_known, data_config, prompting
-from .loading import load, load_train, no_train_split
+from .config import check_labels_known, data_config, sentiment_config
+from .loading import load, load_train, no_train_split, train_source_of
+
+
+@dataclass
+class _Loaded:
+    """What a task reads once and its per-model views share."""
+
+    examples: list[Example] | None = None
+    labels: tuple[str, ...] = ()
+    train: list[Example] | None = None
+    sampler: FewShotSampler | None = None
 
 
 class SentimentTask:
@@ -17,9 +29,12 @@ class SentimentTask:
 
     ``data`` is empty for the built-in sample of 60 reviews, or
     ``{path, text, label, id?, format?, labels?, label_names?, train?}`` for a local
-    file; ``train`` is a train split with the same columns, for ``nlpbench finetune``.
-    ``params`` may set ``prompt`` (with ``{text}``), ``verbalizers`` (label → word)
-    and ``description`` (with ``{label}``, for the encode strategy).
+    file, or ``{hub, split, config?, revision?, data_files?, train_split?, text, label, ...}``
+    for an HF dataset (``hub: glue, config: sst2``); ``train``/``train_split`` is a train
+    split with the same columns, for few-shot prompts and ``nlpbench finetune``.
+    ``params`` may set ``prompt`` (Jinja2 with ``{{ text }}``; one, or per model type or
+    name), ``shots``, ``verbalizers`` (label → word) and ``description`` (Jinja2 with
+    ``{{ label }}``, for the encode strategy).
     """
 
     strategies: ClassVar[tuple[str, ...]] = strategies.STRATEGIES
@@ -28,54 +43,100 @@ class SentimentTask:
     def __init__(self, spec: TaskSpec) -> None:
         self.spec = spec
         self.data = data_config(spec)
-        self.prompts = prompting(spec)
-        self._examples: list[Example] | None = None
-        self._labels: tuple[str, ...] = ()
+        self.config = sentiment_config(spec, has_train=train_source_of(self.data, spec.resolve) is not None)
+        self.prompts = self.config.prompting()
+        self.template_key = "default"
+        self._loaded = _Loaded()
 
     @classmethod
     def check_spec(cls, spec: TaskSpec) -> None:
         """ConfigError for an unknown or missing key in ``data`` or ``params``, before anything loads."""
         config = data_config(spec)
-        prompts = prompting(spec)
+        prompts = sentiment_config(spec, has_train=train_source_of(config, spec.resolve) is not None)
         if config.labels is not None:
             check_labels_known(prompts, config.labels)
         if config.train is not None and not spec.resolve(config.train).is_file():
             raise ConfigError(f"data.train: {config.train}: no such file")
 
+    def for_model(self, spec: ModelSpec) -> SentimentTask:
+        """The task as ``spec``'s model is asked: its template (by model name, then type, then
+        the default). The view shares the loaded data with this task."""
+        view = copy.copy(self)
+        by_model = self.config.templates.by_model
+        view.template_key = next((key for key in (spec.name, spec.type) if key in by_model), "default")
+        view.prompts = self.config.prompting(self.config.templates.for_model(spec).source)
+        return view
+
     # -- data -------------------------------------------------------------------
 
     def _load(self) -> list[Example]:
-        if self._examples is None:
+        if self._loaded.examples is None:
             examples, labels = load(self.data, self.spec.resolve)
             check_labels_known(self.prompts, labels)
-            self._examples, self._labels = examples, labels
-        return self._examples
+            self._loaded.examples, self._loaded.labels = examples, labels
+        return self._loaded.examples
 
     @property
     def labels(self) -> tuple[str, ...]:
         """The labels a prediction is chosen from, in order (ties go to the earlier one)."""
         self._load()
-        return self._labels
+        return self._loaded.labels
 
     def examples(self) -> list[Example]:
         """Every example, in file order. DataError for an empty file or a bad row."""
         return list(self._load())
 
     def train_examples(self) -> list[Example]:
-        """The train split (``data.train``), in file order, its labels among :attr:`labels`.
-        ConfigError when the suite gives none (the built-in sample has none)."""
-        if self.data.train is None:
-            raise no_train_split(self.data)
-        return load_train(self.spec.resolve(self.data.train), self.data, self.labels)
+        """The train split (``data.train`` or ``data.train_split``), in order, its labels among
+        :attr:`labels`. ConfigError when the suite gives none (the built-in sample has none)."""
+        if self._loaded.train is None:
+            source = train_source_of(self.data, self.spec.resolve)
+            if source is None:
+                raise no_train_split(self.data)
+            self._loaded.train = load_train(source, self.data, self.labels)
+        return list(self._loaded.train)
 
     # -- asking -----------------------------------------------------------------
 
     def build_requests(self, example: Example, strategy: str) -> Sequence[Request]:
-        return strategies.build(strategy, _text(example), self.labels, self.prompts)
+        shots: list[tuple[str, str]] = []
+        if self.config.shots and strategy in ("loglikelihood", "generate"):
+            shots = [(_text(shot), shot.references[0]) for shot in self._sampler().draw(example)]
+        return strategies.build(strategy, _text(example), self.labels, self.prompts, shots)
 
     def process_answers(self, example: Example, strategy: str, answers: Sequence[Any]) -> str | None:
         """The predicted label's name, or None when the answers name no label."""
         return strategies.predict(strategy, answers, self.labels, self.prompts)
+
+    def describe(self) -> dict[str, Any]:
+        """Facts for results: the data, and how a prompted model is asked."""
+        prompt = self.config.prompt
+        if isinstance(prompt, str):
+            origin = "params.prompt"
+        elif isinstance(prompt, Mapping) and self.template_key in prompt:
+            origin = f"params.prompt.{self.template_key}"
+        else:
+            origin = "built-in"
+        facts = self.data.describe()
+        facts["prompt"] = {
+            "template": self.prompts.prompt,
+            "template_from": origin,
+            "template_for": self.template_key,
+            "shots": self.config.shots,
+            "verbalizers": dict(self.config.verbalizers),
+            "description": self.config.description,
+        }
+        if self._loaded.examples is not None:
+            facts["labels"] = list(self._loaded.labels)
+        return facts
+
+    # -- few-shot ---------------------------------------------------------------
+
+    def _sampler(self) -> FewShotSampler:
+        if self._loaded.sampler is None:
+            seed = derived_seed(self.spec.seed, self.spec.name, "shots")
+            self._loaded.sampler = FewShotSampler(self.train_examples(), self.config.shots, seed)
+        return self._loaded.sampler
 
 
 def _text(example: Example) -> str:

@@ -37,8 +37,8 @@ def test_file_data() -> None:
     ("data", "message"),
     [
         ({"path": "d.tsv", "txt": "sentence", "label": "l"}, "data: unknown key 'txt' (did you mean 'text'?)"),
-        ({"hf": "glue"}, "data: unknown key 'hf'; known: path, text, label"),
-        ({"text": "sentence", "label": "label"}, "data.path is required"),
+        ({"hf": "glue"}, "data: unknown key 'hf'; known: path, format, hub"),
+        ({"text": "sentence", "label": "label"}, "data.text needs data.path (a file) or data.hub"),
         ({"path": "d.tsv", "label": "label"}, "data.text is required with data.path"),
         ({"path": "d.tsv", "text": "sentence"}, "data.label is required with data.path"),
         ({"path": "d.tsv", "text": 3, "label": "l"}, "data.text must be a non-empty string"),
@@ -62,16 +62,17 @@ def test_params() -> None:
     assert prompts.prompt == DEFAULT_PROMPT
     assert prompts.word("positive") == "great" and prompts.word("negative") == "negative"
     assert prompts.render("A {b} c") == "Review: A {b} c\nSentiment:"  # braces in the text are kept
+    assert prompts.render("x", [("Fine.", "positive")]) == "Review: Fine.\nSentiment: great\n\nReview: x\nSentiment:"
 
 
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"promt": "{text}"}, "params: unknown key 'promt' (did you mean 'prompt'?)"),
-        ({"prompt": "Review:"}, "params.prompt must contain {text}"),
-        ({"prompt": "{text} {label}"}, "params.prompt may use only {text}, not {label}"),
-        ({"prompt": "{text"}, "params.prompt is not a valid format string"),
-        ({"description": "It is good."}, "params.description must contain {label}"),
+        ({"promt": "{{ text }}"}, "params: unknown key 'promt' (did you mean 'prompt'?)"),
+        ({"prompt": "Review:"}, "params.prompt must use {{ text }}"),
+        ({"prompt": "{{ text }} {{ label }}"}, "params.prompt: unknown variable 'label'"),
+        ({"prompt": "{{ text"}, "params.prompt: template error on its line 1"),
+        ({"description": "It is good."}, "params.description must use {{ label }}"),
         ({"verbalizers": ["good"]}, "params.verbalizers must map each label to a word"),
     ],
 )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -58,3 +61,39 @@ def test_a_row_missing_its_column_stops_the_run_with_file_and_line(nlpbench_run:
     }
     with pytest.raises(DataError, match=r"reviews\.jsonl:2: column 'label'"):
         nlpbench_run(suite, plugins=[plugin, nlpbench_metrics.plugin], files=files)
+
+
+def test_few_shot_prompts_and_task_info_in_a_suite(nlpbench_run: Any) -> None:
+    files = {
+        "dev.tsv": "sentence\tlabel\nA fine film.\t1\nA dull film.\t0\n",
+        "train.tsv": "sentence\tlabel\nLovely.\t1\nAwful.\t0\nGreat fun.\t1\n",
+    }
+    suite = {
+        "name": "shots",
+        "models": [{"name": "tiny", "type": "tiny", "params": {"capabilities": ["generate"]}}],
+        "tasks": [{"name": "t", "type": "sentiment", "params": {"shots": 2},
+                   "data": {"path": "dev.tsv", "text": "sentence", "label": "label", "train": "train.tsv"}}],
+    }  # fmt: skip
+    run = nlpbench_run(suite, plugins=[plugin, nlpbench_metrics.plugin], files=files)
+    cell = run.cell("tiny", "t")
+    assert cell["status"] == "ok" and cell["n"] == 2
+    assert all(s["prompt"].count("\nSentiment: ") == 2 for s in run.samples)  # two shots, each with its word
+    assert cell["task_info"]["prompt"]["shots"] == 2
+    assert cell["task_info"]["data"]["path"].endswith("dev.tsv")
+
+
+def test_a_bad_data_file_on_the_command_line(tmp_path: Path) -> None:
+    (tmp_path / "dev.jsonl").write_text('{"text": "good", "label": 1}\n{"text": "odd", "label": 7}\n', encoding="utf-8")
+    (tmp_path / "suite.yaml").write_text(
+        "name: bad\nmodels: [{name: m, type: majority, params: {label: positive}}]\n"
+        "tasks: [{name: t, type: sentiment, data: {path: dev.jsonl, text: text, label: label}}]\n",
+        encoding="utf-8",
+    )
+    nlpbench = Path(sys.executable).parent / "nlpbench"
+    done = subprocess.run(
+        [str(nlpbench), "run", "suite.yaml", "--out", "run"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"{tmp_path / 'dev.jsonl'}:2: label '7' is a number" in lines[0]

@@ -41,7 +41,7 @@ def test_loglikelihood() -> None:
 
 
 def test_loglikelihood_with_own_prompt_and_words() -> None:
-    prompts = Prompting(prompt="{text} All in all, it was", verbalizers={"negative": "bad", "positive": "good"})
+    prompts = Prompting(prompt="{{ text }} All in all, it was", verbalizers={"negative": "bad", "positive": "good"})
     requests = build("loglikelihood", "Dull.", LABELS, prompts)
     assert [(r.context, r.continuation) for r in requests if isinstance(r, LoglikelihoodRequest)] == [
         ("Dull. All in all, it was", " bad"),
@@ -78,7 +78,7 @@ def test_encode() -> None:
 
 
 def test_encode_with_own_description() -> None:
-    prompts = Prompting(description="A {label} opinion.", verbalizers={"positive": "glowing"})
+    prompts = Prompting(description="A {{ label }} opinion.", verbalizers={"positive": "glowing"})
     requests = build("encode", "x", LABELS, prompts)
     assert [r.text for r in requests if isinstance(r, EncodeRequest)][1:] == [
         "A negative opinion.",
