@@ -104,7 +104,7 @@ def nlpbench_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"fine\n\xff\xfe broken\n", "corpus.txt:2: not UTF-8 text (byte 0xff at offset 5)"),
+        (b"fine\n\xff\xfe broken\n", "corpus.txt:2: not UTF-8 text (byte 0xff at byte offset 5)"),
         (b"", "corpus.txt: no text in the file"),
     ],
 )
