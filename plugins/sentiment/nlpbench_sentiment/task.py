@@ -38,7 +38,7 @@ class SentimentTask:
     """
 
     strategies: ClassVar[tuple[str, ...]] = strategies.STRATEGIES
-    default_metrics: ClassVar[tuple[str, ...]] = ("accuracy", "macro-f1")
+    default_metrics: ClassVar[tuple[str, ...]] = ("accuracy", "macro-f1", "mcc")
 
     def __init__(self, spec: TaskSpec) -> None:
         self.spec = spec

@@ -26,7 +26,7 @@ def test_each_strategy_runs_end_to_end(nlpbench_run: Any, strategy: str) -> None
     cell = run.cell("tiny", "sample")
     assert cell["status"] == "ok", cell
     assert cell["strategy"] == strategy and cell["n"] == 12
-    assert set(cell["metrics"]) == {"accuracy", "macro-f1"}
+    assert set(cell["metrics"]) == {"accuracy", "macro-f1", "mcc"}
     assert all(s["prediction"] in ("positive", "negative", None) for s in run.samples)
     if strategy in ("loglikelihood", "generate"):
         assert "Sentiment:" in run.samples[0]["prompt"]

@@ -20,7 +20,7 @@ def test_follows_the_protocol() -> None:
     task = make()
     assert isinstance(task, Task)
     assert SentimentTask.strategies == ("classify", "loglikelihood", "generate", "encode")
-    assert SentimentTask.default_metrics == ("accuracy", "macro-f1")
+    assert SentimentTask.default_metrics == ("accuracy", "macro-f1", "mcc")
     assert (SentimentTask.__doc__ or "").startswith("Sentiment classification")
 
 
