@@ -181,3 +181,10 @@ def test_a_file_that_is_not_utf8_names_the_line_and_byte(tmp_path: Path) -> None
     assert read_text(_jsonl(tmp_path / "ok.jsonl", ROWS)).startswith('{"q": "question 0"')
     with pytest.raises(DataError, match="is a folder, not a file"):
         read_text(tmp_path)
+
+
+def test_hf_is_the_designs_name_for_hub(tmp_path: Path) -> None:
+    data = task_data(_spec(tmp_path, hf="glue", config="sst2", split="validation"), COLUMNS)
+    assert data.source is not None and data.source.hub == "glue" and data.source.config == "sst2"
+    with pytest.raises(ConfigError, match=r"give data.hub or data.hf \(the same thing\), not both"):
+        task_data(_spec(tmp_path, hf="glue", hub="glue", split="validation"), COLUMNS)

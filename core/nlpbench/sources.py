@@ -1,7 +1,7 @@
 """Where a task's examples come from: the ``data:`` entry every task shares.
 
 ``data:`` names a local file (``path``, with ``format`` when the extension doesn't
-tell) or a Hugging Face dataset (``hub``: a hub id, a builder such as ``json`` with
+tell) or a Hugging Face dataset (``hub``, or ``hf`` as the design calls it: a hub id, a builder such as ``json`` with
 ``data_files``, or a folder written by ``save_to_disk``; with ``config``, ``split``
 and ``revision``), a train split for few-shot prompts and fine-tuning (``train``: a
 file; ``train_split``: a split of the same HF dataset), and the task's own keys: the
@@ -26,7 +26,7 @@ from .errors import ConfigError, DataError, one_line
 from .suggest import did_you_mean
 
 #: The keys of ``data:`` that say where examples come from, shared by every task.
-SOURCE_KEYS = ("path", "format", "hub", "config", "split", "revision", "data_files", "train", "train_split")
+SOURCE_KEYS = ("path", "format", "hub", "hf", "config", "split", "revision", "data_files", "train", "train_split")
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,10 @@ def task_data(
             raise ConfigError(f"data: unknown key '{key}'{did_you_mean(str(key), known)}; known: {', '.join(known)}")
     mapped = {name: _string(data, name) or default for name, default in columns.items()}
     extra = {key: data[key] for key in options if key in data}
+    if "hf" in data:  # the design's name for it: `hf` and `hub` mean the same
+        if "hub" in data:
+            raise ConfigError("data: give data.hub or data.hf (the same thing), not both")
+        data = {("hub" if key == "hf" else key): value for key, value in data.items()}
     path, hub = _string(data, "path"), _string(data, "hub")
     if path is None and hub is None:
         leftovers = [key for key in data if key in SOURCE_KEYS or key in columns]

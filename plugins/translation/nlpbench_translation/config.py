@@ -103,7 +103,7 @@ def _line_form(data: Mapping[str, Any]) -> bool:
     """Whether ``data`` names line-aligned files rather than rows."""
     if any(key in data for key in ("references", "train_source", "train_references")):
         return True
-    return "source" in data and "path" not in data and "hub" not in data
+    return "source" in data and not any(key in data for key in ("path", "hub", "hf"))
 
 
 def _file(spec: TaskSpec, value: Any, where: str) -> Path:
@@ -142,8 +142,8 @@ def data_config(spec: TaskSpec) -> DataConfig:
     lines = train_lines = None
     id_column = None
     if _line_form(data):
-        if "path" in data or "hub" in data:
-            key = "path" if "path" in data else "hub"
+        if any(key in data for key in ("path", "hub", "hf")):
+            key = next(key for key in ("path", "hub", "hf") if key in data)
             raise ConfigError(
                 f"data: give data.{key} (rows with columns) or data.source and data.references "
                 "(line-aligned files), not both"
