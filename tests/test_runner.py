@@ -32,7 +32,7 @@ METRIC_KEYS = {"value", "ci_low", "ci_high", "higher_is_better"}
 
 def _strip_timings(results: dict[str, Any]) -> dict[str, Any]:
     copy = json.loads(json.dumps(results))
-    for key in ("started", "finished"):
+    for key in ("started", "finished", "store"):
         copy.pop(key)
     for cell in copy["cells"]:
         for key in ("seconds", "examples_per_second", "peak_memory_mb", "peak_gpu_memory_mb"):

@@ -64,18 +64,34 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--limit", type=click.IntRange(min=1), help="Use at most N examples per task.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Run every model on this device.")
 @click.option("--progress/--no-progress", default=None, help="Show progress bars (default: when stderr is a terminal).")
+@click.option(
+    "--store",
+    type=click.Path(path_type=Path),
+    help="A results store to share between runs (default: store.sqlite in the output folder).",
+)
+@click.option("--no-cache", is_flag=True, help="Ask the models again, even for predictions the store already has.")
 @click.pass_context
 def run(
-    ctx: click.Context, suite: Path, out: Path | None, limit: int | None, device: str | None, progress: bool | None
+    ctx: click.Context,
+    suite: Path,
+    out: Path | None,
+    limit: int | None,
+    device: str | None,
+    progress: bool | None,
+    store: Path | None,
+    no_cache: bool,
 ) -> None:
-    """Run SUITE: every model on every task, then the leaderboard."""
+    """Run SUITE: every model on every task, then the leaderboard.
+
+    Predictions are kept in a store as they are made: the same command, run again,
+    asks the models only for what is missing (an interrupted run resumes)."""
     from .leaderboard import render_text
     from .runner import run_suite
     from .suite import load_suite
 
     host = _host(ctx)
     loaded = load_suite(suite, host).with_overrides(limit=limit, device=device)
-    outcome = run_suite(loaded, host, out, progress=progress)
+    outcome = run_suite(loaded, host, out, progress=progress, store=store, use_cache=not no_cache)
     click.echo(render_text(outcome.results), nl=False)
     click.echo(f"results: {outcome.out_dir / 'results.json'}", err=True)
     ctx.exit(outcome.exit_code)

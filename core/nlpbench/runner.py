@@ -8,6 +8,7 @@ preparing (before any model runs) stop the run with a one-line error instead.
 from __future__ import annotations
 
 import dataclasses
+import json
 import random
 import sys
 import time
@@ -26,8 +27,9 @@ from .planning import Cell, choose_strategy, not_applicable_reason, plan
 from .plugins import PluginHost
 from .progress import Progress
 from .registry import Registered
-from .results import SamplesWriter, utc_now, write_results
+from .results import SamplesWriter, jsonable, utc_now, write_results
 from .stats import bootstrap, derived_seed
+from .store import Store, cell_key, digest, example_key, store_path
 from .suite import AuditSpec, Suite
 
 #: Requests handed to a model per call. The model batches within it; chunks exist
@@ -43,6 +45,8 @@ class PreparedTask:
     instance: Any = None
     examples: list[Example] = field(default_factory=list)
     metrics: list[tuple[Registered, Any]] = field(default_factory=list)
+    #: metric id → a digest of its id and options (for the store)
+    metric_keys: dict[str, str] = field(default_factory=dict)
     error: str | None = None
 
 
@@ -87,12 +91,19 @@ class Runner:
         *,
         progress: bool | None = None,
         log: Callable[[str], None] | None = None,
+        store: Path | None = None,
+        use_cache: bool = True,
     ) -> None:
         self.suite = suite
         self.host = host
         self.out_dir = out_dir
         self.progress = progress
         self.log = log or (lambda message: print(message, file=sys.stderr))
+        self.store_path = store_path(out_dir, store)
+        self.use_cache = use_cache
+        self.store: Store | None = None
+        self.run_id = 0
+        self._last_keys: list[str] = []
 
     # -- preparing --------------------------------------------------------------
 
@@ -127,6 +138,7 @@ class Runner:
             if registered.name in names:
                 raise ConfigError(f"{where}: metric '{registered.name}' is listed twice")
             names.add(registered.name)
+            prepared.metric_keys[registered.name] = digest([registered.name, options])
             try:
                 prepared.metrics.append((registered, registered.component(**options)))
             except NlpbenchError as error:
@@ -160,6 +172,7 @@ class Runner:
             write_results(self.out_dir, {"status": "starting"})  # fail now, not after the first cell
         except OSError as error:
             raise ConfigError(f"output folder {self.out_dir}: cannot write: {error.strerror or error}") from None
+        self.store = Store(self.store_path)  # ConfigError for a corrupt or newer store, before any model loads
         document: dict[str, Any] = {
             "nlpbench": {"version": host.versions()["nlpbench"], "plugins": host.versions()},
             "suite": {"name": suite.name, "hash": suite.hash, "seed": suite.seed, "path": str(suite.path)},
@@ -171,7 +184,10 @@ class Runner:
             "comparisons": [],
             "audits": [],
         }
+        document["store"] = {"path": str(self.store_path), "cache": self.use_cache}
         write_results(self.out_dir, document)
+        self.run_id = self.store.start_run(self.out_dir, suite.name, suite.hash, document["started"])
+        document["store"]["run_id"] = self.run_id
         samples = SamplesWriter(self.out_dir)
         exit_code = 0
         try:
@@ -198,6 +214,8 @@ class Runner:
             samples.close()
             document["finished"] = utc_now()
             write_results(self.out_dir, document)
+            self.store.finish_run(self.run_id, document["finished"], document["status"])
+            self.store.close()
         warnings = self._report(document) if exit_code != 130 else []
         if warnings and exit_code == 0:
             exit_code = 1
@@ -214,20 +232,11 @@ class Runner:
 
         Yields ``("cell", result, sample lines)`` and ``("audit", entries, sample lines)``.
         """
-        runnable = [c for c in cells if c.strategy is not None]
-        model, load_error = None, None
-        if runnable:
-            self.log(f"loading model '{spec.name}' ({spec.type})")
-            try:
-                model = self.host.models.get(spec.type).component(spec)
-            except Exception as error:
-                load_error = f"loading the model: {one_line(error)}"
+        model = _LazyModel(spec, self.host.models.get(spec.type).component, self.log)
         answered: list[tuple[Cell, str, list[Any]]] = []
         for cell in cells:
             if cell.strategy is None:
                 yield "cell", self._cell_result(cell, "not_applicable", reason=cell.reason), []
-            elif load_error is not None:
-                yield "cell", self._cell_result(cell, "failed", error=load_error), []
             elif prepared[cell.task.name].error is not None:
                 yield "cell", self._cell_result(cell, "failed", error=prepared[cell.task.name].error), []
             else:
@@ -247,7 +256,7 @@ class Runner:
                         name, audit, cell, model, self._task_for(cell, prepared[cell.task.name]), strategy, predictions
                     ),
                 )
-        close = getattr(model, "close", None)
+        close = getattr(model.instance, "close", None)
         if callable(close):
             try:
                 close()
@@ -255,12 +264,20 @@ class Runner:
                 self.log(f"warning: closing model '{spec.name}' failed: {one_line(error)}")
 
     def _run_audit(
-        self, name: str, audit: Any, cell: Cell, model: Any, task: PreparedTask, strategy: str, predictions: list[Any]
+        self,
+        name: str,
+        audit: Any,
+        cell: Cell,
+        model: _LazyModel,
+        task: PreparedTask,
+        strategy: str,
+        predictions: list[Any],
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         settings = AuditSettings(self.suite.resamples, self.suite.confidence, self.suite.seed)
 
         def predict(examples: list[Example]) -> list[Any]:
-            return self._predict(f"{cell.model.name} × {cell.task.name} ({name})", model, task, examples, strategy)[0]
+            label = f"{cell.model.name} × {cell.task.name} ({name})"
+            return self._predict(label, model, task, examples, strategy, self._cell_key(cell, model, strategy))[0]
 
         try:
             return run_audit(
@@ -294,9 +311,9 @@ class Runner:
         }
 
     def _run_cell(
-        self, cell: Cell, model: Any, task: PreparedTask
+        self, cell: Cell, model: _LazyModel, task: PreparedTask
     ) -> tuple[dict[str, Any], list[dict[str, Any]], list[Any]]:
-        capabilities: frozenset[str] = frozenset(getattr(model, "capabilities", ()))
+        original = task
         try:
             task = self._task_for(cell, task)
         except Exception as error:
@@ -306,16 +323,24 @@ class Runner:
                 [],
             )
         preferences = tuple(getattr(task.instance, "strategies", ()))
-        strategy = choose_strategy(preferences, capabilities)
-        if strategy is None:  # the loaded model has fewer capabilities than its type
-            reason = not_applicable_reason(cell.model, cell.task, preferences, capabilities)
+        # the plan's strategy, from what the type declares; a loaded instance may declare less
+        capabilities = frozenset(model.capabilities) if model.loaded else None
+        strategy = cell.strategy if capabilities is None else choose_strategy(preferences, capabilities)
+        if strategy is None:
+            reason = not_applicable_reason(cell.model, cell.task, preferences, capabilities or ())
             return self._cell_result(cell, "not_applicable", reason=reason), [], []
         started = time.perf_counter()
         with PeakMemory() as peak:
             try:
+                key = self._cell_key(cell, model, strategy)
                 label = f"{cell.model.name} × {cell.task.name}"
-                predictions, prompts = self._predict(label, model, task, task.examples, strategy)
-                scores, per_example = self._score(cell, task, predictions)
+                predictions, prompts, cached = self._predict(label, model, task, task.examples, strategy, key)
+                reuse = key if cached == len(task.examples) and self.use_cache else None
+                scores, per_example, stats = self._score(cell, task, predictions, key, digest(self._last_keys), reuse)
+            except _ModelUnavailable as error:
+                return self._cell_result(cell, "failed", error=str(error)), [], []
+            except _NarrowedCapabilities:  # loaded, the model declares less than its type: choose again
+                return self._run_cell(cell, model, original)
             except Exception as error:
                 return self._cell_result(cell, "failed", strategy=strategy, error=one_line(error)), [], []
         seconds = time.perf_counter() - started
@@ -334,8 +359,7 @@ class Runner:
             }
             for i, example in enumerate(task.examples)
         ]
-        describe = getattr(model, "describe", None)
-        info = describe() if callable(describe) else None
+        info = model.describe() if model.loaded else self._stored_model_info(key)
         task_info = _described(task.instance, "task").get("info")
         result = self._cell_result(
             cell,
@@ -350,7 +374,32 @@ class Runner:
             model_info=info,
             task_info=task_info,
         )
+        result["cached"] = cached
+        assert self.store is not None
+        self.store.save_cell(
+            self.run_id,
+            result,
+            key,
+            [
+                (example.id, predictions[i], example.references, {name: rows[i] for name, rows in stats.items()})
+                for i, example in enumerate(task.examples)
+            ],
+        )
         return result, lines, predictions
+
+    def _cell_key(self, cell: Cell, model: _LazyModel, strategy: str) -> str:
+        """The key of the cell's cached predictions (see :mod:`nlpbench.store`)."""
+        assert self.store is not None
+        if model.identity is None:
+            registered = self.host.models.get(cell.model.type)
+            version = next((i.version for i in self.host.plugins if i.name == registered.plugin), None)
+            model.identity = self.store.model_identity(cell.model, registered.plugin, version)
+        return cell_key(model.identity, cell.task.type, dict(cell.task.params), strategy, self.host.versions())
+
+    def _stored_model_info(self, key: str) -> Any:
+        """What the model said about itself when it last answered this cell (it was not loaded now)."""
+        assert self.store is not None
+        return self.store.last_model_info(key)
 
     def _task_for(self, cell: Cell, task: PreparedTask) -> PreparedTask:
         """The task as this cell's model is to be asked (its ``for_model`` view, if it has one)."""
@@ -360,9 +409,17 @@ class Runner:
         return dataclasses.replace(task, instance=for_model(cell.model))
 
     def _predict(
-        self, label: str, model: Any, task: PreparedTask, examples: Sequence[Example], strategy: str
-    ) -> tuple[list[Any], list[str | None]]:
-        """Every example's prediction, asking the model in chunks of requests."""
+        self,
+        label: str,
+        model: _LazyModel,
+        task: PreparedTask,
+        examples: Sequence[Example],
+        strategy: str,
+        key: str | None = None,
+    ) -> tuple[list[Any], list[str | None], int]:
+        """Every example's prediction, from the store where it has them, else from the
+        model (loaded only then), asked in batches that are stored as they finish.
+        Returns the predictions, the prompts and how many came from the store."""
         per_example: list[list[Request]] = []
         for example in examples:
             try:
@@ -374,47 +431,99 @@ class Runner:
             if not requests:
                 raise TaskError(f"the task built no requests for example '{example.id}'")
             per_example.append([r if r.example_id else dataclasses.replace(r, example_id=example.id) for r in requests])
+        keys = [example_key(example.id, requests) for example, requests in zip(examples, per_example, strict=True)]
+        found = self.store.cached(key, keys) if self.store is not None and key is not None and self.use_cache else {}
+        predictions: list[Any] = [found.get(k, _MISSING) for k in keys]
+        missing = [i for i, p in enumerate(predictions) if p is _MISSING]
+        if missing:
+            instance = model.get()
+            if strategy not in model.capabilities:
+                raise _NarrowedCapabilities(strategy)
+            total = sum(len(per_example[i]) for i in missing)
+            with Progress(total=total, label=label, enabled=self.progress) as bar:
+                for batch in _batches(missing, per_example, CHUNK_SIZE):
+                    done = self._ask(
+                        instance, task, [examples[i] for i in batch], [per_example[i] for i in batch], strategy, bar
+                    )
+                    for i, prediction in zip(batch, done, strict=True):
+                        predictions[i] = prediction
+                    if self.store is not None and key is not None:
+                        self.store.save_predictions(key, [(keys[i], examples[i].id, predictions[i]) for i in batch])
+        prompts = [_prompt_of(requests[0]) for requests in per_example]
+        self._last_keys = keys
+        return predictions, prompts, len(examples) - len(missing)
+
+    def _ask(
+        self,
+        model: Any,
+        task: PreparedTask,
+        examples: Sequence[Example],
+        per_example: Sequence[Sequence[Request]],
+        strategy: str,
+        bar: Progress,
+    ) -> list[Any]:
+        """The predictions of ``examples``: their requests asked per capability, the answers
+        processed by the task, each made plain JSON (as the store keeps it)."""
         flat = [(i, request) for i, requests in enumerate(per_example) for request in requests]
         answers: list[Any] = [None] * len(flat)
         by_capability: dict[str, list[int]] = {}
         for position, (_, request) in enumerate(flat):
             by_capability.setdefault(request.capability, []).append(position)
-        with Progress(total=len(flat), label=label, enabled=self.progress) as bar:
-            for capability, positions in by_capability.items():
-                method = getattr(model, capability, None)
-                if capability not in getattr(model, "capabilities", ()) or not callable(method):
-                    raise ModelError(f"the model does not answer '{capability}' requests")
-                for start in range(0, len(positions), CHUNK_SIZE):
-                    chunk = positions[start : start + CHUNK_SIZE]
-                    got = list(method([flat[p][1] for p in chunk]))
-                    if len(got) != len(chunk):
-                        raise ModelError(
-                            f"{capability}: the model returned {len(got)} answers for {len(chunk)} requests"
-                        )
-                    for p, answer in zip(chunk, got, strict=True):
-                        answers[p] = answer
-                    bar.update(len(chunk))
+        for capability, positions in by_capability.items():
+            method = getattr(model, capability, None)
+            if capability not in getattr(model, "capabilities", ()) or not callable(method):
+                raise ModelError(f"the model does not answer '{capability}' requests")
+            got = list(method([flat[p][1] for p in positions]))
+            if len(got) != len(positions):
+                raise ModelError(f"{capability}: the model returned {len(got)} answers for {len(positions)} requests")
+            for p, answer in zip(positions, got, strict=True):
+                answers[p] = answer
+            bar.update(len(positions))
         predictions = []
         offset = 0
         for example, requests in zip(examples, per_example, strict=True):
             mine = answers[offset : offset + len(requests)]
             offset += len(requests)
             try:
-                predictions.append(task.instance.process_answers(example, strategy, mine))
+                prediction = task.instance.process_answers(example, strategy, mine)
             except NlpbenchError:
                 raise
             except Exception as error:
                 raise TaskError(f"processing answers for example '{example.id}': {one_line(error)}") from error
-        prompts = [_prompt_of(requests[0]) for requests in per_example]
-        return predictions, prompts
+            # a stored prediction comes back as plain JSON: make a fresh one the same, so
+            # a resumed run scores exactly what an uninterrupted one does
+            predictions.append(json.loads(json.dumps(jsonable(prediction), ensure_ascii=False)))
+        return predictions
 
     def _score(
-        self, cell: Cell, task: PreparedTask, predictions: list[Any]
-    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        self,
+        cell: Cell,
+        task: PreparedTask,
+        predictions: list[Any],
+        key: str | None = None,
+        examples_digest: str = "",
+        reuse: str | None = None,
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, list[list[float]]]]:
+        """Each metric's score and interval, each example's scores, and each metric's
+        per-example statistics (for the store: rescoring and paired comparisons). With
+        ``reuse`` (every prediction came from the store under that cell key), a score the
+        store has for exactly these examples and bootstrap settings is taken as it is."""
         references = [example.references for example in task.examples]
         scores: dict[str, Any] = {}
         per_example: list[dict[str, Any]] = [{} for _ in predictions]
+        all_stats: dict[str, list[list[float]]] = {}
+        seed = derived_seed(self.suite.seed, cell.task.name, "bootstrap")
+        bootstrap_key = digest([self.suite.resamples, self.suite.confidence, seed])
         for registered, metric in task.metrics:
+            metric_key = task.metric_keys.get(registered.name, registered.name)
+            stored = None
+            if reuse is not None and self.store is not None:
+                stored = self.store.cached_score(reuse, metric_key, examples_digest, bootstrap_key)
+            if stored is not None:
+                scores[registered.name], rows = stored
+                all_stats[registered.name] = rows
+                self._example_scores(metric, registered.name, np.asarray(rows, dtype=np.float64), per_example)
+                continue
             try:
                 stats = np.asarray(metric.stats(predictions, references), dtype=np.float64)
             except NlpbenchError:
@@ -432,10 +541,10 @@ class Runner:
                 metric.aggregate,
                 resamples=self.suite.resamples,
                 confidence=self.suite.confidence,
-                seed=derived_seed(self.suite.seed, cell.task.name, "bootstrap"),
+                seed=seed,
                 aggregate_resamples=getattr(metric, "aggregate_resamples", None),
             )
-            scores[registered.name] = {
+            entry = {
                 "value": estimate.value,
                 "ci_low": estimate.ci_low,
                 "ci_high": estimate.ci_high,
@@ -443,13 +552,24 @@ class Runner:
                 "scale": list(metric.scale),
                 **_described(metric, f"metric '{registered.name}'"),
             }
-            example_score = getattr(metric, "example_score", None)
-            for i, row in enumerate(stats):
-                if callable(example_score):
-                    per_example[i][registered.name] = example_score(row)
-                else:
-                    per_example[i][registered.name] = float(row[0]) if len(row) == 1 else None
-        return scores, per_example
+            scores[registered.name] = json.loads(json.dumps(jsonable(entry)))  # as the store gives it back
+            all_stats[registered.name] = stats.tolist()
+            self._example_scores(metric, registered.name, stats, per_example)
+            if key is not None and self.store is not None:
+                self.store.save_score(
+                    key, metric_key, examples_digest, bootstrap_key, scores[registered.name], all_stats[registered.name]
+                )
+        return scores, per_example, all_stats
+
+    @staticmethod
+    def _example_scores(metric: Any, name: str, stats: Any, per_example: list[dict[str, Any]]) -> None:
+        """Each example's own score under ``name`` (the metric's ``example_score``, or the row's only value)."""
+        example_score = getattr(metric, "example_score", None)
+        for i, row in enumerate(stats):
+            if callable(example_score):
+                per_example[i][name] = example_score(row)
+            else:
+                per_example[i][name] = float(row[0]) if len(row) == 1 else None
 
     # -- finishing --------------------------------------------------------------
 
@@ -489,6 +609,65 @@ class Runner:
         return warnings
 
 
+_MISSING = object()
+
+
+class _ModelUnavailable(Exception):
+    """The model could not be loaded: every cell that needs it fails with this message."""
+
+
+class _NarrowedCapabilities(Exception):
+    """The loaded model does not declare the strategy its type promised."""
+
+
+class _LazyModel:
+    """A model loaded the first time a cell needs an answer the store does not have, so
+    a run served from the store never loads it."""
+
+    def __init__(self, spec: ModelSpec, factory: Callable[[ModelSpec], Any], log: Callable[[str], None]) -> None:
+        self.spec = spec
+        self.factory = factory
+        self.log = log
+        self.instance: Any = None
+        self.loaded = False
+        self.error: str | None = None
+        self.identity: dict[str, Any] | None = None
+
+    def get(self) -> Any:
+        if not self.loaded and self.error is None:
+            self.log(f"loading model '{self.spec.name}' ({self.spec.type})")
+            try:
+                self.instance = self.factory(self.spec)
+                self.loaded = True
+            except Exception as error:
+                self.error = f"loading the model: {one_line(error)}"
+        if self.error is not None:
+            raise _ModelUnavailable(self.error)
+        return self.instance
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        return frozenset(getattr(self.instance, "capabilities", ()))
+
+    def describe(self) -> Any:
+        describe = getattr(self.instance, "describe", None)
+        return describe() if callable(describe) else None
+
+
+def _batches(indices: Sequence[int], per_example: Sequence[Sequence[Any]], size: int) -> Iterator[list[int]]:
+    """``indices`` in runs whose requests add up to about ``size`` (at least one example each)."""
+    batch: list[int] = []
+    count = 0
+    for i in indices:
+        if batch and count + len(per_example[i]) > size:
+            yield batch
+            batch, count = [], 0
+        batch.append(i)
+        count += len(per_example[i])
+    if batch:
+        yield batch
+
+
 def _described(component: Any, what: str) -> dict[str, Any]:
     """``{"info": component.describe()}`` when the component describes itself; a describe()
     that raises is noted, not fatal (the score is still right)."""
@@ -518,7 +697,10 @@ def run_suite(
     *,
     progress: bool | None = None,
     log: Callable[[str], None] | None = None,
+    store: Path | None = None,
+    use_cache: bool = True,
 ) -> RunOutcome:
-    """Run ``suite`` into ``out_dir`` (default ``runs/<suite name>``)."""
+    """Run ``suite`` into ``out_dir`` (default ``runs/<suite name>``), keeping predictions
+    in ``store`` (default: the run folder's own) and reusing them unless ``use_cache`` is off."""
     out = out_dir if out_dir is not None else Path("runs") / suite.name
-    return Runner(suite, host, out, progress=progress, log=log).run()
+    return Runner(suite, host, out, progress=progress, log=log, store=store, use_cache=use_cache).run()

@@ -37,7 +37,7 @@ def test_file_data() -> None:
     ("data", "message"),
     [
         ({"path": "d.tsv", "txt": "sentence", "label": "l"}, "data: unknown key 'txt' (did you mean 'text'?)"),
-        ({"hf": "glue"}, "data: unknown key 'hf'; known: path, format, hub"),
+        ({"hugging": "glue"}, "data: unknown key 'hugging'; known: path, format, hub, hf"),
         ({"text": "sentence", "label": "label"}, "data.text needs data.path (a file) or data.hub"),
         ({"path": "d.tsv", "label": "label"}, "data.text is required with data.path"),
         ({"path": "d.tsv", "text": "sentence"}, "data.label is required with data.path"),

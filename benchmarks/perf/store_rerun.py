@@ -1,0 +1,77 @@
+"""How much faster an identical rerun is when the results store serves it.
+
+Issue 5's target: an identical rerun is served from the store at least 50× faster than
+the first run. This runs one suite through the real command line three ways, side by
+side, and prints the wall times and their ratios to the first run:
+
+- **first**: a new output folder, so every model loads and answers every request;
+- **rerun**: the same command again: every prediction, score and interval comes from
+  `store.sqlite`, and no model loads;
+- **--no-cache**: the same command with `--no-cache`, which asks the models again (the
+  cost the store saves).
+
+The suite is a small GPT (4 layers, 256 wide, the real GPT-2 tokenizer, built from a
+config, untrained) on the translation, summarization and language-modeling samples that
+ship with the plugins: generation-heavy, as evaluating a language model is. Wall times
+include starting Python and importing nlpbench, which the rerun pays too.
+
+    .venv/bin/python benchmarks/perf/store_rerun.py [--reruns 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SUITE = """\
+name: store-bench
+seed: 1
+models:
+  - name: gpt-small
+    type: gpt
+    config: {n_layer: 4, n_embd: 256, n_head: 4, n_positions: 1024}
+tasks:
+  - {name: translation, type: translation, params: {max_new_tokens: 48}}
+  - {name: summarization, type: summarization, params: {max_new_tokens: 64, max_input_words: 300}}
+  - {name: lm, type: language-modeling}
+reporters: []
+"""
+
+
+def _run(suite: Path, out: Path, *extra: str) -> float:
+    nlpbench = [sys.executable, "-c", "from nlpbench.cli import main; main()"]
+    command = [*nlpbench, "run", str(suite), "--out", str(out), "--no-progress", *extra]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"the run failed ({done.returncode}): {done.stderr.strip().splitlines()[-1:]}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reruns", type=int, default=3, help="how many reruns to take the median of")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        suite = Path(folder) / "suite.yaml"
+        suite.write_text(SUITE, encoding="utf-8")
+        out = Path(folder) / "run"
+        first = _run(suite, out)
+        reruns = [_run(suite, out) for _ in range(args.reruns)]
+        no_cache = _run(suite, out, "--no-cache")
+    rerun = statistics.median(reruns)
+    rows = [("first run (every model loads and answers)", first), (f"identical rerun (median of {args.reruns})", rerun),
+            ("rerun with --no-cache", no_cache)]  # fmt: skip
+    print(f"{'run':<46} {'seconds':>8} {'× first run':>12} {'speed-up':>9}")
+    for label, seconds in rows:
+        print(f"{label:<46} {seconds:8.2f} {seconds / first:12.3f} {first / seconds:8.1f}×")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,361 @@
+"""The results store: predictions kept as batches finish, resumed after a kill, served on
+an identical rerun without loading the model, ignored with --no-cache, and refused in one
+line when it is corrupt or from a newer nlpbench."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from nlpbench import ClassifyRequest, ConfigError, ModelSpec, hookimpl
+from nlpbench.store import SCHEMA_VERSION, STORE_FILE, Store, example_key
+from nlpbench.testing import make_host
+from nlpbench.testing.harness import tiny_suite
+
+from .conftest import NLPBENCH, child_env
+
+
+class CountingModel:
+    """Answers like the tiny model would, and counts every request it is asked."""
+
+    capabilities: ClassVar[frozenset[str]] = frozenset({"classify"})
+    asked: ClassVar[list[str]] = []
+    loads: ClassVar[list[str]] = []
+
+    def __init__(self, spec: ModelSpec) -> None:
+        CountingModel.loads.append(spec.name)
+
+    def classify(self, requests: list[ClassifyRequest]) -> list[dict[str, float]]:
+        CountingModel.asked.extend(r.example_id or "" for r in requests)
+        return [{label: float("good" in r.text) == (label == "positive") for label in r.labels} for r in requests]
+
+    def describe(self) -> dict[str, Any]:
+        return {"counted": True}
+
+
+class CountingPlugin:
+    NLPBENCH_PLUGIN_NAME = "counting"
+
+    @hookimpl
+    def register_models(self, register: Any) -> None:
+        register(CountingModel, name="counting")
+
+
+@pytest.fixture(autouse=True)
+def _forget() -> None:
+    CountingModel.asked.clear()
+    CountingModel.loads.clear()
+
+
+def _suite(**task: Any) -> dict[str, Any]:
+    return tiny_suite(models=[{"name": "counter", "type": "counting"}], tasks=[{"name": "t", "type": "tiny", **task}])
+
+
+def _run(tmp_path: Path, suite: dict[str, Any], **options: Any) -> Any:
+    from nlpbench.runner import run_suite
+    from nlpbench.suite import load_suite
+
+    host = make_host(CountingPlugin())
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "suite.yaml").write_text(json.dumps(suite), encoding="utf-8")
+    loaded = load_suite(tmp_path / "suite.yaml", host)
+    return run_suite(loaded, host, tmp_path / "run", progress=False, log=lambda _: None, **options)
+
+
+def _stable(results: dict[str, Any]) -> dict[str, Any]:
+    copy = json.loads(json.dumps(results))
+    for key in ("started", "finished", "store"):
+        copy.pop(key, None)
+    for cell in copy["cells"]:
+        for key in ("seconds", "examples_per_second", "peak_memory_mb", "peak_gpu_memory_mb", "cached", "model_info"):
+            cell.pop(key, None)
+    return copy
+
+
+def test_an_identical_rerun_is_served_from_the_store_without_loading_the_model(tmp_path: Path) -> None:
+    first = _run(tmp_path, _suite())
+    assert first.exit_code == 0
+    assert len(CountingModel.asked) == 8 and CountingModel.loads == ["counter"]
+    assert first.results["cells"][0]["cached"] == 0
+    CountingModel.asked.clear()
+    CountingModel.loads.clear()
+    second = _run(tmp_path, _suite())
+    assert CountingModel.asked == [] and CountingModel.loads == []  # never loaded
+    assert second.results["cells"][0]["cached"] == 8
+    assert _stable(second.results) == _stable(first.results)
+    # what the model said about itself comes from the store
+    assert second.results["cells"][0]["model_info"] == {"counted": True}
+
+
+def test_no_cache_asks_again(tmp_path: Path) -> None:
+    _run(tmp_path, _suite())
+    CountingModel.asked.clear()
+    again = _run(tmp_path, _suite(), use_cache=False)
+    assert len(CountingModel.asked) == 8
+    assert again.results["cells"][0]["cached"] == 0
+    assert again.results["store"]["cache"] is False
+
+
+def test_a_changed_request_is_a_new_key_and_only_it_is_asked(tmp_path: Path) -> None:
+    _run(tmp_path, _suite(limit=4))
+    CountingModel.asked.clear()
+    more = _run(tmp_path, _suite())  # four more examples: only those are asked
+    assert sorted(CountingModel.asked) == sorted(f"tiny-{i}" for i in range(4, 8))
+    assert more.results["cells"][0]["cached"] == 4
+
+
+def test_task_params_are_part_of_the_key(tmp_path: Path) -> None:
+    _run(tmp_path, _suite())
+    CountingModel.asked.clear()
+    _run(tmp_path, _suite(params={"fail": None}))
+    assert len(CountingModel.asked) == 8
+
+
+def test_a_shared_store_serves_another_output_folder(tmp_path: Path) -> None:
+    shared = tmp_path / "shared.sqlite"
+    _run(tmp_path / "a", _suite(), store=shared)
+    CountingModel.asked.clear()
+    other = _run(tmp_path / "b", _suite(), store=shared)
+    assert CountingModel.asked == []
+    assert other.results["store"]["path"] == str(shared)
+    assert not (tmp_path / "b" / "run" / STORE_FILE).exists()
+
+
+def test_every_example_and_its_statistics_are_stored(tmp_path: Path) -> None:
+    run = _run(tmp_path, _suite())
+    with Store(tmp_path / "run" / STORE_FILE) as store:
+        rows = store.cell_examples(run.results["store"]["run_id"], "counter", "t")
+    assert [r[0] for r in rows] == [f"tiny-{i}" for i in range(8)]
+    assert all(set(stats) == {"tiny-match"} for _, _, _, stats in rows)
+    assert [r[1] for r in rows] == [s["prediction"] for s in _samples(tmp_path)]
+
+
+def _samples(tmp_path: Path) -> list[dict[str, Any]]:
+    lines = (tmp_path / "run" / "samples.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def test_example_keys_cover_the_requests_not_the_example_id_field() -> None:
+    one = ClassifyRequest("text", ("a", "b"), example_id="x")
+    same = ClassifyRequest("text", ("a", "b"), example_id="y")
+    other = ClassifyRequest("text!", ("a", "b"), example_id="x")
+    assert example_key("x", [one]) == example_key("x", [same])
+    assert example_key("x", [one]) != example_key("x", [other])
+    assert example_key("x", [one]) != example_key("z", [one])
+
+
+def test_a_corrupt_store_is_one_line_and_nothing_is_overwritten(tmp_path: Path) -> None:
+    store = tmp_path / "run" / STORE_FILE
+    store.parent.mkdir(parents=True)
+    store.write_bytes(b"this is not a database, it is a shopping list\n" * 20)
+    with pytest.raises(ConfigError, match=r"store.sqlite: not a readable nlpbench store"):
+        _run(tmp_path, _suite())
+    assert store.read_bytes().startswith(b"this is not a database")
+    assert CountingModel.loads == []
+
+
+def test_a_store_from_a_newer_nlpbench_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "run" / STORE_FILE
+    Store(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),))
+    with pytest.raises(ConfigError, match=r"written by a newer nlpbench \(schema 2; this one reads up to 1\)"):
+        _run(tmp_path, _suite())
+
+
+def test_weights_are_hashed_once_per_content(tmp_path: Path) -> None:
+    weights = tmp_path / "model"
+    weights.mkdir()
+    (weights / "model.safetensors").write_bytes(b"weights")
+    with Store(tmp_path / "s.sqlite") as store:
+        spec = ModelSpec(name="m", type="gpt", path=weights, base_dir=tmp_path)
+        first = store.model_identity(spec, "gpt", "0.1")
+        assert store.model_identity(spec, "gpt", "0.1") == first
+        (weights / "model.safetensors").write_bytes(b"other weights")
+        assert store.model_identity(spec, "gpt", "0.1")["weights"] != first["weights"]
+        # a param naming a file is hashed too; batch_size is speed, not identity
+        (tmp_path / "train.jsonl").write_text("{}", encoding="utf-8")
+        params = ModelSpec(
+            name="m", type="majority", params={"data": "train.jsonl", "batch_size": 4}, base_dir=tmp_path
+        )
+        identity = store.model_identity(params, "baselines", "0.1")
+        assert "data@sha256" in identity["params"] and "batch_size" not in identity["params"]
+
+
+# -- across processes ---------------------------------------------------------------------
+
+SLOW_RUN = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from nlpbench import hookimpl
+    from nlpbench.runner import run_suite
+    from nlpbench.suite import load_suite
+    from nlpbench.testing import make_host
+
+    class SlowModel:
+        capabilities = frozenset({"classify"})
+        def __init__(self, spec):
+            pass
+        def classify(self, requests):
+            time.sleep(float(sys.argv[3]) * len(requests))
+            return [{label: float(len(r.text) % len(r.labels) == i) for i, label in enumerate(r.labels)} for r in requests]
+
+    class Plugin:
+        NLPBENCH_PLUGIN_NAME = "slow"
+        @hookimpl
+        def register_models(self, register):
+            register(SlowModel, name="slow")
+
+    host = make_host(Plugin(), entry_points=True)
+    suite = load_suite(Path(sys.argv[1]), host)
+    outcome = run_suite(suite, host, Path(sys.argv[2]), progress=False, log=lambda m: None)
+    print(outcome.exit_code)
+    """
+)
+
+
+def _slow_suite(tmp_path: Path) -> Path:
+    rows = [{"text": f"review {i} " + "word " * (i % 7), "label": ["negative", "positive"][i % 2]} for i in range(600)]
+    (tmp_path / "reviews.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    suite = tiny_suite(
+        models=[{"name": "slow", "type": "slow"}],
+        tasks=[
+            {
+                "name": "reviews",
+                "type": "sentiment",
+                "data": {"path": "reviews.jsonl", "text": "text", "label": "label"},
+                "metrics": ["accuracy"],
+            }
+        ],
+    )
+    path = tmp_path / "suite.yaml"
+    path.write_text(json.dumps(suite), encoding="utf-8")
+    (tmp_path / "slow_run.py").write_text(SLOW_RUN, encoding="utf-8")
+    return path
+
+
+def _stored_predictions(store: Path) -> int:
+    if not store.exists():
+        return 0
+    try:
+        with sqlite3.connect(store, timeout=5) as db:
+            return int(db.execute("SELECT count(*) FROM predictions").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+@pytest.mark.slow
+def test_a_run_killed_halfway_resumes_to_the_same_results(tmp_path: Path) -> None:
+    pytest.importorskip("nlpbench_sentiment", reason="the resume test runs the sentiment task")
+    suite = _slow_suite(tmp_path)
+    script = [sys.executable, str(tmp_path / "slow_run.py"), str(suite)]
+    env = child_env()
+    # an uninterrupted run, for reference
+    done = subprocess.run(
+        [*script, str(tmp_path / "whole"), "0.001"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.stdout.strip() == "0", done.stderr
+    # the same run, killed with SIGKILL once the first batch of predictions is stored
+    out = tmp_path / "killed"
+    process = subprocess.Popen([*script, str(out), "0.02"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while _stored_predictions(out / STORE_FILE) < 256 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    assert process.poll() is None, "the run finished before it could be killed"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    stored = _stored_predictions(out / STORE_FILE)
+    assert 256 <= stored < 600
+    # the same command again finishes it, asking only for what was missing
+    again = subprocess.run([*script, str(out), "0.001"], env=env, capture_output=True, text=True, timeout=300)
+    assert again.stdout.strip() == "0", again.stderr
+    whole = json.loads((tmp_path / "whole" / "results.json").read_text(encoding="utf-8"))
+    resumed = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert resumed["cells"][0]["cached"] == stored
+    assert _stable(resumed) == _stable(whole)
+    read = [json.loads(line) for line in (out / "samples.jsonl").read_text(encoding="utf-8").splitlines()]
+    reference = [
+        json.loads(line) for line in (tmp_path / "whole" / "samples.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert read == reference
+
+
+@pytest.mark.slow
+def test_two_runs_sharing_a_store_at_once_do_not_corrupt_it(tmp_path: Path) -> None:
+    pytest.importorskip("nlpbench_sentiment", reason="the test runs the sentiment task")
+    suite = _slow_suite(tmp_path)
+    shared = tmp_path / "shared.sqlite"
+    script = [sys.executable, str(tmp_path / "slow_run.py"), str(suite)]
+    # both write to the same store: point each run folder's store at it through a link
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / STORE_FILE).symlink_to(shared)
+    processes = [
+        subprocess.Popen(
+            [*script, str(tmp_path / name), "0.0005"], env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for name in ("one", "two")
+    ]
+    for process in processes:
+        stdout, stderr = process.communicate(timeout=300)
+        assert stdout.decode().strip() == "0", stderr.decode()
+    with sqlite3.connect(shared) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("SELECT count(*) FROM runs").fetchone()[0] == 2
+    one = json.loads((tmp_path / "one" / "results.json").read_text(encoding="utf-8"))
+    two = json.loads((tmp_path / "two" / "results.json").read_text(encoding="utf-8"))
+    assert _stable(one)["cells"] == _stable(two)["cells"]
+
+
+def test_the_command_line_takes_store_and_no_cache(tmp_path: Path) -> None:
+    (tmp_path / "suite.yaml").write_text(
+        "name: cli\nmodels:\n  - {name: w, type: wordlist}\ntasks:\n  - {name: s, type: sentiment}\nreporters: []\n",
+        encoding="utf-8",
+    )
+    shared = tmp_path / "elsewhere" / "store.sqlite"
+    first = subprocess.run(
+        [*NLPBENCH, "run", str(tmp_path / "suite.yaml"), "--out", str(tmp_path / "out"), "--store", str(shared)],
+        capture_output=True, text=True, env=child_env(), timeout=120,
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    assert shared.is_file()
+    again = subprocess.run(
+        [*NLPBENCH, "run", str(tmp_path / "suite.yaml"), "--out", str(tmp_path / "out"), "--store", str(shared), "--no-cache"],
+        capture_output=True, text=True, env=child_env(), timeout=120,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    results = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    assert results["cells"][0]["cached"] == 0 and results["store"]["cache"] is False
+
+
+def test_an_identical_rerun_does_not_score_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nlpbench.testing import tiny
+
+    calls: list[int] = []
+    original = tiny.TinyMatchMetric.stats
+
+    def counting(self: Any, predictions: Any, references: Any) -> Any:
+        calls.append(len(predictions))
+        return original(self, predictions, references)
+
+    monkeypatch.setattr(tiny.TinyMatchMetric, "stats", counting)
+    first = _run(tmp_path, _suite())
+    assert calls == [8]
+    second = _run(tmp_path, _suite())
+    assert calls == [8]  # served from the store: the score, its interval and every example's statistics
+    assert second.results["cells"][0]["metrics"] == first.results["cells"][0]["metrics"]
+    assert _samples(tmp_path) == [dict(s) for s in _samples(tmp_path)]
+    # other bootstrap settings are another score
+    _run(tmp_path, {**_suite(), "bootstrap": {"resamples": 50}})
+    assert calls == [8, 8]
