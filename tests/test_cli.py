@@ -144,7 +144,7 @@ def test_plugins_json_lists_every_plugin() -> None:
     assert result.exit_code == 0
     rows = {row["name"]: row for row in json.loads(result.stdout)}
     assert rows["nlpbench"]["status"] == "ok" and rows["nlpbench"]["version"] == "0.1.0"
-    assert rows["nlpbench"]["reporters"] == ["html"]
+    assert rows["nlpbench"]["reporters"] == ["html", "json", "markdown", "csv"]
     assert rows["testing-bits"]["models"] == ["encode-only", "shortchanging", "interrupting"]
     assert {"name", "version", "status", "error"} <= set(rows["tiny"])
 
