@@ -33,11 +33,24 @@ DEFAULT_REPORTERS = ("html",)
 #: Suite names become folder names (runs/<name>), so they stay plain.
 SUITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
-SUITE_KEYS = ("name", "description", "seed", "requires", "models", "tasks", "audits", "reporters", "bootstrap")
+SUITE_KEYS = (
+    "name",
+    "description",
+    "seed",
+    "requires",
+    "models",
+    "tasks",
+    "audits",
+    "reporters",
+    "bootstrap",
+    "comparisons",
+)
 MODEL_KEYS = ("name", "type", "path", "hub", "revision", "config", "params", "trust_remote_code")
 TASK_KEYS = ("name", "type", "data", "limit", "sample", "metrics", "models", "params")
 AUDIT_KEYS = ("type", "tasks", "models", "params")
 BOOTSTRAP_KEYS = ("resamples", "confidence")
+COMPARISON_KEYS = ("correction", "alpha")
+CORRECTIONS = ("holm", "bh", "none")
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,9 @@ class Suite:
     resamples: int = DEFAULT_RESAMPLES
     confidence: float = DEFAULT_CONFIDENCE
     description: str = ""
+    #: How paired comparisons correct for the family of tests: holm, bh or none.
+    correction: str = "holm"
+    alpha: float = 0.05
 
     def with_overrides(self, *, limit: int | None = None, device: str | None = None) -> Suite:
         """The suite as the command line adjusts it (``--limit``, ``--device``)."""
@@ -262,6 +278,20 @@ def load_suite(path: str | Path, host: PluginHost | None = None) -> Suite:
     if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
         raise check.fail(bootstrap, "confidence", "bootstrap.confidence", "must be a number between 0 and 1")
 
+    comparing = check.sub_mapping(suite_map, "comparisons", "")
+    check.keys(comparing, COMPARISON_KEYS, "comparisons")
+    correction = comparing.get("correction", "holm")
+    if correction not in CORRECTIONS:
+        raise check.fail(
+            comparing,
+            "correction",
+            "comparisons.correction",
+            f"must be one of {', '.join(CORRECTIONS)}, not {correction!r}",
+        )
+    alpha = comparing.get("alpha", 0.05)
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
+        raise check.fail(comparing, "alpha", "comparisons.alpha", "must be a number between 0 and 1")
+
     models = _models(check, suite_map, base_dir, seed)
     model_names = [m.name for m in models]
     tasks = _tasks(check, suite_map, base_dir, seed, model_names)
@@ -281,6 +311,8 @@ def load_suite(path: str | Path, host: PluginHost | None = None) -> Suite:
         resamples=DEFAULT_RESAMPLES if resamples is None else resamples,
         confidence=float(confidence),
         description=description,
+        correction=str(correction),
+        alpha=float(alpha),
     )
     if host is not None:
         _check_names(check, suite_map, suite, host)

@@ -21,6 +21,8 @@ class AccuracyMetric(ClassificationMetric):
     """Accuracy: the share of predictions equal to the reference label (scikit-learn, 0-1)."""
 
     name: ClassVar[str] = "accuracy"
+    #: Each example is right or wrong: paired comparisons use the exact McNemar test.
+    binary_outcomes: ClassVar[bool] = True
     example: ClassVar[MetricExample] = MetricExample(examples.PREDICTIONS, examples.REFERENCES, value=4 / 6)
 
     def score(self, references: IntArray, predictions: IntArray) -> float:

@@ -151,6 +151,8 @@ class ExactMatchMetric(SquadMetric):
     """
 
     name: ClassVar[str] = "squad-em"
+    #: Each question is matched or not: paired comparisons use the exact McNemar test.
+    binary_outcomes: ClassVar[bool] = True
     example: ClassVar[MetricExample] = MetricExample(EXAMPLE_PREDICTIONS, EXAMPLE_REFERENCES, value=50.0)
 
     def score(self, prediction: str, golds: Sequence[str]) -> float:

@@ -1,0 +1,66 @@
+"""Every run compares its models pairwise on each task and metric, corrected across the
+run, and marks tie groups on the leaderboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nlpbench.errors import ConfigError
+from nlpbench.testing import run_suite_text
+from nlpbench.testing.harness import tiny_suite
+
+CONTRACT = {"task", "metric", "a", "b", "delta", "ci_low", "ci_high", "test", "p_value", "p_adjusted", "correction"}
+
+MODELS = [
+    {"name": "full", "type": "tiny"},
+    {"name": "twin", "type": "tiny"},
+    {"name": "encoder", "type": "tiny", "params": {"capabilities": ["encode"]}},
+]
+
+
+def _run(tmp_path: Path, **extra: Any) -> Any:
+    suite = tiny_suite(models=MODELS, tasks=[{"name": "t", "type": "tiny"}], **extra)
+    return run_suite_text(suite, tmp_path)
+
+
+def test_each_pair_of_models_is_compared_with_the_contracts_fields(tmp_path: Path) -> None:
+    run = _run(tmp_path)
+    entries = run.results["comparisons"]
+    ok = [c["model"] for c in run.results["cells"] if c["status"] == "ok"]
+    assert ok == ["full", "twin"]  # the encoder cannot do the tiny task: it is not compared
+    (entry,) = entries
+    assert set(entry) >= CONTRACT
+    assert (entry["a"], entry["b"], entry["task"], entry["metric"]) == ("full", "twin", "t", "tiny-match")
+    # the same model twice: no difference, no significance
+    assert entry["delta"] == 0 and entry["p_value"] == 1.0 and entry["better"] is None
+    assert entry["correction"] == "holm" and entry["n"] == 8 and entry["n_dropped"] == 0
+    groups = {c["model"]: c["metrics"]["tiny-match"]["tie_group"] for c in run.results["cells"] if c["status"] == "ok"}
+    assert groups == {"full": 1, "twin": 1}
+    assert run.results["comparing"] == {"correction": "holm", "alpha": 0.05}
+
+
+def test_the_correction_is_the_suites(tmp_path: Path) -> None:
+    run = _run(tmp_path, comparisons={"correction": "bh", "alpha": 0.1})
+    assert {e["correction"] for e in run.results["comparisons"]} == {"bh"}
+    assert run.results["comparing"] == {"correction": "bh", "alpha": 0.1}
+
+
+@pytest.mark.parametrize(
+    ("comparisons", "message"),
+    [
+        ({"correction": "bonferroni"}, r"comparisons.correction: must be one of holm, bh, none"),
+        ({"alpha": 2}, r"comparisons.alpha: must be a number between 0 and 1"),
+        ({"alfa": 0.1}, r"comparisons.alfa: unknown key \(allowed: correction, alpha\)"),
+    ],
+)
+def test_bad_comparison_settings_are_one_line(tmp_path: Path, comparisons: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        _run(tmp_path, comparisons=comparisons)
+
+
+def test_a_single_model_has_nothing_to_compare(tmp_path: Path) -> None:
+    run = run_suite_text(tiny_suite(), tmp_path)
+    assert run.results["comparisons"] == []
