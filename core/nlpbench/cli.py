@@ -276,6 +276,16 @@ def pretrain(
 
 
 @cli.command()
+@click.argument("run_dir", metavar="RUN", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Where to write the page (default RUN/report.html).")
+def report(run_dir: Path, out: Path | None) -> None:
+    """Regenerate the HTML report of the run in folder RUN from its results.json and samples.jsonl."""
+    from .report import write_report
+
+    click.echo(f"report: {write_report(run_dir, out)}")
+
+
+@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.pass_context
 def plugins(ctx: click.Context, as_json: bool) -> None:
