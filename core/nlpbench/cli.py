@@ -277,6 +277,62 @@ def pretrain(
 
 @cli.command()
 @click.argument("run_dir", metavar="RUN", type=click.Path(path_type=Path))
+@click.option("--metrics", help="Comma-separated metrics to score with instead of the run's own.")
+@click.pass_context
+def rescore(ctx: click.Context, run_dir: Path, metrics: str | None) -> None:
+    """Recompute the metrics, intervals and comparisons of the run in folder RUN from its
+    stored predictions, without loading any model; rewrites RUN/results.json."""
+    from .leaderboard import render_text
+    from .runs import rescore as rescore_run
+
+    names = [m.strip() for m in metrics.split(",") if m.strip()] if metrics else None
+    results = rescore_run(run_dir, _host(ctx), names, log=lambda line: click.echo(line, err=True))
+    click.echo(render_text(results), nl=False)
+    click.echo(f"results: {run_dir / 'results.json'}", err=True)
+
+
+@cli.command()
+@click.argument("runs", metavar="RUN...", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--correction", type=click.Choice(["holm", "bh", "none"]), help="Family-wise correction (default: the run's)."
+)
+@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), help="Significance level.")
+@click.option("--metrics", help="Comma-separated metrics to compare on (default: every metric of the runs).")
+@click.option(
+    "--format", "output", type=click.Choice(["table", "markdown", "csv", "json"]), default="table", show_default=True
+)
+@click.pass_context
+def compare(
+    ctx: click.Context,
+    runs: tuple[Path, ...],
+    correction: str | None,
+    alpha: float | None,
+    metrics: str | None,
+    output: str,
+) -> None:
+    """Paired significance tests between every pair of models of the runs RUN..., on the
+    tasks they share, corrected across all of them (see docs/comparing.md)."""
+    from .runs import compare_runs
+    from .significance import comparisons_csv, comparisons_markdown, comparisons_table
+
+    names = [m.strip() for m in metrics.split(",") if m.strip()] if metrics else None
+    entries = compare_runs(
+        list(runs),
+        _host(ctx),
+        correction=correction,
+        alpha=alpha,
+        metrics=names,
+        log=lambda line: click.echo(line, err=True),
+    )
+    if not entries:
+        click.echo("nothing to compare: no task has two models that answered it", err=True)
+        return
+    render = {"table": comparisons_table, "markdown": comparisons_markdown, "csv": comparisons_csv}
+    click.echo(json.dumps(entries, indent=2) if output == "json" else render[output](entries), nl=output == "json")
+
+
+@cli.command()
+@click.argument("run_dir", metavar="RUN", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="Where to write the page (default RUN/report.html).")
 def report(run_dir: Path, out: Path | None) -> None:
     """Regenerate the HTML report of the run in folder RUN from its results.json and samples.jsonl."""

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from .auditing import AuditSettings, failed_entry, run_audit
+from .comparing import compare_cells, mark_tie_groups
 from .components import Example, ModelSpec, Request, TaskSpec
 from .errors import ConfigError, DataError, MetricError, ModelError, NlpbenchError, TaskError, one_line
 from .memory import PeakMemory
@@ -233,49 +234,20 @@ class Runner:
         return RunOutcome(document, self.out_dir, exit_code, warnings)
 
     def _compare(self, prepared: Mapping[str, PreparedTask], cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Every pair of models that answered a task, on each of its metrics: the paired
-        difference with its interval and a test, corrected across the whole run (see
-        docs/comparing.md); each ok cell's metrics get their ``tie_group``."""
-        from .significance import adjust_family, compare_models, randomization_trials
-
-        pairs = 0
-        for spec in self.suite.tasks:
-            count = sum(1 for (_, task) in self._cell_stats if task == spec.name)
-            pairs += count * (count - 1) // 2 * len(prepared[spec.name].metrics)
-        if not pairs:
-            return []
-        trials = randomization_trials(pairs, alpha=self.suite.alpha)
-        entries: list[dict[str, Any]] = []
-        for spec in self.suite.tasks:
-            task = prepared[spec.name]
-            models = [model for (model, name) in self._cell_stats if name == spec.name]
-            if len(models) < 2:
-                continue
-            for registered, metric in task.metrics:
-                per_model = {
-                    model: (ids, np.asarray(stats[registered.name], dtype=np.float64))
-                    for model in models
-                    for ids, stats in [self._cell_stats[(model, spec.name)]]
-                    if registered.name in stats
-                }
-                try:
-                    entries += compare_models(
-                        per_model,
-                        metric,
-                        task=spec.name,
-                        metric_name=registered.name,
-                        resamples=self.suite.resamples,
-                        trials=trials,
-                        seed=derived_seed(self.suite.seed, spec.name, "bootstrap"),
-                        confidence=self.suite.confidence,
-                        correction=self.suite.correction,
-                        accuracy_like=bool(getattr(metric, "binary_outcomes", False)),
-                        alpha=self.suite.alpha,
-                    )
-                except Exception as error:  # a comparison that cannot be made is a warning, not lost results
-                    self.log(f"warning: comparing models on {spec.name} {registered.name}: {one_line(error)}")
-        entries = adjust_family(entries, self.suite.correction, alpha=self.suite.alpha)
-        _mark_tie_groups(cells, entries, self.suite.alpha)
+        """Every pair of models that answered a task, on each of its metrics (see
+        :func:`nlpbench.comparing.compare_cells`); each ok cell's metrics get their ``tie_group``."""
+        metrics = {spec.name: [(r.name, m) for r, m in prepared[spec.name].metrics] for spec in self.suite.tasks}
+        entries = compare_cells(
+            metrics,
+            self._cell_stats,
+            suite_seed=self.suite.seed,
+            resamples=self.suite.resamples,
+            confidence=self.suite.confidence,
+            correction=self.suite.correction,
+            alpha=self.suite.alpha,
+            log=self.log,
+        )
+        mark_tie_groups(cells, entries, self.suite.alpha)
         return entries
 
     def _run_model(
@@ -668,29 +640,6 @@ class Runner:
 
 
 _MISSING = object()
-
-
-def _mark_tie_groups(cells: list[dict[str, Any]], entries: list[dict[str, Any]], alpha: float) -> None:
-    """Number each ok cell's place in its task's tie groups, per metric: models that are not
-    significantly different from the best of their group share a group (1 is the best)."""
-    from .significance import significance_from, tie_groups
-
-    by_task: dict[str, list[dict[str, Any]]] = {}
-    for cell in cells:
-        if cell["status"] == "ok":
-            by_task.setdefault(cell["task"], []).append(cell)
-    for task, members in by_task.items():
-        if len(members) < 2:
-            continue
-        for metric in {m for cell in members for m in cell["metrics"]}:
-            scored = [c for c in members if (c["metrics"].get(metric) or {}).get("value") is not None]
-            if len(scored) < 2:
-                continue
-            higher = bool(scored[0]["metrics"][metric].get("higher_is_better", True))
-            ranked = sorted(scored, key=lambda c: c["metrics"][metric]["value"], reverse=higher)
-            significant = significance_from(entries, task=task, metric=metric, alpha=alpha)
-            for cell, group in zip(ranked, tie_groups([c["model"] for c in ranked], significant), strict=True):
-                cell["metrics"][metric]["tie_group"] = group
 
 
 class _ModelUnavailable(Exception):
