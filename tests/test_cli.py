@@ -46,8 +46,8 @@ def test_run_prints_the_leaderboard_and_writes_results(suite: Path, tmp_path: Pa
     out = tmp_path / "out"
     result = _invoke("run", str(suite), "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert "t  (tiny-match ↑; 95% CI)" in result.stdout
-    assert "1  a      0.875 [0.625, 1.000]" in result.stdout
+    assert "t  (tiny-match ↑; 95% CI; tie: groups by tiny-match" in result.stdout
+    assert "1  1    a      0.875 [0.625, 1.000]" in result.stdout
     assert f"results: {out / 'results.json'}" in result.stderr
     results = json.loads((out / "results.json").read_text())
     assert [c["status"] for c in results["cells"]] == ["ok", "ok"]

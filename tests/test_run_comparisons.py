@@ -64,3 +64,14 @@ def test_bad_comparison_settings_are_one_line(tmp_path: Path, comparisons: dict[
 def test_a_single_model_has_nothing_to_compare(tmp_path: Path) -> None:
     run = run_suite_text(tiny_suite(), tmp_path)
     assert run.results["comparisons"] == []
+
+
+def test_the_terminal_leaderboard_shows_tie_groups(tmp_path: Path) -> None:
+    from nlpbench.leaderboard import render_text
+
+    text = render_text(_run(tmp_path).results)
+    assert "tie: groups by tiny-match" in text
+    header = next(line for line in text.splitlines() if "model" in line and "#" in line)
+    assert header.split()[:3] == ["#", "tie", "model"]
+    rows = [line.split() for line in text.splitlines() if line.strip().startswith(("1 ", "2 "))]
+    assert [row[1] for row in rows] == ["1", "1"]

@@ -77,8 +77,12 @@ def render_text(results: Mapping[str, Any]) -> str:
     confidence = results.get("bootstrap", {}).get("confidence", 0.95)
     for board in boards(results):
         arrows = ", ".join(f"{m} {'↑' if board.directions[m] else '↓'}" for m in board.metrics)
-        lines.append(f"{board.task}" + (f"  ({arrows}; {confidence:.0%} CI)" if arrows else ""))
-        header = ["#", "model", *board.metrics, "n", "status"]
+        first = board.metrics[0] if board.metrics else None
+        # tie groups of the ranking metric: models in one group are not significantly different
+        ties = first is not None and any("tie_group" in (c.get("metrics", {}).get(first) or {}) for c in board.rows)
+        tied = f"; tie: groups by {first}, not significantly different within one" if ties else ""
+        lines.append(f"{board.task}" + (f"  ({arrows}; {confidence:.0%} CI{tied})" if arrows else ""))
+        header = ["#", *(["tie"] if ties else []), "model", *board.metrics, "n", "status"]
         table = [header]
         rank = 0
         for cell in board.rows:
@@ -92,6 +96,7 @@ def render_text(results: Mapping[str, Any]) -> str:
             table.append(
                 [
                     str(rank) if cell["status"] == "ok" else "-",
+                    *([str((cell.get("metrics", {}).get(first) or {}).get("tie_group", "-"))] if ties else []),
                     model_label(cell),
                     *(format_score(cell.get("metrics", {}).get(m)) for m in board.metrics),
                     str(cell.get("n", 0)),
