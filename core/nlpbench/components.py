@@ -385,7 +385,8 @@ class Model(Protocol):
     ``spec`` will declare when that depends on the spec (which head a checkpoint has),
     so planning and ``nlpbench validate`` need not load it; ``close()`` frees memory
     when the runner is done with the model; ``describe() -> dict`` adds facts (dtype,
-    device, truncation) to results.
+    device, truncation) to results; ``tokens_processed() -> int``, the tokens the model
+    has read so far, gives each cell's tokens per second.
 
     Optional, for ``nlpbench finetune``: ``finetunable``, a class attribute, names the
     strategies the type can be trained for (BERT: ``frozenset({"classify"})``), and the

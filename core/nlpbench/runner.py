@@ -359,6 +359,7 @@ class Runner:
             reason = not_applicable_reason(cell.model, cell.task, preferences, capabilities or ())
             return self._cell_result(cell, "not_applicable", reason=reason), [], []
         started = time.perf_counter()
+        tokens_before = model.tokens_processed()
         with PeakMemory() as peak:
             try:
                 key = self._cell_key(cell, model, strategy)
@@ -404,6 +405,9 @@ class Runner:
             task_info=task_info,
         )
         result["cached"] = cached
+        tokens = model.tokens_processed()
+        if tokens is not None and tokens_before is not None and tokens > tokens_before and seconds > 0:
+            result["tokens_per_second"] = round((tokens - tokens_before) / seconds, 1)
         self._cell_stats[(cell.model.name, cell.task.name)] = ([e.id for e in task.examples], stats)
         assert self.store is not None
         self.store.save_cell(
@@ -682,6 +686,16 @@ class _LazyModel:
     def describe(self) -> Any:
         describe = getattr(self.instance, "describe", None)
         return describe() if callable(describe) else None
+
+    def tokens_processed(self) -> int | None:
+        """The tokens the loaded model has read so far, if it counts them (for tokens/s)."""
+        count = getattr(self.instance, "tokens_processed", None)
+        if not callable(count):
+            return 0 if not self.loaded else None
+        try:
+            return int(count())
+        except Exception:  # a count is a nicety, never worth failing a cell
+            return None
 
 
 def _batches(indices: Sequence[int], per_example: Sequence[Sequence[Any]], size: int) -> Iterator[list[int]]:

@@ -149,6 +149,10 @@ class BERTModel:
         runtime = self._runtime
         return {**self._facts, **(runtime.truncation_facts() if runtime is not None else {})}
 
+    def tokens_processed(self) -> int:
+        """Tokens the model has read so far, for tokens/s."""
+        return self._runtime.runner.tokens if self._runtime is not None else 0
+
     def close(self) -> None:
         runtime, self._runtime = self._runtime, None
         if runtime is not None:

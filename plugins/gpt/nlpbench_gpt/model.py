@@ -133,6 +133,10 @@ class GPTModel:
         """Where the model came from, its device and dtype, and what truncation cut."""
         return self._lm.describe() if self._lm is not None else dict(self._closed_facts)
 
+    def tokens_processed(self) -> int:
+        """Tokens the model has read so far (prompts and scored text), for tokens/s."""
+        return self._lm.runner.tokens if self._lm is not None else 0
+
     def close(self) -> None:
         """Free the weights (and cached CUDA memory); the model answers nothing after this."""
         if self._lm is not None:

@@ -32,6 +32,9 @@ def test_a_gpt_answers_the_tiny_task_by_loglikelihood(nlpbench_run: Any, tiny_gp
     assert 0.0 <= cell["metrics"]["tiny-match"]["value"] <= 1.0
     assert {s["prediction"] for s in run.samples if s["model"] == "tiny-gpt"} <= {"positive", "negative"}
     assert run.cell("tiny", "tiny")["strategy"] == "classify"
+    # the GPT counts the tokens it reads; the tiny model does not, so it has no tokens/s
+    assert cell["tokens_per_second"] > 0
+    assert "tokens_per_second" not in run.cell("tiny", "tiny")
 
 
 def test_a_gpt_from_a_config_in_a_suite(nlpbench_run: Any) -> None:

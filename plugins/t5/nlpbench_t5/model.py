@@ -150,6 +150,10 @@ class T5Model:
             facts["auto_batch_sizes"] = batch_sizes
         return facts
 
+    def tokens_processed(self) -> int:
+        """Tokens the model has read so far (encoder inputs), for tokens/s."""
+        return sum(runner.tokens for runner in self.runners.values())
+
     def close(self) -> None:
         """Free the model's memory (the runner is done with it)."""
         if self.loaded is None:

@@ -31,6 +31,9 @@ class BatchRunner:
     def __init__(self, batch_size: int | None) -> None:
         self.auto = batch_size is None
         self.batch_size = AUTO_START if batch_size is None else batch_size
+        #: Tokens of every input run so far (the ``lengths`` of the batches that finished):
+        #: what a model reports as ``tokens_processed`` for the runner's tokens/s.
+        self.tokens = 0
 
     def run(self, lengths: Sequence[int], work: Callable[[list[int]], Sequence[T]]) -> list[T]:
         answers: list[T | None] = [None] * len(lengths)
@@ -52,4 +55,5 @@ class BatchRunner:
                 continue
             for index, result in zip(batch, results, strict=True):
                 answers[index] = result
+            self.tokens += sum(lengths[index] for index in batch)
         return answers  # type: ignore[return-value]

@@ -50,3 +50,11 @@ def test_truncation_cuts_and_counts() -> None:
     right = Truncation("right", 3)
     assert right.cut([1, 2, 3, 4]) == [1, 2, 3]
     assert left.describe() == {"max_length": 3, "truncation_side": "left", "truncated_inputs": 1, "truncated_tokens": 2}
+
+
+def test_the_runner_counts_the_tokens_of_finished_batches() -> None:
+    runner = BatchRunner(2)
+    runner.run([3, 5, 7], lambda batch: batch)
+    assert runner.tokens == 15
+    runner.run([1], lambda batch: batch)
+    assert runner.tokens == 16
