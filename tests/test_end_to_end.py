@@ -21,7 +21,7 @@ def _nlpbench(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*NLPBENCH, *args], capture_output=True, text=True, env=child_env(**(env or {})), cwd=cwd, timeout=300
+        [*NLPBENCH, *args], capture_output=True, text=True, env=child_env(**(env or {})), cwd=cwd, timeout=900
     )
 
 
