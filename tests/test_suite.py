@@ -44,7 +44,7 @@ def test_a_valid_suite_loads(tmp_path: Path) -> None:
     assert [m.name for m in suite.models] == ["m1"]
     assert suite.tasks[0].limit == 3
     assert suite.hash.startswith("sha256:") and len(suite.hash) == 71
-    assert [r.name for r in suite.reporters] == ["html"]
+    assert [r.name for r in suite.reporters] == ["json", "html"]
 
 
 def test_the_hash_ignores_formatting_but_not_content(tmp_path: Path) -> None:

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 DEFAULT_SEED = 1234
 DEFAULT_RESAMPLES = 1000
 DEFAULT_CONFIDENCE = 0.95
-DEFAULT_REPORTERS = ("html",)
+#: results.json is always written (the json reporter leaves an identical file alone).
+DEFAULT_REPORTERS = ("json", "html")
 
 #: Suite names become folder names (runs/<name>), so they stay plain.
 SUITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
