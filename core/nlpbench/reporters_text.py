@@ -18,7 +18,7 @@ from typing import Any
 
 from .errors import ReporterError
 from .leaderboard import boards, model_label
-from .results import RESULTS_FILE, jsonable
+from .results import COMPARISON_KEYS, RESULTS_FILE, jsonable
 
 MARKDOWN_FILE = "report.md"
 CSV_FILE = "results.csv"
@@ -47,21 +47,7 @@ _SCORE_COLUMNS = ("value", "ci_low", "ci_high", "higher_is_better", "tie_group")
 
 #: The columns of ``comparisons.csv``: the fields of each ``comparisons`` entry (``n``,
 #: the examples compared, and ``n_dropped``, those only one model answered, when present).
-COMPARISON_COLUMNS = (
-    "task",
-    "metric",
-    "a",
-    "b",
-    "delta",
-    "ci_low",
-    "ci_high",
-    "test",
-    "p_value",
-    "p_adjusted",
-    "correction",
-    "n",
-    "n_dropped",
-)
+COMPARISON_COLUMNS = COMPARISON_KEYS[: COMPARISON_KEYS.index("n_dropped") + 1]
 
 
 def write_atomic(path: Path, text: str) -> Path:

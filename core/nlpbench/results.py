@@ -13,6 +13,25 @@ from pathlib import Path
 from typing import Any, TextIO
 
 RESULTS_FILE = "results.json"
+#: The fields of each entry of ``comparisons`` in results.json, in the order tables and
+#: CSV show them (DESIGN's contract, then ``n``, ``n_dropped``, ``higher_is_better``, ``better``).
+COMPARISON_KEYS = (
+    "task",
+    "metric",
+    "a",
+    "b",
+    "delta",
+    "ci_low",
+    "ci_high",
+    "test",
+    "p_value",
+    "p_adjusted",
+    "correction",
+    "n",
+    "n_dropped",
+    "higher_is_better",
+    "better",
+)
 SAMPLES_FILE = "samples.jsonl"
 
 

@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 from .components import Metric, StatsArray
 from .errors import ConfigError, DataError, MetricError
+from .results import COMPARISON_KEYS
 from .seeds import derived_seed
 from .stats import resample_indices
 from .suggest import did_you_mean
@@ -66,23 +67,7 @@ CORRECTIONS = ("holm", "bh", "none")
 TEST_MCNEMAR = "paired-bootstrap+mcnemar-exact"
 TEST_RANDOMIZATION = "paired-bootstrap+approximate-randomization"
 #: The keys of a comparison entry, in the order tables and CSV show them.
-ENTRY_KEYS = (
-    "task",
-    "metric",
-    "a",
-    "b",
-    "delta",
-    "ci_low",
-    "ci_high",
-    "test",
-    "p_value",
-    "p_adjusted",
-    "correction",
-    "n",
-    "n_dropped",
-    "higher_is_better",
-    "better",
-)
+ENTRY_KEYS = COMPARISON_KEYS
 
 # resample or trial rows scored at once by a vectorized aggregate: bounds memory at
 # about this many indices (16 MB of int64) whatever the number of examples
