@@ -1,0 +1,22 @@
+"""nlpbench hook implementations: registers the bias audit ``counterfactual`` (alias
+``counterfactual-gender``) and the test-instrument model type ``gender-biased``.
+
+Nothing is read here; word lists are read when an audit or model is built.
+"""
+
+from __future__ import annotations
+
+from nlpbench import Register, hookimpl
+
+from .biased_model import GenderBiasedModel
+from .counterfactual import CounterfactualAudit
+
+
+@hookimpl
+def register_bias_audits(register: Register) -> None:
+    register(CounterfactualAudit, name="counterfactual", aliases=["counterfactual-gender"])
+
+
+@hookimpl
+def register_models(register: Register) -> None:
+    register(GenderBiasedModel, name="gender-biased")
