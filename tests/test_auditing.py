@@ -37,12 +37,22 @@ class WordSwapAudit:
         return {"flip-rate": float(original != perturbed)}
 
 
+class CountingSwapAudit(WordSwapAudit):
+    """The same swap, its flips declared a proportion (an exact binomial interval), describing itself."""
+
+    measure_kinds: ClassVar[dict[str, str]] = {"flip-rate": "proportion"}
+
+    def describe(self) -> dict[str, Any]:
+        return {"swap": [self.word, self.replacement]}
+
+
 class AuditPlugin:
     NLPBENCH_PLUGIN_NAME = "word-swap"
 
     @hookimpl
     def register_bias_audits(self, register: Any) -> None:
         register(WordSwapAudit, name="word-swap")
+        register(CountingSwapAudit, name="counting-swap")
 
 
 def _run(tmp_path: Path, audits: list[dict[str, Any]], **suite: Any) -> Any:
@@ -54,7 +64,8 @@ def test_an_audit_measures_each_cell(tmp_path: Path) -> None:
     [entry] = run.results["audits"]
     assert entry == {
         "audit": "word-swap", "model": "tiny", "task": "tiny", "group": "good->fine", "measure": "flip-rate",
-        "value": 1.0, "ci_low": 1.0, "ci_high": 1.0, "n": 5, "n_affected": 5, "reason": None,
+        "value": 1.0, "ci_low": 1.0, "ci_high": 1.0, "n": 5, "n_affected": 5, "n_examples": 8, "reason": None,
+        "interval": "bootstrap",
     }  # fmt: skip
     audit_lines = [s for s in run.samples if "audit" in s]
     assert len(audit_lines) == 5
@@ -94,3 +105,11 @@ def test_audits_apply_to_the_tasks_and_models_they_name(tmp_path: Path) -> None:
 def test_bad_audit_params_are_config_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"audits\[0\] \(word-swap\): bad params: TypeError"):
         _run(tmp_path, [{"type": "word-swap", "params": {"colour": "red"}}])
+
+
+def test_a_proportion_gets_the_exact_binomial_interval(tmp_path: Path) -> None:
+    run = _run(tmp_path, [{"type": "counting-swap"}])
+    [entry] = run.results["audits"]
+    assert (entry["k"], entry["m"], entry["value"], entry["interval"]) == (5, 5, 1.0, "exact-binomial")
+    assert entry["ci_low"] == pytest.approx(0.4782, abs=1e-4) and entry["ci_high"] == 1.0  # Clopper-Pearson, 5 of 5
+    assert entry["info"] == {"swap": ["good", "fine"]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from nlpbench.stats import bootstrap, derived_seed, resample_indices
 
@@ -50,3 +51,21 @@ def test_degenerate_inputs() -> None:
     assert (single.value, single.ci_low) == (1.0, None)
     nan = bootstrap(np.ones((3, 1)), lambda s: float("nan"), resamples=10, confidence=0.95, seed=0)
     assert (nan.value, nan.ci_low) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "low", "high"),
+    [(0, 10, 0.0, 0.30850), (5, 10, 0.18709, 0.81291), (10, 10, 0.69150, 1.0), (1, 20, 0.00126, 0.24873)],
+)
+def test_clopper_pearson_matches_the_tables(k: int, n: int, low: float, high: float) -> None:
+    from nlpbench.stats import clopper_pearson
+
+    got = clopper_pearson(k, n, 0.95)
+    assert got[0] == pytest.approx(low, abs=2e-5) and got[1] == pytest.approx(high, abs=2e-5)
+
+
+def test_clopper_pearson_refuses_impossible_counts() -> None:
+    from nlpbench.stats import clopper_pearson
+
+    with pytest.raises(ValueError):
+        clopper_pearson(3, 2)

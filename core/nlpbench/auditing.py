@@ -4,7 +4,7 @@ bootstrap interval over examples. Audit types come from plugins (``register_bias
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +12,7 @@ import numpy as np
 
 from .components import Example, Perturbation
 from .errors import AuditError, NlpbenchError, one_line
-from .stats import bootstrap, derived_seed
+from .stats import bootstrap, clopper_pearson, derived_seed
 
 
 @dataclass(frozen=True)
@@ -80,17 +80,34 @@ def run_audit(
             "original_prediction": originals[index], "references": list(perturbation.example.references),
             "scores": measured,
         })  # fmt: skip
+    kinds: Mapping[str, str] = getattr(audit, "measure_kinds", None) or {}
     entries = []
     for (group, measure), per_example in sorted(values.items()):
-        stats = np.array([[float(np.mean(v))] for _, v in sorted(per_example.items())], dtype=np.float64)
-        estimate = bootstrap(
-            stats, _mean, resamples=settings.resamples, confidence=settings.confidence,
-            seed=derived_seed(settings.seed, task, name, group, measure),
-            aggregate_resamples=lambda s, idx: s[idx, 0].mean(axis=1),
-        )  # fmt: skip
-        entries.append({
+        entry: dict[str, Any] = {
             "audit": name, "model": model, "task": task, "group": group, "measure": measure,
-            "value": estimate.value, "ci_low": estimate.ci_low, "ci_high": estimate.ci_high,
-            "n": len(per_example), "n_affected": len(affected & set(per_example)), "reason": None,
-        })  # fmt: skip
+            "n": len(per_example), "n_affected": len(affected & set(per_example)), "n_examples": len(examples),
+            "reason": None,
+        }  # fmt: skip
+        if kinds.get(measure) == "proportion":
+            # an event per perturbation (a flip): k of m, with the exact binomial interval
+            outcomes = [v for _, values_ in sorted(per_example.items()) for v in values_]
+            if any(v not in (0.0, 1.0) for v in outcomes):
+                raise AuditError(f"measure '{measure}' is a proportion, but a value is neither 0 nor 1")
+            k, m = int(sum(outcomes)), len(outcomes)
+            low, high = clopper_pearson(k, m, settings.confidence)
+            entry.update(value=k / m, ci_low=low, ci_high=high, k=k, m=m, interval="exact-binomial")
+        else:
+            stats = np.array([[float(np.mean(v))] for _, v in sorted(per_example.items())], dtype=np.float64)
+            estimate = bootstrap(
+                stats, _mean, resamples=settings.resamples, confidence=settings.confidence,
+                seed=derived_seed(settings.seed, task, name, group, measure),
+                aggregate_resamples=lambda s, idx: s[idx, 0].mean(axis=1),
+            )  # fmt: skip
+            entry.update(value=estimate.value, ci_low=estimate.ci_low, ci_high=estimate.ci_high, interval="bootstrap")
+        entries.append(entry)
+    describe = getattr(audit, "describe", None)
+    info = describe() if callable(describe) else None
+    if info:
+        for entry in entries:
+            entry["info"] = info
     return entries, lines

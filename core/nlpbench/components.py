@@ -523,6 +523,10 @@ class BiasAudit(Protocol):
     ``measure`` compares each perturbed prediction with the original one and returns
     a value per measure it declares. The runner averages each (group, measure) over
     examples with a bootstrap confidence interval.
+
+    Optional: ``measure_kinds`` maps a measure to ``"mean"`` (the default) or
+    ``"proportion"`` (values 0 or 1: the share of perturbations, with the exact
+    Clopper-Pearson interval); ``describe() -> dict`` is recorded with each entry.
     """
 
     measures: ClassVar[tuple[str, ...]]

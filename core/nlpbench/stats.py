@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from .seeds import derived_seed
 
-__all__ = ["Estimate", "bootstrap", "derived_seed", "resample_indices"]
+__all__ = ["Estimate", "bootstrap", "clopper_pearson", "derived_seed", "resample_indices"]
 
 
 def resample_indices(n: int, resamples: int, seed: int) -> npt.NDArray[np.int64]:
@@ -70,3 +70,42 @@ def bootstrap(
     alpha = (1.0 - confidence) / 2.0
     low, high = np.quantile(scores, [alpha, 1.0 - alpha])
     return Estimate(value, _finite(low), _finite(high))
+
+
+def _binomial_log_pmf(k: int, n: int, p: float) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * math.log(p) + (n - k) * math.log1p(-p)
+
+
+def _binomial_cdf(k: int, n: int, p: float) -> float:
+    """P(X <= k) for X ~ Binomial(n, p), summed in log space (exact enough for any n a run has)."""
+    if k < 0:
+        return 0.0
+    if k >= n or p <= 0.0:
+        return 1.0
+    if p >= 1.0:
+        return 0.0
+    return min(1.0, sum(math.exp(_binomial_log_pmf(i, n, p)) for i in range(k + 1)))
+
+
+def clopper_pearson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """The exact (Clopper-Pearson) interval of a proportion ``k / n``: the ``p`` at which
+    seeing ``k`` or more (for the low end), or ``k`` or fewer (for the high end), has
+    probability ``(1 - confidence) / 2``. Found by bisection on the binomial CDF, so no
+    beta quantiles (and no SciPy) are needed. It never undercovers."""
+    if n <= 0 or not 0 <= k <= n:
+        raise ValueError(f"need 0 <= k <= n and n > 0, not k={k}, n={n}")
+    alpha = (1.0 - confidence) / 2.0
+
+    def solve(target: Callable[[float], float]) -> float:
+        low, high = 0.0, 1.0  # target is increasing in p
+        for _ in range(80):
+            middle = (low + high) / 2.0
+            if target(middle) < 0:
+                low = middle
+            else:
+                high = middle
+        return (low + high) / 2.0
+
+    lower = 0.0 if k == 0 else solve(lambda p: (1.0 - _binomial_cdf(k - 1, n, p)) - alpha)
+    upper = 1.0 if k == n else solve(lambda p: alpha - _binomial_cdf(k, n, p))
+    return lower, upper

@@ -38,6 +38,9 @@ class CounterfactualAudit:
     """
 
     measures: ClassVar[tuple[str, ...]] = ("flip", "probability_change")
+    #: A flip is an event: its rate gets the exact binomial interval; a change in
+    #: probability is averaged with a bootstrap interval.
+    measure_kinds: ClassVar[dict[str, str]] = {"flip": "proportion", "probability_change": "mean"}
 
     def __init__(self, **options: Any) -> None:
         for key in options:
