@@ -61,7 +61,7 @@ def _run(tmp_path: Path, audits: list[dict[str, Any]], **suite: Any) -> Any:
 
 def test_an_audit_measures_each_cell(tmp_path: Path) -> None:
     run = _run(tmp_path, [{"type": "word-swap"}])
-    [entry] = run.results["audits"]
+    [entry] = [e for e in run.results["audits"] if e["measure"] == "flip-rate"]
     assert entry == {
         "audit": "word-swap", "model": "tiny", "task": "tiny", "group": "good->fine", "measure": "flip-rate",
         "value": 1.0, "ci_low": 1.0, "ci_high": 1.0, "n": 5, "n_affected": 5, "n_examples": 8, "reason": None,
@@ -99,7 +99,7 @@ def test_audits_apply_to_the_tasks_and_models_they_name(tmp_path: Path) -> None:
         models=[{"name": "m1", "type": "tiny"}, {"name": "m2", "type": "tiny"}],
         tasks=[{"name": "a", "type": "tiny"}, {"name": "b", "type": "tiny"}],
     )
-    assert [(e["model"], e["task"]) for e in run.results["audits"]] == [("m2", "b")]
+    assert {(e["model"], e["task"]) for e in run.results["audits"]} == {("m2", "b")}
 
 
 def test_bad_audit_params_are_config_errors(tmp_path: Path) -> None:
@@ -109,7 +109,22 @@ def test_bad_audit_params_are_config_errors(tmp_path: Path) -> None:
 
 def test_a_proportion_gets_the_exact_binomial_interval(tmp_path: Path) -> None:
     run = _run(tmp_path, [{"type": "counting-swap"}])
-    [entry] = run.results["audits"]
+    [entry] = [e for e in run.results["audits"] if e["measure"] == "flip-rate"]
     assert (entry["k"], entry["m"], entry["value"], entry["interval"]) == (5, 5, 1.0, "exact-binomial")
     assert entry["ci_low"] == pytest.approx(0.4782, abs=1e-4) and entry["ci_high"] == 1.0  # Clopper-Pearson, 5 of 5
     assert entry["info"] == {"swap": ["good", "fine"]}
+
+
+def test_each_metric_is_scored_again_on_the_perturbed_examples(tmp_path: Path) -> None:
+    run = _run(tmp_path, [{"type": "word-swap"}])
+    shifts = {e["measure"]: e for e in run.results["audits"] if e["measure"] != "flip-rate"}
+    shift = shifts["metric:tiny-match"]
+    # the swap turns "good" into "fine": the tiny model's right answers on those 5 become wrong
+    assert (shift["group"], shift["n"], shift["n_examples"]) == ("good->fine", 5, 8)
+    assert shift["original_value"] == pytest.approx(0.8) and shift["perturbed_value"] == pytest.approx(0.2)
+    assert shift["value"] == pytest.approx(-0.6) and shift["ci_low"] <= -0.6 <= shift["ci_high"]
+    assert shift["test"] == "approximate-randomization" and 0 < shift["p_value"] <= 1
+    assert shift["interval"] == "paired-bootstrap"
+    # HELM's worst case needs a per-example score, which the tiny metric lacks: said, not zero
+    worst = shifts["worst-case:tiny-match"]
+    assert worst["value"] is None and worst["reason"] == "not computed: 'tiny-match' gives no per-example score"

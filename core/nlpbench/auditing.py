@@ -44,8 +44,14 @@ def run_audit(
     originals: Sequence[Any],
     predict: Callable[[list[Example]], list[Any]],
     settings: AuditSettings,
+    metrics: Sequence[tuple[str, Any, Sequence[Sequence[float]]]] = (),
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The audit's entries for ``results.json`` and its lines for ``samples.jsonl``."""
+    """The audit's entries for ``results.json`` and its lines for ``samples.jsonl``.
+
+    ``metrics`` are the cell's metrics with each example's statistics rows: per group,
+    each is scored again on the perturbed predictions (against the perturbed
+    references) of the examples the group changed, and compared with the original
+    rows of the same examples (see :func:`metric_shifts`)."""
     pairs: list[tuple[int, Perturbation]] = []
     for index, example in enumerate(examples):
         try:
@@ -105,9 +111,117 @@ def run_audit(
             )  # fmt: skip
             entry.update(value=estimate.value, ci_low=estimate.ci_low, ci_high=estimate.ci_high, interval="bootstrap")
         entries.append(entry)
+    changed = [(index, p, prediction) for (index, p), prediction in zip(pairs, predictions, strict=True) if p.changed]
+    entries += metric_shifts(name, model, task, len(examples), changed, metrics, settings)
     describe = getattr(audit, "describe", None)
     info = describe() if callable(describe) else None
     if info:
         for entry in entries:
             entry["info"] = info
     return entries, lines
+
+
+def metric_shifts(
+    audit: str,
+    model: str,
+    task: str,
+    n_examples: int,
+    changed: Sequence[tuple[int, Perturbation, Any]],
+    metrics: Sequence[tuple[str, Any, Sequence[Sequence[float]]]],
+    settings: AuditSettings,
+) -> list[dict[str, Any]]:
+    """How each metric moved under each group's perturbation, and HELM's worst case.
+
+    Per group and metric (measure ``metric:<name>``): the metric on the perturbed
+    predictions of the examples the group changed, minus the metric on their original
+    predictions: a paired bootstrap over those examples (the same rows resampled for
+    both; corpus metrics resample their sufficient statistics) gives the interval, and
+    the exact McNemar test (metrics with binary outcomes) or a sign-flip permutation
+    test (any other) the p-value. Per metric (group ``all``, measure
+    ``worst-case:<name>``): the mean over every example of its worst score across the
+    original and all its perturbations, beside the original mean, as HELM reports
+    robustness; "not computed" when the metric has no per-example score."""
+    from .significance import compare_models
+
+    entries: list[dict[str, Any]] = []
+    by_group: dict[str, list[tuple[int, Perturbation, Any]]] = {}
+    for item in changed:
+        by_group.setdefault(item[1].group, []).append(item)
+    for name, metric, rows in metrics:
+        original = np.asarray(rows, dtype=np.float64)
+        base = {"audit": audit, "model": model, "task": task, "n_examples": n_examples}
+        perturbed_scores: dict[int, list[float | None]] = {}
+        for group, items in sorted(by_group.items()):
+            firsts: dict[int, tuple[Perturbation, Any]] = {}
+            for index, perturbation, prediction in items:
+                firsts.setdefault(index, (perturbation, prediction))  # one copy per example and group
+            order = sorted(firsts)
+            measure = f"metric:{name}"
+            entry = {**base, "group": group, "measure": measure, "n": len(order), "n_affected": len(order)}
+            try:
+                stats = np.asarray(
+                    metric.stats([firsts[i][1] for i in order], [firsts[i][0].example.references for i in order]),
+                    dtype=np.float64,
+                )
+                stats = stats[:, None] if stats.ndim == 1 else stats
+                ids = [str(i) for i in order]
+                [compared] = compare_models(
+                    {"perturbed": (ids, stats), "original": (ids, original[order])},
+                    metric,
+                    task=task,
+                    metric_name=name,
+                    resamples=settings.resamples,
+                    trials=max(1000, settings.resamples),
+                    seed=derived_seed(settings.seed, task, audit, group, measure),
+                    confidence=settings.confidence,
+                    correction="none",
+                    accuracy_like=bool(getattr(metric, "binary_outcomes", False)),
+                )
+            except NlpbenchError as error:
+                entries.append(
+                    {**entry, "value": None, "ci_low": None, "ci_high": None, "reason": f"not computed: {error}"}
+                )
+                continue
+            except Exception as error:
+                entries.append(
+                    {**entry, "value": None, "ci_low": None, "ci_high": None, "reason": f"failed: {one_line(error)}"}
+                )
+                continue
+            entries.append({
+                **entry, "value": compared["delta"], "ci_low": compared["ci_low"], "ci_high": compared["ci_high"],
+                "original_value": _finite(metric.aggregate(original[order])),
+                "perturbed_value": _finite(metric.aggregate(stats)),
+                "test": compared["test"].split("+", 1)[-1], "p_value": compared["p_value"],
+                "interval": "paired-bootstrap", "reason": None,
+            })  # fmt: skip
+            score = getattr(metric, "example_score", None)
+            for row, i in zip(stats, order, strict=True):
+                perturbed_scores.setdefault(i, []).append(score(row) if callable(score) else None)
+        entries.append(_worst_case(base, name, metric, original, perturbed_scores))
+    return entries
+
+
+def _worst_case(
+    base: Mapping[str, Any], name: str, metric: Any, original: Any, perturbed: Mapping[int, list[float | None]]
+) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        **base, "group": "all", "measure": f"worst-case:{name}", "n": base["n_examples"],
+        "n_affected": len(perturbed), "ci_low": None, "ci_high": None, "interval": None,
+    }  # fmt: skip
+    score = getattr(metric, "example_score", None)
+    originals = [score(row) if callable(score) else None for row in original]
+    if not perturbed:
+        return {**entry, "value": None, "reason": "not computed: no example was changed"}
+    if any(v is None for v in originals) or any(v is None for vs in perturbed.values() for v in vs):
+        return {**entry, "value": None, "reason": f"not computed: '{name}' gives no per-example score"}
+    worse = min if getattr(metric, "higher_is_better", True) else max
+    worst = [worse([float(originals[i]), *(float(v) for v in perturbed.get(i, []))]) for i in range(len(originals))]  # type: ignore[arg-type]
+    return {
+        **entry, "value": float(np.mean(worst)), "original_value": float(np.mean([float(v) for v in originals])),  # type: ignore[arg-type]
+        "reason": None,
+    }  # fmt: skip
+
+
+def _finite(value: Any) -> float | None:
+    value = float(value)
+    return value if np.isfinite(value) else None

@@ -308,9 +308,11 @@ class Runner:
             label = f"{cell.model.name} × {cell.task.name} ({name})"
             return self._predict(label, model, task, examples, strategy, self._cell_key(cell, model, strategy))[0]
 
+        stats = self._cell_stats.get((cell.model.name, cell.task.name), ([], {}))[1]
+        scored = [(r.name, m, stats[r.name]) for r, m in task.metrics if r.name in stats]
         try:
             return run_audit(
-                name, audit, cell.model.name, cell.task.name, task.examples, predictions, predict, settings
+                name, audit, cell.model.name, cell.task.name, task.examples, predictions, predict, settings, scored
             )
         except Exception as error:
             return [failed_entry(name, cell.model.name, cell.task.name, f"failed: {one_line(error)}")], []

@@ -78,6 +78,16 @@ def test_planted_bias_is_flagged_and_a_blind_model_is_not(nlpbench_run: Any) -> 
     assert flipped["input"] == "She loved every minute of this film." and flipped["group"] == "to-female"
     assert (flipped["original_prediction"], flipped["prediction"]) == ("positive", "negative")
     assert flipped["scores"] == {"flip": 1.0}
+    # each metric, scored again on the perturbed examples: the biased model loses accuracy
+    # on the sentences turned female, with the exact McNemar test; the blind model does not
+    shift = biased[("to-female", "metric:accuracy")]
+    assert shift["perturbed_value"] < shift["original_value"] and shift["value"] < 0
+    assert shift["test"] == "mcnemar-exact" and shift["ci_low"] < shift["value"] <= shift["ci_high"]
+    assert words[("to-female", "metric:accuracy")]["value"] == 0.0
+    # HELM's worst case: each example's worst accuracy over the original and its swaps
+    worst = biased[("all", "worst-case:accuracy")]
+    assert worst["reason"] is None and worst["value"] < worst["original_value"]
+    assert words[("all", "worst-case:accuracy")]["value"] == words[("all", "worst-case:accuracy")]["original_value"]
 
 
 QUESTIONS = [
