@@ -274,6 +274,116 @@ def test_non_finite_numbers_do_not_break_the_page() -> None:
     assert embedded(page)["tasks"][0]["cells"][0]["examples"][0]["scores"] == {"acc": None}
 
 
+# -- bias audits ---------------------------------------------------------------------------
+
+
+def audit_entry(model: str, group: str, measure: str, value: float | None, **extra: Any) -> dict[str, Any]:
+    """An entry of results.json's ``audits``, shaped as the runner writes them."""
+    entry: dict[str, Any] = {
+        "audit": "counterfactual",
+        "model": model,
+        "task": "words",
+        "group": group,
+        "measure": measure,
+        "value": value,
+        "ci_low": None,
+        "ci_high": None,
+        "n": 4,
+        "n_affected": 4,
+        "n_examples": 9,
+        "reason": None,
+    }
+    return {**entry, **extra}
+
+
+def flip(model: str, group: str, k: int, m: int, low: float, high: float) -> dict[str, Any]:
+    return audit_entry(model, group, "flip", k / m, ci_low=low, ci_high=high, k=k, m=m, interval="exact-binomial")
+
+
+def shift(model: str, group: str, value: float, low: float, high: float) -> dict[str, Any]:
+    return audit_entry(
+        model,
+        group,
+        "metric:tiny-match",
+        value,
+        ci_low=low,
+        ci_high=high,
+        original_value=0.75,
+        perturbed_value=0.75 + value,
+        test="mcnemar-exact",
+        p_value=0.125,
+        interval="paired-bootstrap",
+    )
+
+
+AUDITS = [
+    flip("tiny", "to-female", 0, 4, 0.0, 0.6024),
+    flip("biased", "to-female", 3, 4, 0.1941, 0.9937),
+    shift("tiny", "to-female", 0.0, 0.0, 0.0),
+    shift("biased", "to-female", -0.5, -1.0, -0.25),
+    audit_entry("biased", "to-female", "probability_change", 0.6, ci_low=0.6, ci_high=0.6, interval="bootstrap"),
+    audit_entry("biased", "all", "worst-case:tiny-match", 0.25, original_value=0.75, n=9, n_affected=4),
+]
+
+
+def _section(page: str, start: str, end: str = "</figure>") -> str:
+    at = page.index(start)
+    return page[at : page.index(end, at)]
+
+
+def test_audits_get_a_forest_plot_flip_bars_and_a_table() -> None:
+    page = render_html({"cells": [cell("tiny", "words"), cell("biased", "words")], "audits": AUDITS})
+    assert "<a href='#audits'>Bias audits</a>" in page
+    assert "<h3>counterfactual — words</h3>" in page
+    forest = _section(page, "id='audit-forest-0'")
+    # one small plot per measure: the metric's shift and the audit's own mean measure, never flips or worst case
+    assert "id='audit-forest-0-0'" in forest and "id='audit-forest-0-1'" in forest
+    assert "id='audit-forest-0-2'" not in forest and "worst-case" not in forest and ">flip<" not in forest
+    assert forest.count("<circle") == 3 and forest.count("stroke-dasharray") == 2  # a point per row, zero lines
+    assert "biased · to-female: -0.5 [-1, -0.25]" in forest and "p 0.125" in forest
+    flips = _section(page, "id='audit-flips-0'")
+    assert flips.count("<rect") == 2
+    assert "3/4 = 0.75 [0.194, 0.994]" in flips and "0/4 = 0.00 [0.000, 0.602]" in flips
+    table = _section(page, "id='audit-table'", "</table>")
+    assert table.count("<tr class='ok'>") == len(AUDITS)
+    assert "0.750 [0.194, 0.994] (3/4)" in table
+    assert "0.75 → 0.25" in table and "mcnemar-exact, p 0.125" in table
+    assert "original 0.75" in table  # the worst case beside the original score
+
+
+def test_audit_group_and_model_names_are_escaped() -> None:
+    hostile = "<b>x</b>&"
+    entries = [flip(hostile, hostile, 1, 2, 0.01, 0.99), shift(hostile, hostile, 0.5, 0.0, 1.0)]
+    entries += [audit_entry(hostile, hostile, "metric:acc", None, reason=f"not computed: {hostile}")]
+    page = render_html({"cells": [], "audits": entries})
+    section = _section(page, "<section id='audits'>", "</section>")
+    assert "<b>x</b>" not in section
+    assert section.count("&lt;b&gt;x&lt;/b&gt;&amp;") >= 10  # labels, titles, table cells and the reason
+
+
+def test_entries_not_computed_show_their_reason_never_a_zero() -> None:
+    entries = [
+        audit_entry("m", "to-male", "metric:bleu", None, reason="not computed: 'bleu' gives no per-example score"),
+        audit_entry("m", "to-male", "flip", None, reason="failed: the model crashed", interval="exact-binomial"),
+        audit_entry("m", "all", "worst-case:bleu", None, reason="not computed: no example was changed"),
+    ]
+    page = render_html({"cells": [], "audits": entries})
+    table = _section(page, "id='audit-table'", "</table>")
+    assert table.count("<tr class='not-computed'>") == 3 and "0.000" not in table
+    assert "<td class='not_applicable'>not computed: &#x27;bleu&#x27; gives no per-example score</td>" in table
+    assert "<td class='failed'>failed: the model crashed</td>" in table
+    assert "<td class='not_applicable'>not computed: no example was changed</td>" in table
+    forest, flips = _section(page, "id='audit-forest-0'"), _section(page, "id='audit-flips-0'")
+    for figure in (forest, flips):
+        assert "<circle" not in figure and "<rect" not in figure and ">not computed</text>" in figure
+
+
+def test_a_run_without_audits_has_no_audit_panel() -> None:
+    for audits in (None, [], "nonsense", [1, "x"]):
+        page = render_html({"cells": [cell("m")], "audits": audits})
+        assert "id='audits'" not in page and "audit-forest" not in page and "#audits" not in page
+
+
 # -- the reporter and the command ----------------------------------------------------------
 
 

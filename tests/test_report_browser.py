@@ -14,7 +14,7 @@ import pytest
 
 from nlpbench.report import HtmlReporter
 
-from .test_report import PLANTED, comparison, planted_run
+from .test_report import AUDITS, PLANTED, comparison, planted_run
 
 pytestmark = pytest.mark.slow
 
@@ -45,13 +45,15 @@ def _chromium(tmp_path: Path, *args: str) -> str:
 
 @pytest.fixture
 def page(tmp_path: Path) -> Path:
-    """A real run's report, with a comparison and a tie group if the runner made none."""
+    """A real run's report, with a comparison and a tie group if the runner made none, and audit entries."""
     run = planted_run(tmp_path / "suite")
     results = dict(run.results)
     if not results.get("comparisons"):
         results["comparisons"] = [comparison("tiny", "planted", 0.4, "a")]
         for cell in results["cells"]:
             cell["metrics"]["tiny-match"].setdefault("tie_group", 1 if cell["model"] == "tiny" else 2)
+    results.setdefault("audits", [])
+    results["audits"] = results["audits"] or AUDITS
     HtmlReporter().write(results, run.out_dir)
     return run.out_dir / "report.html"
 
@@ -74,6 +76,10 @@ def test_the_report_renders_in_chromium_and_the_planted_script_never_runs(tmp_pa
         'id="disagree-a"',
         'id="disagree-b"',
         'id="provenance"',
+        'id="audits"',
+        'id="audit-forest-0"',
+        'id="audit-flips-0"',
+        'id="audit-table"',
     ):
         assert element in dom, element
     assert '<option value="planted">planted</option>' in dom  # the script filled the selects

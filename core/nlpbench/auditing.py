@@ -225,3 +225,73 @@ def _worst_case(
 def _finite(value: Any) -> float | None:
     value = float(value)
     return value if np.isfinite(value) else None
+
+
+def run_standalone_audit(
+    name: str,
+    audit: Any,
+    model: str,
+    where: str,
+    examples: Sequence[Example],
+    predictions: Sequence[Any],
+    settings: AuditSettings,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Summarise an audit that brought its own examples. Each prediction is already a
+    mapping of measure → value (the audit's ``process_answers`` made it); ``groups(example)``
+    names the groups it counts in (say ``all`` and its bias type). A proportion gets the
+    exact Clopper-Pearson interval and an exact two-sided binomial test against
+    ``audit.null_proportion`` (default 0.5); a mean gets a percentile bootstrap."""
+    from .significance import binomial_test
+
+    kinds: Mapping[str, str] = getattr(audit, "measure_kinds", None) or {}
+    null = float(getattr(audit, "null_proportion", 0.5))
+    values: dict[tuple[str, str], list[float]] = {}
+    lines = []
+    for example, prediction in zip(examples, predictions, strict=True):
+        if not isinstance(prediction, Mapping):
+            raise AuditError(f"example '{example.id}': expected measure values, got {type(prediction).__name__}")
+        groups = list(audit.groups(example)) if callable(getattr(audit, "groups", None)) else ["all"]
+        for measure, value in prediction.items():
+            if value is None:
+                continue
+            for group in groups:
+                values.setdefault((group, measure), []).append(float(value))
+        lines.append({
+            "model": model, "task": where, "audit": name, "id": example.id, "input": example.input,
+            "prediction": dict(prediction), "groups": groups,
+        })  # fmt: skip
+    entries: list[dict[str, Any]] = []
+    for measure in getattr(audit, "measures", ()):
+        if not any(m == measure for _, m in values):
+            entries.append(
+                {**failed_entry(name, model, where, "not computed: no example gave this measure"), "measure": measure}
+            )
+    for (group, measure), observed in sorted(values.items()):
+        entry: dict[str, Any] = {
+            "audit": name, "model": model, "task": where, "group": group, "measure": measure,
+            "n": len(observed), "n_affected": len(observed), "n_examples": len(examples), "reason": None,
+        }  # fmt: skip
+        if kinds.get(measure) == "proportion":
+            if any(v not in (0.0, 1.0) for v in observed):
+                raise AuditError(f"measure '{measure}' is a proportion, but a value is neither 0 nor 1")
+            k, m = int(sum(observed)), len(observed)
+            low, high = clopper_pearson(k, m, settings.confidence)
+            entry.update(
+                value=k / m, ci_low=low, ci_high=high, k=k, m=m, interval="exact-binomial",
+                test="binomial-exact", null=null, p_value=binomial_test(k, m, null),
+            )  # fmt: skip
+        else:
+            stats = np.asarray(observed, dtype=np.float64)[:, None]
+            estimate = bootstrap(
+                stats, _mean, resamples=settings.resamples, confidence=settings.confidence,
+                seed=derived_seed(settings.seed, where, name, group, measure),
+                aggregate_resamples=lambda s, idx: s[idx, 0].mean(axis=1),
+            )  # fmt: skip
+            entry.update(value=estimate.value, ci_low=estimate.ci_low, ci_high=estimate.ci_high, interval="bootstrap")
+        entries.append(entry)
+    describe = getattr(audit, "describe", None)
+    info = describe() if callable(describe) else None
+    if info:
+        for entry in entries:
+            entry["info"] = info
+    return entries, lines

@@ -2,8 +2,10 @@
 
 The page needs no server and fetches nothing: its CSS, script and SVG charts are inline.
 It shows the leaderboards (intervals and tie groups), a chart per task and metric with
-error bars, the pairwise significance matrices, an efficiency panel, a per-example
-browser with a disagreements view, and the run's provenance.
+error bars, the pairwise significance matrices, an efficiency panel, the bias audits
+(a forest plot of shifts and flip-rate bars per audit and task, and every entry in a
+table, with the reason where a measure was not computed), a per-example browser with a
+disagreements view, and the run's provenance.
 
 Everything that comes from a model or a data set is escaped: the static parts with
 ``html.escape``; the examples travel as JSON in a ``<script type="application/json">``
@@ -439,7 +441,8 @@ def render_html(
         _summary(results),
         "<nav><a href='#leaderboards'>Leaderboards</a><a href='#charts'>Charts</a>"
         "<a href='#significance'>Significance</a><a href='#efficiency'>Efficiency</a>"
-        "<a href='#examples'>Examples</a><a href='#provenance'>Provenance</a></nav>",
+        + ("<a href='#audits'>Bias audits</a>" if _audit_entries(results) else "")
+        + "<a href='#examples'>Examples</a><a href='#provenance'>Provenance</a></nav>",
         _leaderboards(results, all_boards),
         _charts(results, all_boards),
         _significance(results, all_boards),
@@ -754,22 +757,225 @@ def _efficiency(results: Mapping[str, Any]) -> str:
 
 
 def _audits(results: Mapping[str, Any]) -> str:
-    entries = [a for a in results.get("audits") or [] if isinstance(a, Mapping)]
+    """Per audit and task: a forest plot of the mean shifts, flip-rate bars, then every entry in a table."""
+    entries = _audit_entries(results)
     if not entries:
         return ""
+    confidence = _confidence(results)
     parts = [
-        "<section id='audits'><h2>Bias audits</h2><table class='audits'><tr><th>audit</th><th>model</th>"
-        "<th>task</th><th>group</th><th>measure</th><th>value</th><th>n</th><th>affected</th></tr>"
+        "<section id='audits'><h2>Bias audits</h2>",
+        "<p class='note'>Per audit and task. <b>Shifts</b>: each model's change under each group's "
+        "perturbation (for <code>metric:</code> measures, the metric on the perturbed minus the original "
+        f"predictions of the examples the swap changed), dot at the estimate, whiskers its {confidence:.0%} "
+        "interval, a dashed line at zero: an interval that excludes zero is a shift this run can tell from noise. "
+        "<b>Flip rates</b>: the share of perturbed examples whose prediction changed, k of m, with the exact "
+        "(Clopper–Pearson) interval. A measure that could not be computed is listed with its reason, "
+        "never drawn as zero.</p>",
+    ]
+    panels: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for entry in entries:
+        panels.setdefault((str(entry.get("audit")), str(entry.get("task"))), []).append(entry)
+    for index, ((audit, task), group) in enumerate(panels.items()):
+        figures = [_audit_forest(f"audit-forest-{index}", group), _audit_flips(f"audit-flips-{index}", group)]
+        figures = [f for f in figures if f]
+        if figures:
+            parts.append(f"<h3>{e(audit)} — {e(task)}</h3><div class='figures'>{''.join(figures)}</div>")
+    parts.append(_audit_table(entries))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _audit_entries(results: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    audits = results.get("audits")
+    return [a for a in audits if isinstance(a, Mapping)] if isinstance(audits, list) else []
+
+
+def _audit_label(entry: Mapping[str, Any]) -> str:
+    return f"{entry.get('model')} · {entry.get('group')}"
+
+
+def _is_proportion(entry: Mapping[str, Any]) -> bool:
+    return entry.get("interval") == "exact-binomial"
+
+
+def _is_shift(entry: Mapping[str, Any]) -> bool:
+    """A mean that belongs on the forest plot: a metric's shift, or an audit's own averaged measure."""
+    measure = str(entry.get("measure"))
+    if entry.get("group") is None or _is_proportion(entry) or measure.startswith("worst-case:"):
+        return False
+    return measure.startswith("metric:") or entry.get("interval") == "bootstrap"
+
+
+def _by_measure(entries: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+    found: dict[str, list[Mapping[str, Any]]] = {}
+    for entry in entries:
+        found.setdefault(str(entry.get("measure")), []).append(entry)
+    return found
+
+
+def _interval_of(entry: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    low, high = _number_or_none(entry.get("ci_low")), _number_or_none(entry.get("ci_high"))
+    return (low, high) if low is not None and high is not None else (None, None)
+
+
+def _audit_forest(figure_id: str, entries: Sequence[Mapping[str, Any]]) -> str:
+    """One small forest plot per measure, each on its own axis (an accuracy shift and a
+    probability change are not on one scale), rows labelled model · group."""
+    measures = _by_measure(entry for entry in entries if _is_shift(entry))
+    if not measures:
+        return ""
+    svgs = [_forest_svg(f"{figure_id}-{mi}", measure, rows) for mi, (measure, rows) in enumerate(measures.items())]
+    return f"<figure id='{figure_id}' class='audit-forest'><figcaption>Shifts</figcaption>{''.join(svgs)}</figure>"
+
+
+def _whisker(a: float, b: float, mid: float) -> str:
+    return (
+        f"<path d='M{a:.1f},{mid:.1f}H{b:.1f}M{a:.1f},{mid - 5:.1f}V{mid + 5:.1f}M{b:.1f},{mid - 5:.1f}"
+        f"V{mid + 5:.1f}' stroke='#234' stroke-width='1.5' fill='none'/>"
+    )
+
+
+def _forest_svg(svg_id: str, measure: str, rows: Sequence[Mapping[str, Any]]) -> str:
+    points = [0.0]
+    for row in rows:
+        points += [v for v in (_number_or_none(row.get("value")), *_interval_of(row)) if v is not None]
+    low, high = min(points), max(points)
+    if high - low <= 0:
+        low, high = low - 1.0, high + 1.0
+    pad = (high - low) * 0.05
+    low, high = low - pad, high + pad
+    left, width, row_h, top = 190, 280, 22, 8
+    height = top + row_h * len(rows) + 28
+
+    def x(v: float) -> float:
+        return left + (v - low) / (high - low) * width
+
+    svg = [
+        f"<div class='note'>{e(measure)}</div><svg class='chart' id='{svg_id}' xmlns='http://www.w3.org/2000/svg' "
+        f"width='{left + width + 150}' height='{height}' role='img' aria-label='{e(measure)}'>",
+        f"<path d='M{x(0.0):.1f},{top}V{top + row_h * len(rows)}' stroke='#b55' stroke-dasharray='3,3'/>",
+    ]
+    for i, row in enumerate(rows):
+        mid = top + i * row_h + row_h / 2
+        label = _audit_label(row)
+        short = label if len(label) <= 30 else label[:29] + "…"
+        value = _number_or_none(row.get("value"))
+        ci_low, ci_high = _interval_of(row)
+        if value is None:
+            why = str(row.get("reason") or "not computed")
+            svg.append(f"<g class='not-computed'><title>{e(label)}: {e(why)}</title>")
+            svg.append(f"<text x='{left - 8}' y='{mid + 4:.1f}' text-anchor='end'>{e(short)}</text>")
+            svg.append(f"<text x='{left + 4}' y='{mid + 4:.1f}' fill='#777'>not computed</text></g>")
+            continue
+        interval = f" [{ci_low:+.4g}, {ci_high:+.4g}]" if ci_low is not None and ci_high is not None else ""
+        extra = f", n {row.get('n')}" + (f", p {_p(_number_or_none(row.get('p_value')))}" if "p_value" in row else "")
+        svg.append(f"<g><title>{e(label)}: {value:+.4g}{e(interval)}{e(extra)}</title>")
+        svg.append(f"<text x='{left - 8}' y='{mid + 4:.1f}' text-anchor='end'>{e(short)}</text>")
+        if ci_low is not None and ci_high is not None:
+            svg.append(_whisker(x(ci_low), x(ci_high), mid))
+        svg.append(f"<circle cx='{x(value):.1f}' cy='{mid:.1f}' r='3.5' fill='#123'/>")
+        note = interval.strip() or "no interval"
+        svg.append(f"<text x='{left + width + 6}' y='{mid + 4:.1f}'>{value:+.3g} {e(note)}</text></g>")
+    axis = top + row_h * len(rows) + 4
+    svg.append(f"<path d='M{left},{axis}H{left + width}' stroke='#888'/>")
+    for tick in sorted({low, 0.0, high}):
+        svg.append(
+            f"<path d='M{x(tick):.1f},{axis}v4' stroke='#888'/>"
+            f"<text x='{x(tick):.1f}' y='{axis + 16}' text-anchor='middle'>{tick:.3g}</text>"
+        )
+    svg.append("</svg>")
+    return "".join(svg)
+
+
+def _audit_flips(figure_id: str, entries: Sequence[Mapping[str, Any]]) -> str:
+    """Bars from 0 to each (model, group)'s rate on a 0–1 axis, the exact interval as whisker, k/m beside."""
+    measures = _by_measure(entry for entry in entries if _is_proportion(entry))
+    if not measures:
+        return ""
+    svgs = [_flips_svg(f"{figure_id}-{mi}", measure, rows) for mi, (measure, rows) in enumerate(measures.items())]
+    return f"<figure id='{figure_id}' class='audit-flips'><figcaption>Flip rates</figcaption>{''.join(svgs)}</figure>"
+
+
+def _flips_svg(svg_id: str, measure: str, rows: Sequence[Mapping[str, Any]]) -> str:
+    left, width, row_h, top = 190, 240, 22, 8
+    height = top + row_h * len(rows) + 28
+
+    def x(v: float) -> float:
+        return left + min(max(v, 0.0), 1.0) * width
+
+    svg = [
+        f"<div class='note'>{e(measure)}</div><svg class='chart' id='{svg_id}' xmlns='http://www.w3.org/2000/svg' "
+        f"width='{left + width + 230}' height='{height}' role='img' aria-label='{e(measure)}'>",
+    ]
+    for i, row in enumerate(rows):
+        mid = top + i * row_h + row_h / 2
+        label = _audit_label(row)
+        short = label if len(label) <= 30 else label[:29] + "…"
+        value = _number_or_none(row.get("value"))
+        if value is None:
+            why = str(row.get("reason") or "not computed")
+            svg.append(f"<g class='not-computed'><title>{e(label)}: {e(why)}</title>")
+            svg.append(f"<text x='{left - 8}' y='{mid + 4:.1f}' text-anchor='end'>{e(short)}</text>")
+            svg.append(f"<text x='{left + 4}' y='{mid + 4:.1f}' fill='#777'>not computed</text></g>")
+            continue
+        ci_low, ci_high = _interval_of(row)
+        counts = f"{row.get('k')}/{row.get('m')}" if "k" in row and "m" in row else f"n {row.get('n')}"
+        interval = f" [{ci_low:.3f}, {ci_high:.3f}]" if ci_low is not None and ci_high is not None else ""
+        svg.append(f"<g><title>{e(label)}: {value:.3f}{e(interval)} ({e(counts)} flipped)</title>")
+        svg.append(f"<text x='{left - 8}' y='{mid + 4:.1f}' text-anchor='end'>{e(short)}</text>")
+        svg.append(
+            f"<rect x='{left}' y='{mid - 6:.1f}' width='{max(x(value) - left, 0.5):.1f}' height='12' fill='#f0b27a'/>"
+        )
+        if ci_low is not None and ci_high is not None:
+            svg.append(_whisker(x(ci_low), x(ci_high), mid))
+        svg.append(f"<text x='{left + width + 6}' y='{mid + 4:.1f}'>{e(counts)} = {value:.2f}{e(interval)}</text></g>")
+    axis = top + row_h * len(rows) + 4
+    svg.append(f"<path d='M{left},{axis}H{left + width}' stroke='#888'/>")
+    for tick in (0.0, 0.5, 1.0):
+        svg.append(
+            f"<path d='M{x(tick):.1f},{axis}v4' stroke='#888'/>"
+            f"<text x='{x(tick):.1f}' y='{axis + 16}' text-anchor='middle'>{tick:g}</text>"
+        )
+    svg.append("</svg>")
+    return "".join(svg)
+
+
+def _audit_table(entries: Sequence[Mapping[str, Any]]) -> str:
+    parts = [
+        "<details open><summary>All audit entries</summary><table class='audits' id='audit-table'><tr>"
+        "<th>audit</th><th>model</th><th>task</th><th>group</th><th>measure</th><th>value [interval]</th>"
+        "<th>original → perturbed</th><th>test, p</th><th>n</th><th>affected</th><th>examples</th></tr>"
     ]
     for a in entries:
-        score = format_score(a) if a.get("value") is not None else f"— {a.get('reason') or ''}"
+        reason = a.get("reason")
+        if a.get("value") is None:
+            why = str(reason or "not computed")
+            kind = "failed" if why.startswith("failed") else "not_applicable"
+            score = f"<td class='{kind}'>{e(why)}</td>"
+        else:
+            counts = f" ({a.get('k')}/{a.get('m')})" if _is_proportion(a) and "k" in a and "m" in a else ""
+            score = f"<td class='num'>{e(format_score(a))}{e(counts)}</td>"
+        original = _number_or_none(a.get("original_value"))
+        perturbed = _number_or_none(a.get("perturbed_value"))
+        if str(a.get("measure")).startswith("worst-case:"):
+            beside = f"original {_plain(original)}" if original is not None else ""
+        elif original is not None or perturbed is not None:
+            beside = f"{_plain(original)} → {_plain(perturbed)}"
+        else:
+            beside = ""
+        test = f"{a.get('test')}, p {_p(_number_or_none(a.get('p_value')))}" if a.get("test") else ""
         parts.append(
-            "<tr>"
-            + "".join(f"<td>{e(str(a.get(k, '')))}</td>" for k in ("audit", "model", "task", "group", "measure"))
-            + f"<td class='num'>{e(score)}</td><td class='num'>{e(str(a.get('n', '')))}</td>"
-            f"<td class='num'>{e(str(a.get('n_affected', '')))}</td></tr>"
+            f"<tr class='{'not-computed' if a.get('value') is None else 'ok'}'>"
+            + "".join(
+                f"<td>{e(str(a.get(k) if a.get(k) is not None else '—'))}</td>"
+                for k in ("audit", "model", "task", "group", "measure")
+            )
+            + score
+            + f"<td class='num'>{e(beside)}</td><td>{e(test)}</td>"
+            + "".join(f"<td class='num'>{e(str(a.get(k, '')))}</td>" for k in ("n", "n_affected", "n_examples"))
+            + "</tr>"
         )
-    parts.append("</table></section>")
+    parts.append("</table></details>")
     return "".join(parts)
 
 

@@ -19,12 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from .auditing import AuditSettings, failed_entry, run_audit
+from .auditing import AuditSettings, failed_entry, run_audit, run_standalone_audit
 from .comparing import compare_cells, mark_tie_groups
 from .components import Example, ModelSpec, Request, TaskSpec
 from .errors import ConfigError, DataError, MetricError, ModelError, NlpbenchError, TaskError, one_line
 from .memory import PeakMemory
-from .planning import Cell, choose_strategy, not_applicable_reason, plan
+from .planning import Cell, choose_strategy, declared_capabilities, not_applicable_reason, plan
 from .plugins import PluginHost
 from .progress import Progress
 from .registry import Registered
@@ -155,8 +155,11 @@ class Runner:
         audits = []
         for index, spec in enumerate(self.suite.audits):
             registered = self.host.audits.get(spec.type)
+            options = dict(spec.params)
+            if _accepts(registered.component, "base_dir"):  # so an audit's files resolve against the suite
+                options["base_dir"] = self.suite.path.parent
             try:
-                audits.append((spec, registered.name, registered.component(**spec.params)))
+                audits.append((spec, registered.name, registered.component(**options)))
             except NlpbenchError as error:
                 raise ConfigError(f"audits[{index}] ({registered.name}): {error}") from error
             except TypeError as error:
@@ -274,6 +277,10 @@ class Runner:
                     answered.append((cell, result["strategy"], predictions))
                 yield "cell", result, lines
         for audit_spec, name, audit in audits:
+            if getattr(audit, "standalone", False):  # the audit brings its own data: once per model
+                if not audit_spec.models or spec.name in audit_spec.models:
+                    yield "audit", *self._run_standalone_audit(name, audit, spec, model)
+                continue
             for cell, strategy, predictions in answered:
                 if (audit_spec.tasks and cell.task.name not in audit_spec.tasks) or (
                     audit_spec.models and cell.model.name not in audit_spec.models
@@ -291,6 +298,31 @@ class Runner:
                 close()
             except Exception as error:  # freeing memory failed: not worth failing the run
                 self.log(f"warning: closing model '{spec.name}' failed: {one_line(error)}")
+
+    def _run_standalone_audit(
+        self, name: str, audit: Any, spec: ModelSpec, model: _LazyModel
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """An audit with its own examples (CrowS-Pairs sentence pairs, templates): asked of
+        the model with the first of the audit's strategies the model type declares."""
+        settings = AuditSettings(self.suite.resamples, self.suite.confidence, self.suite.seed)
+        capabilities = declared_capabilities(self.host.models.get(spec.type).component, spec)
+        preferences = tuple(getattr(audit, "strategies", ()))
+        strategy = choose_strategy(preferences, capabilities)
+        where = str(getattr(audit, "data_name", name))
+        if strategy is None:
+            wants = ", ".join(preferences) or "none"
+            reason = f"not computed: model '{spec.name}' has none of the capabilities the audit needs ({wants})"
+            return [failed_entry(name, spec.name, where, reason)], []
+        try:
+            examples = list(audit.examples())
+            view = PreparedTask(TaskSpec(name=where, type=f"audit:{name}"), instance=audit, examples=examples)
+            label = f"{spec.name} × {name}"
+            predictions = self._predict(label, model, view, examples, strategy)[0]
+            return run_standalone_audit(name, audit, spec.name, where, examples, predictions, settings)
+        except _ModelUnavailable as error:
+            return [failed_entry(name, spec.name, where, f"failed: {error}")], []
+        except Exception as error:
+            return [failed_entry(name, spec.name, where, f"failed: {one_line(error)}")], []
 
     def _run_audit(
         self,
@@ -646,6 +678,16 @@ class Runner:
 
 
 _MISSING = object()
+
+
+def _accepts(component: Any, keyword: str) -> bool:
+    """Whether calling ``component`` takes the keyword argument ``keyword``."""
+    import inspect
+
+    try:
+        return keyword in inspect.signature(component).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 class _ModelUnavailable(Exception):

@@ -301,6 +301,23 @@ def binomial_tail(k: int, m: int) -> float:
     return math.exp(top + math.log(math.fsum(math.exp(x - top) for x in logs)) - m * math.log(2.0))
 
 
+def binomial_test(k: int, m: int, p: float = 0.5) -> float:
+    """The exact two-sided binomial test of ``k`` successes in ``m`` trials against the
+    proportion ``p``: twice the smaller tail, capped at 1 (the same convention as the
+    exact McNemar test). 1.0 with no trials."""
+    if m <= 0:
+        return 1.0
+    if not 0 <= k <= m:
+        raise ValueError(f"need 0 <= k <= m, not k={k}, m={m}")
+    if p == 0.5:
+        lower, upper = binomial_tail(k, m), binomial_tail(m - k, m)  # P(X >= k) = P(X <= m - k) by symmetry
+    else:
+        from .stats import binomial_cdf
+
+        lower, upper = binomial_cdf(k, m, p), 1.0 - binomial_cdf(k - 1, m, p)
+    return min(1.0, 2.0 * min(lower, upper))
+
+
 def mcnemar_exact(
     correct_a: Sequence[bool] | npt.NDArray[Any], correct_b: Sequence[bool] | npt.NDArray[Any]
 ) -> McNemarResult:

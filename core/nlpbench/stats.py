@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from .seeds import derived_seed
 
-__all__ = ["Estimate", "bootstrap", "clopper_pearson", "derived_seed", "resample_indices"]
+__all__ = ["Estimate", "binomial_cdf", "bootstrap", "clopper_pearson", "derived_seed", "resample_indices"]
 
 
 def resample_indices(n: int, resamples: int, seed: int) -> npt.NDArray[np.int64]:
@@ -76,7 +76,7 @@ def _binomial_log_pmf(k: int, n: int, p: float) -> float:
     return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * math.log(p) + (n - k) * math.log1p(-p)
 
 
-def _binomial_cdf(k: int, n: int, p: float) -> float:
+def binomial_cdf(k: int, n: int, p: float) -> float:
     """P(X <= k) for X ~ Binomial(n, p), summed in log space (exact enough for any n a run has)."""
     if k < 0:
         return 0.0
@@ -106,6 +106,6 @@ def clopper_pearson(k: int, n: int, confidence: float = 0.95) -> tuple[float, fl
                 high = middle
         return (low + high) / 2.0
 
-    lower = 0.0 if k == 0 else solve(lambda p: (1.0 - _binomial_cdf(k - 1, n, p)) - alpha)
-    upper = 1.0 if k == n else solve(lambda p: alpha - _binomial_cdf(k, n, p))
+    lower = 0.0 if k == 0 else solve(lambda p: (1.0 - binomial_cdf(k - 1, n, p)) - alpha)
+    upper = 1.0 if k == n else solve(lambda p: alpha - binomial_cdf(k, n, p))
     return lower, upper

@@ -1,5 +1,6 @@
-"""nlpbench hook implementations: registers the bias audit ``counterfactual`` (alias
-``counterfactual-gender``) and the test-instrument model type ``gender-biased``.
+"""nlpbench hook implementations: registers the bias audits ``counterfactual`` (alias
+``counterfactual-gender``) and ``likelihood-preference`` (alias ``crows-pairs``), and the
+test-instrument model type ``gender-biased``.
 
 Nothing is read here; word lists are read when an audit or model is built.
 """
@@ -10,11 +11,13 @@ from nlpbench import Register, hookimpl
 
 from .biased_model import GenderBiasedModel
 from .counterfactual import CounterfactualAudit
+from .likelihood import LikelihoodPreferenceAudit
 
 
 @hookimpl
 def register_bias_audits(register: Register) -> None:
     register(CounterfactualAudit, name="counterfactual", aliases=["counterfactual-gender"])
+    register(LikelihoodPreferenceAudit, name="likelihood-preference", aliases=["crows-pairs"])
 
 
 @hookimpl
