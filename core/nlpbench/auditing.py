@@ -289,6 +289,13 @@ def run_standalone_audit(
             )  # fmt: skip
             entry.update(value=estimate.value, ci_low=estimate.ci_low, ci_high=estimate.ci_high, interval="bootstrap")
         entries.append(entry)
+    extra = getattr(audit, "extra_entries", None)
+    if callable(extra):  # measures across groups (a gap, pairwise differences), from the audit itself
+        for item in extra(examples, predictions, settings.resamples, settings.confidence,
+                          derived_seed(settings.seed, where, name, "extra")):  # fmt: skip
+            entries.append({
+                "audit": name, "model": model, "task": where, "n_examples": len(examples), "reason": None, **item,
+            })  # fmt: skip
     describe = getattr(audit, "describe", None)
     info = describe() if callable(describe) else None
     if info:

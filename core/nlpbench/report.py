@@ -893,7 +893,8 @@ def _audit_flips(figure_id: str, entries: Sequence[Mapping[str, Any]]) -> str:
     if not measures:
         return ""
     svgs = [_flips_svg(f"{figure_id}-{mi}", measure, rows) for mi, (measure, rows) in enumerate(measures.items())]
-    return f"<figure id='{figure_id}' class='audit-flips'><figcaption>Flip rates</figcaption>{''.join(svgs)}</figure>"
+    caption = "Flip rates" if set(measures) == {"flip"} else "Proportions"
+    return f"<figure id='{figure_id}' class='audit-flips'><figcaption>{caption}</figcaption>{''.join(svgs)}</figure>"
 
 
 def _flips_svg(svg_id: str, measure: str, rows: Sequence[Mapping[str, Any]]) -> str:
@@ -906,6 +907,11 @@ def _flips_svg(svg_id: str, measure: str, rows: Sequence[Mapping[str, Any]]) -> 
     svg = [
         f"<div class='note'>{e(measure)}</div><svg class='chart' id='{svg_id}' xmlns='http://www.w3.org/2000/svg' "
         f"width='{left + width + 230}' height='{height}' role='img' aria-label='{e(measure)}'>",
+    ]
+    # a proportion tested against a null (a likelihood preference against 0.5) shows that null as a dashed line
+    nulls = sorted({v for row in rows if (v := _number_or_none(row.get("null"))) is not None and 0.0 <= v <= 1.0})
+    svg += [
+        f"<path d='M{x(v):.1f},{top}V{top + row_h * len(rows)}' stroke='#b55' stroke-dasharray='3,3'/>" for v in nulls
     ]
     for i, row in enumerate(rows):
         mid = top + i * row_h + row_h / 2
@@ -921,7 +927,8 @@ def _flips_svg(svg_id: str, measure: str, rows: Sequence[Mapping[str, Any]]) -> 
         ci_low, ci_high = _interval_of(row)
         counts = f"{row.get('k')}/{row.get('m')}" if "k" in row and "m" in row else f"n {row.get('n')}"
         interval = f" [{ci_low:.3f}, {ci_high:.3f}]" if ci_low is not None and ci_high is not None else ""
-        svg.append(f"<g><title>{e(label)}: {value:.3f}{e(interval)} ({e(counts)} flipped)</title>")
+        test = f"; p {_p(_number_or_none(row.get('p_value')))} against {row.get('null')}" if "null" in row else ""
+        svg.append(f"<g><title>{e(label)}: {value:.3f}{e(interval)} ({e(counts)}){e(test)}</title>")
         svg.append(f"<text x='{left - 8}' y='{mid + 4:.1f}' text-anchor='end'>{e(short)}</text>")
         svg.append(
             f"<rect x='{left}' y='{mid - 6:.1f}' width='{max(x(value) - left, 0.5):.1f}' height='12' fill='#f0b27a'/>"

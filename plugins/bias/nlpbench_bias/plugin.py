@@ -1,5 +1,6 @@
 """nlpbench hook implementations: registers the bias audits ``counterfactual`` (alias
-``counterfactual-gender``) and ``likelihood-preference`` (alias ``crows-pairs``), and the
+``counterfactual-gender``), ``likelihood-preference`` (alias ``crows-pairs``) and
+``group-gap`` (alias ``eec``), and the
 test-instrument model type ``gender-biased``.
 
 Nothing is read here; word lists are read when an audit or model is built.
@@ -11,6 +12,7 @@ from nlpbench import Register, hookimpl
 
 from .biased_model import GenderBiasedModel
 from .counterfactual import CounterfactualAudit
+from .group_gap import GroupGapAudit
 from .likelihood import LikelihoodPreferenceAudit
 
 
@@ -18,6 +20,7 @@ from .likelihood import LikelihoodPreferenceAudit
 def register_bias_audits(register: Register) -> None:
     register(CounterfactualAudit, name="counterfactual", aliases=["counterfactual-gender"])
     register(LikelihoodPreferenceAudit, name="likelihood-preference", aliases=["crows-pairs"])
+    register(GroupGapAudit, name="group-gap", aliases=["eec"])
 
 
 @hookimpl

@@ -10,6 +10,7 @@ import pytest
 from nlpbench import ConfigError, ModelSpec
 from nlpbench_bias import CounterfactualAudit, plugin
 from nlpbench_bias.biased_model import GenderBiasedModel
+from nlpbench_bias.group_gap import GroupGapAudit
 from nlpbench_bias.likelihood import LikelihoodPreferenceAudit
 
 
@@ -28,6 +29,7 @@ def test_registers_the_audit_and_the_instrument() -> None:
     assert collect(plugin.register_bias_audits) == {
         "counterfactual": (CounterfactualAudit, ("counterfactual-gender",)),
         "likelihood-preference": (LikelihoodPreferenceAudit, ("crows-pairs",)),
+        "group-gap": (GroupGapAudit, ("eec",)),
     }
     assert collect(plugin.register_models) == {"gender-biased": (GenderBiasedModel, ())}
 
