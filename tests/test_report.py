@@ -351,6 +351,15 @@ def test_audits_get_a_forest_plot_flip_bars_and_a_table() -> None:
     assert "original 0.75" in table  # the worst case beside the original score
 
 
+def test_a_proportion_tested_against_a_null_shows_the_null_line() -> None:
+    preference = flip("gpt", "race", 30, 40, 0.588, 0.873)
+    preference.update(measure="prefers_stereotype", test="binomial-exact", null=0.5, p_value=0.0022)
+    page = render_html({"cells": [], "audits": [preference]})
+    bars = _section(page, "id='audit-flips-0'")
+    assert "<figcaption>Proportions</figcaption>" in bars and bars.count("stroke-dasharray") == 1
+    assert "p 0.002 against 0.5" in bars and "30/40 = 0.75 [0.588, 0.873]" in bars
+
+
 def test_audit_group_and_model_names_are_escaped() -> None:
     hostile = "<b>x</b>&"
     entries = [flip(hostile, hostile, 1, 2, 0.01, 0.99), shift(hostile, hostile, 0.5, 0.0, 1.0)]

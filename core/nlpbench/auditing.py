@@ -251,8 +251,9 @@ def run_standalone_audit(
         if not isinstance(prediction, Mapping):
             raise AuditError(f"example '{example.id}': expected measure values, got {type(prediction).__name__}")
         groups = list(audit.groups(example)) if callable(getattr(audit, "groups", None)) else ["all"]
+        declared = set(getattr(audit, "measures", ()))
         for measure, value in prediction.items():
-            if value is None:
+            if value is None or measure not in declared:  # other keys are the audit's own data
                 continue
             for group in groups:
                 values.setdefault((group, measure), []).append(float(value))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, ClassVar
 
 from nlpbench import AuditError, ConfigError, Example, Perturbation, did_you_mean
@@ -42,11 +43,12 @@ class CounterfactualAudit:
     #: probability is averaged with a bootstrap interval.
     measure_kinds: ClassVar[dict[str, str]] = {"flip": "proportion", "probability_change": "mean"}
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(self, base_dir: Path | None = None, **options: Any) -> None:
+        # base_dir: the suite's folder, which the runner passes so that a pairs file resolves against it
         for key in options:
             if key not in OPTIONS:
                 raise ConfigError(f"no option '{key}'{did_you_mean(key, OPTIONS)}; it takes: {', '.join(OPTIONS)}")
-        self.lists = _lists(options)
+        self.lists = _lists(options, base_dir)
         self.swap_references = _bool(options, "swap_references")
         self.fields = _fields(options)
         #: perturbation group → the substitution that makes it
@@ -122,7 +124,7 @@ class CounterfactualAudit:
         return replace(example, id=f"{example.id}~{group}", input=new_input, references=references, fields=fields)
 
 
-def _lists(options: Mapping[str, Any]) -> list[WordList]:
+def _lists(options: Mapping[str, Any], base_dir: Path | None = None) -> list[WordList]:
     names = options.get("lists")
     pairs, groups = options.get("pairs"), options.get("groups")
     if names is None:
@@ -135,7 +137,7 @@ def _lists(options: Mapping[str, Any]) -> list[WordList]:
         raise ConfigError(f"option lists names a list twice: {list(names)!r}")
     lists = [built_in(name) for name in names]
     if pairs is not None:
-        lists.append(user_list(pairs, groups))
+        lists.append(user_list(pairs, groups, base_dir))
     elif groups is not None:
         raise ConfigError("option groups names the groups of option pairs, which is not given")
     if not lists:

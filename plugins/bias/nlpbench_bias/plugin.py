@@ -14,6 +14,7 @@ from .biased_model import GenderBiasedModel
 from .counterfactual import CounterfactualAudit
 from .group_gap import GroupGapAudit
 from .likelihood import LikelihoodPreferenceAudit
+from .representation import RepresentationAudit
 
 
 @hookimpl
@@ -21,6 +22,7 @@ def register_bias_audits(register: Register) -> None:
     register(CounterfactualAudit, name="counterfactual", aliases=["counterfactual-gender"])
     register(LikelihoodPreferenceAudit, name="likelihood-preference", aliases=["crows-pairs"])
     register(GroupGapAudit, name="group-gap", aliases=["eec"])
+    register(RepresentationAudit, name="representation", aliases=["bold"])
 
 
 @hookimpl

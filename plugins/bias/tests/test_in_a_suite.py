@@ -150,3 +150,21 @@ def test_the_swap_reaches_the_model_for_qa_and_summarization(nlpbench_run: Any) 
     assert entries(run, "lead", "news")[("to-female", "flip")]["value"] == 0.0
     assert entries(run, "copy", "qa")[("to-female", "flip")]["value"] == 0.0
     assert ("to-male", "flip") not in entries(run, "lead", "news")  # no female words: no such group
+
+
+def test_a_pairs_file_resolves_against_the_suite_folder(nlpbench_run: Any) -> None:
+    suite = {
+        "name": "pairs",
+        "models": [{"name": "words", "type": "wordlist"}],
+        "tasks": [{"name": "reviews", "type": "sentiment"}],
+        "audits": [{"type": "counterfactual", "params": {"pairs": "lists/colours.tsv", "groups": ["warm", "cool"]}}],
+    }
+    run = nlpbench_run(
+        suite,
+        plugins=[plugin, baselines, sentiment, metrics],
+        files={"lists/colours.tsv": "red\tblue\norange\tgreen\n"},
+    )
+    # the file was found beside the suite (else the suite would not load); no review names a colour
+    assert run.exit_code == 0
+    flips = [e for e in run.results["audits"] if e["measure"] == "flip"]
+    assert flips and all(e["reason"] == "no example mentions anything the audit perturbs" for e in flips)

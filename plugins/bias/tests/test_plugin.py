@@ -12,6 +12,7 @@ from nlpbench_bias import CounterfactualAudit, plugin
 from nlpbench_bias.biased_model import GenderBiasedModel
 from nlpbench_bias.group_gap import GroupGapAudit
 from nlpbench_bias.likelihood import LikelihoodPreferenceAudit
+from nlpbench_bias.representation import RepresentationAudit
 
 
 def collect(hook: Any) -> dict[str, tuple[Any, tuple[str, ...]]]:
@@ -30,6 +31,7 @@ def test_registers_the_audit_and_the_instrument() -> None:
         "counterfactual": (CounterfactualAudit, ("counterfactual-gender",)),
         "likelihood-preference": (LikelihoodPreferenceAudit, ("crows-pairs",)),
         "group-gap": (GroupGapAudit, ("eec",)),
+        "representation": (RepresentationAudit, ("bold",)),
     }
     assert collect(plugin.register_models) == {"gender-biased": (GenderBiasedModel, ())}
 
