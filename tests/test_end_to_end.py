@@ -55,8 +55,14 @@ def test_the_quick_suite_runs_and_writes_the_contract(tmp_path: Path) -> None:
         "nlpbench-bert",
         "nlpbench-gpt",
         "nlpbench-t5",
+        "nlpbench-bias",
     }
     assert plugins <= set(results["nlpbench"]["plugins"])
+    # the counterfactual audit ran on the sentiment, QA and summarization cells
+    audited = {(e["task"], e["model"]) for e in results["audits"]}
+    assert {task for task, _ in audited} == {"reviews-sample", "qa-sample", "summarization-sample"}
+    assert all(e["audit"] == "counterfactual" for e in results["audits"])
+    assert any(e["measure"] == "flip" and e["interval"] == "exact-binomial" for e in results["audits"])
     # every task type, each with its baselines and the small models
     expected = {
         "reviews-sample": ({"wordlist", "majority", "minilm", "gpt-tiny", "t5-tiny"}, {"accuracy", "macro-f1", "mcc"}),
@@ -92,12 +98,13 @@ def test_the_quick_suite_runs_and_writes_the_contract(tmp_path: Path) -> None:
     assert "not an average of per-text" in by[("gpt-tiny", "lm-sample")]["task_info"]["convention"]
     assert by[("t5-tiny", "translation-sample")]["task_info"]["template_for"] == "t5"
     samples = [json.loads(line) for line in (out / "samples.jsonl").read_text().splitlines()]
-    assert len(samples) == sum(cell["n"] for cell in results["cells"])
+    cell_lines = [s for s in samples if "audit" not in s]  # audit lines come on top: one per perturbed example
+    assert len(cell_lines) == sum(cell["n"] for cell in results["cells"])
     assert all({"model", "task", "id", "prediction", "references", "scores"} <= set(s) for s in samples)
     assert (out / "report.html").read_text().count("<table>") == len(expected)
     # the rendered prompt is kept: the T5 gets its task prefix, the GPT its few-shot prompt
-    prompts = {(s["model"], s["task"], s["id"]): s["prompt"] for s in samples}
-    first = next(s["id"] for s in samples if s["task"] == "translation-sample")
+    prompts = {(s["model"], s["task"], s["id"]): s["prompt"] for s in cell_lines}
+    first = next(s["id"] for s in cell_lines if s["task"] == "translation-sample")
     assert prompts[("t5-tiny", "translation-sample", first)].startswith("translate German to English: ")
     assert prompts[("gpt-tiny", "translation-sample", first)].startswith("German: ")
     assert prompts[("gpt-tiny", "translation-sample", first)].count("English:") == 3  # two shots and the question

@@ -642,12 +642,20 @@ class Runner:
     # -- finishing --------------------------------------------------------------
 
     def _log_audit(self, entries: list[dict[str, Any]]) -> None:
-        for entry in entries:
-            head = f"{entry['model']} × {entry['task']} audit {entry['audit']}"
-            if entry["value"] is None:
-                self.log(f"audit   {head}: {entry['reason']}")
-            else:
-                self.log(f"audit   {head}: {entry['group']} {entry['measure']} {entry['value']:.4g} (n={entry['n']})")
+        """One line per audited cell: its first measured value (a flip rate, say) and how
+        many entries it wrote; the rest are in results.json and the report."""
+        if not entries:
+            return
+        head = f"{entries[0]['model']} × {entries[0]['task']} audit {entries[0]['audit']}"
+        measured = [e for e in entries if e["value"] is not None]
+        if not measured:
+            self.log(f"audit   {head}: {entries[0]['reason']}")
+            return
+        first = measured[0]
+        summary = f"{first['group']} {first['measure']} {first['value']:.4g} (n={first['n']})"
+        more = f"; {len(entries)} entries" if len(entries) > 1 else ""
+        skipped = len(entries) - len(measured)
+        self.log(f"audit   {head}: {summary}{more}" + (f", {skipped} not computed" if skipped else ""))
 
     def _log_cell(self, result: Mapping[str, Any]) -> None:
         head = f"{result['model']} × {result['task']}"
