@@ -139,3 +139,21 @@ def test_the_exact_binomial_test(k: int, m: int, p: float, expected: float) -> N
 
     # two-sided: twice the smaller tail, capped at 1 (k = 0 of 5 at 0.2: 2 * 0.8^5 = 0.65536)
     assert binomial_test(k, m, p) == pytest.approx(min(1.0, expected), rel=1e-12)
+
+
+def test_a_declared_measure_no_prediction_gives_is_not_computed(tmp_path: Path) -> None:
+    class TwoMeasures(WordSwapAudit):
+        measures: ClassVar[tuple[str, ...]] = ("flip-rate", "probability_change")
+
+    class Plugin:
+        NLPBENCH_PLUGIN_NAME = "two-measures"
+
+        @hookimpl
+        def register_bias_audits(self, register: Any) -> None:
+            register(TwoMeasures, name="two-measures")
+
+    suite = {**tiny_suite(), "audits": [{"type": "two-measures"}]}
+    run = run_suite_text(suite, tmp_path, host=make_host(Plugin()))
+    [entry] = [e for e in run.results["audits"] if e["measure"] == "probability_change"]
+    assert entry["value"] is None
+    assert entry["reason"] == "not computed: no prediction of this task gives 'probability_change'"

@@ -111,6 +111,10 @@ def run_audit(
             )  # fmt: skip
             entry.update(value=estimate.value, ci_low=estimate.ci_low, ci_high=estimate.ci_high, interval="bootstrap")
         entries.append(entry)
+    for measure in measures:  # a declared measure no prediction could give: say so, never a zero
+        if not any(m == measure for _, m in values):
+            reason = f"not computed: no prediction of this task gives '{measure}'"
+            entries.append({**failed_entry(name, model, task, reason), "measure": measure, "n_examples": len(examples)})
     changed = [(index, p, prediction) for (index, p), prediction in zip(pairs, predictions, strict=True) if p.changed]
     entries += metric_shifts(name, model, task, len(examples), changed, metrics, settings)
     describe = getattr(audit, "describe", None)

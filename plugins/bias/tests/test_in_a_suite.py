@@ -72,7 +72,8 @@ def test_planted_bias_is_flagged_and_a_blind_model_is_not(nlpbench_run: Any) -> 
         entry = words[(group, "flip")]
         assert entry["value"] == 0.0 and entry["ci_low"] <= 0.0 <= entry["ci_high"]
     # sentiment predicts label names: no probabilities to compare
-    assert not any(measure == "probability_change" for _, measure in biased)
+    unmeasured = biased[(None, "probability_change")]
+    assert unmeasured["value"] is None and unmeasured["reason"].startswith("not computed: no prediction")
     lines = [s for s in run.samples if s.get("audit") == "counterfactual" and s["model"] == "biased"]
     flipped = next(s for s in lines if s["id"] == "s0")
     assert flipped["input"] == "She loved every minute of this film." and flipped["group"] == "to-female"
