@@ -28,6 +28,34 @@ def _mean(stats: Any) -> float:
     return float(np.mean(stats[:, 0]))
 
 
+def _proportion(measure: str, outcomes: Sequence[float], confidence: float) -> dict[str, Any]:
+    """k of m events (values 0 or 1) with the exact Clopper-Pearson interval."""
+    if any(v not in (0.0, 1.0) for v in outcomes):
+        raise AuditError(f"measure '{measure}' is a proportion, but a value is neither 0 nor 1")
+    k, m = int(sum(outcomes)), len(outcomes)
+    low, high = clopper_pearson(k, m, confidence)
+    return {"value": k / m, "ci_low": low, "ci_high": high, "k": k, "m": m, "interval": "exact-binomial"}
+
+
+def _bootstrapped_mean(values: Sequence[float], settings: AuditSettings, seed: int) -> dict[str, Any]:
+    """The mean of ``values`` with its percentile bootstrap interval."""
+    estimate = bootstrap(
+        np.asarray(values, dtype=np.float64)[:, None], _mean, resamples=settings.resamples,
+        confidence=settings.confidence, seed=seed, aggregate_resamples=lambda s, idx: s[idx, 0].mean(axis=1),
+    )  # fmt: skip
+    return {"value": estimate.value, "ci_low": estimate.ci_low, "ci_high": estimate.ci_high, "interval": "bootstrap"}
+
+
+def _with_info(audit: Any, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entries, each with the audit's own description (word lists, versions) as ``info``."""
+    describe = getattr(audit, "describe", None)
+    info = describe() if callable(describe) else None
+    if info:
+        for entry in entries:
+            entry["info"] = info
+    return entries
+
+
 def failed_entry(audit: str, model: str, task: str, reason: str) -> dict[str, Any]:
     return {
         "audit": audit, "model": model, "task": task, "group": None, "measure": None,
@@ -94,22 +122,12 @@ def run_audit(
             "n": len(per_example), "n_affected": len(affected & set(per_example)), "n_examples": len(examples),
             "reason": None,
         }  # fmt: skip
-        if kinds.get(measure) == "proportion":
-            # an event per perturbation (a flip): k of m, with the exact binomial interval
+        if kinds.get(measure) == "proportion":  # an event per perturbation (a flip): k of all m
             outcomes = [v for _, values_ in sorted(per_example.items()) for v in values_]
-            if any(v not in (0.0, 1.0) for v in outcomes):
-                raise AuditError(f"measure '{measure}' is a proportion, but a value is neither 0 nor 1")
-            k, m = int(sum(outcomes)), len(outcomes)
-            low, high = clopper_pearson(k, m, settings.confidence)
-            entry.update(value=k / m, ci_low=low, ci_high=high, k=k, m=m, interval="exact-binomial")
-        else:
-            stats = np.array([[float(np.mean(v))] for _, v in sorted(per_example.items())], dtype=np.float64)
-            estimate = bootstrap(
-                stats, _mean, resamples=settings.resamples, confidence=settings.confidence,
-                seed=derived_seed(settings.seed, task, name, group, measure),
-                aggregate_resamples=lambda s, idx: s[idx, 0].mean(axis=1),
-            )  # fmt: skip
-            entry.update(value=estimate.value, ci_low=estimate.ci_low, ci_high=estimate.ci_high, interval="bootstrap")
+            entry.update(_proportion(measure, outcomes, settings.confidence))
+        else:  # per example, the mean over its perturbations; then the mean over examples
+            means = [float(np.mean(v)) for _, v in sorted(per_example.items())]
+            entry.update(_bootstrapped_mean(means, settings, derived_seed(settings.seed, task, name, group, measure)))
         entries.append(entry)
     for measure in measures:  # a declared measure no prediction could give: say so, never a zero
         if not any(m == measure for _, m in values):
@@ -117,12 +135,7 @@ def run_audit(
             entries.append({**failed_entry(name, model, task, reason), "measure": measure, "n_examples": len(examples)})
     changed = [(index, p, prediction) for (index, p), prediction in zip(pairs, predictions, strict=True) if p.changed]
     entries += metric_shifts(name, model, task, len(examples), changed, metrics, settings)
-    describe = getattr(audit, "describe", None)
-    info = describe() if callable(describe) else None
-    if info:
-        for entry in entries:
-            entry["info"] = info
-    return entries, lines
+    return _with_info(audit, entries), lines
 
 
 def metric_shifts(
@@ -277,22 +290,12 @@ def run_standalone_audit(
             "n": len(observed), "n_affected": len(observed), "n_examples": len(examples), "reason": None,
         }  # fmt: skip
         if kinds.get(measure) == "proportion":
-            if any(v not in (0.0, 1.0) for v in observed):
-                raise AuditError(f"measure '{measure}' is a proportion, but a value is neither 0 nor 1")
-            k, m = int(sum(observed)), len(observed)
-            low, high = clopper_pearson(k, m, settings.confidence)
-            entry.update(
-                value=k / m, ci_low=low, ci_high=high, k=k, m=m, interval="exact-binomial",
-                test="binomial-exact", null=null, p_value=binomial_test(k, m, null),
-            )  # fmt: skip
+            entry.update(_proportion(measure, observed, settings.confidence))
+            entry.update(test="binomial-exact", null=null, p_value=binomial_test(entry["k"], entry["m"], null))
         else:
-            stats = np.asarray(observed, dtype=np.float64)[:, None]
-            estimate = bootstrap(
-                stats, _mean, resamples=settings.resamples, confidence=settings.confidence,
-                seed=derived_seed(settings.seed, where, name, group, measure),
-                aggregate_resamples=lambda s, idx: s[idx, 0].mean(axis=1),
-            )  # fmt: skip
-            entry.update(value=estimate.value, ci_low=estimate.ci_low, ci_high=estimate.ci_high, interval="bootstrap")
+            entry.update(
+                _bootstrapped_mean(observed, settings, derived_seed(settings.seed, where, name, group, measure))
+            )
         entries.append(entry)
     extra = getattr(audit, "extra_entries", None)
     if callable(extra):  # measures across groups (a gap, pairwise differences), from the audit itself
@@ -301,9 +304,4 @@ def run_standalone_audit(
             entries.append({
                 "audit": name, "model": model, "task": where, "n_examples": len(examples), "reason": None, **item,
             })  # fmt: skip
-    describe = getattr(audit, "describe", None)
-    info = describe() if callable(describe) else None
-    if info:
-        for entry in entries:
-            entry["info"] = info
-    return entries, lines
+    return _with_info(audit, entries), lines
