@@ -104,7 +104,6 @@ class Runner:
         self.use_cache = use_cache
         self.store: Store | None = None
         self.run_id = 0
-        self._last_keys: list[str] = []
         #: (model, task) → the example ids and each metric's statistics rows, for comparisons
         self._cell_stats: dict[tuple[str, str], tuple[list[str], dict[str, list[list[float]]]]] = {}
 
@@ -398,9 +397,9 @@ class Runner:
             try:
                 key = self._cell_key(cell, model, strategy)
                 label = f"{cell.model.name} × {cell.task.name}"
-                predictions, prompts, cached = self._predict(label, model, task, task.examples, strategy, key)
+                predictions, prompts, cached, keys = self._predict(label, model, task, task.examples, strategy, key)
                 reuse = key if cached == len(task.examples) and self.use_cache else None
-                scores, per_example, stats = self._score(cell, task, predictions, key, digest(self._last_keys), reuse)
+                scores, per_example, stats = self._score(cell, task, predictions, key, digest(keys), reuse)
             except _ModelUnavailable as error:
                 return self._cell_result(cell, "failed", error=str(error)), [], []
             except _NarrowedCapabilities:  # loaded, the model declares less than its type: choose again
@@ -484,10 +483,11 @@ class Runner:
         examples: Sequence[Example],
         strategy: str,
         key: str | None = None,
-    ) -> tuple[list[Any], list[str | None], int]:
+    ) -> tuple[list[Any], list[str | None], int, list[str]]:
         """Every example's prediction, from the store where it has them, else from the
         model (loaded only then), asked in batches that are stored as they finish.
-        Returns the predictions, the prompts and how many came from the store."""
+        Returns the predictions, the prompts, how many came from the store and each
+        example's key."""
         per_example: list[list[Request]] = []
         for example in examples:
             try:
@@ -518,8 +518,7 @@ class Runner:
                     if self.store is not None and key is not None:
                         self.store.save_predictions(key, [(keys[i], examples[i].id, predictions[i]) for i in batch])
         prompts = [_prompt_of(requests[0]) for requests in per_example]
-        self._last_keys = keys
-        return predictions, prompts, len(examples) - len(missing)
+        return predictions, prompts, len(examples) - len(missing), keys
 
     def _ask(
         self,
