@@ -52,7 +52,8 @@ class SummarizationTask:
         self.template_key = self.params.templates.key_for(None)
         self.template: PromptTemplate = self.params.templates.default
         self._examples: list[Example] | None = None
-        self._sampler: FewShotSampler | None = None
+        # shared with every model's view (a shallow copy), so the train split is read once
+        self._samplers: dict[str, FewShotSampler] = {}
         self._cut_documents: set[str] = set()
         self._cut_predictions: set[str] = set()
 
@@ -107,12 +108,12 @@ class SummarizationTask:
     def _shots(self, example: Example) -> list[dict[str, Any]]:
         if not self.params.shots or not self.template.uses_shots:
             return []
-        if self._sampler is None:
+        if "shots" not in self._samplers:
             seed = derived_seed(self.spec.seed, self.spec.name, "shots")
-            self._sampler = FewShotSampler(self.train_examples(), self.params.shots, seed)
+            self._samplers["shots"] = FewShotSampler(self.train_examples(), self.params.shots, seed)
         return [
             {"document": self.document_for_prompt(_document(shot))[0], "summary": shot.references[0]}
-            for shot in self._sampler.draw(example)
+            for shot in self._samplers["shots"].draw(example)
         ]
 
     def prompt(self, example: Example) -> str:
