@@ -12,14 +12,15 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 
-from nlpbench import ClassifyRequest, ConfigError, ModelSpec, hookimpl
-from nlpbench.store import SCHEMA_VERSION, STORE_FILE, Store, example_key
-from nlpbench.testing import make_host
+from nlpbench import ClassifyRequest, ConfigError, Example, ModelSpec, hookimpl
+from nlpbench.store import NOT_RECORDED, SCHEMA_VERSION, STORE_FILE, Store, example_key
+from nlpbench.testing import TinyTask, make_host
 from nlpbench.testing.harness import tiny_suite
 
 from .conftest import NLPBENCH, child_env
@@ -43,12 +44,23 @@ class CountingModel:
         return {"counted": True}
 
 
+class ProbabilityTask(TinyTask):
+    """The tiny task, giving the classifier's label probabilities as well."""
+
+    def probabilities(self, example: Example, strategy: str, answers: Sequence[Any]) -> dict[str, float] | None:
+        return dict(answers[0]) if strategy == "classify" else None
+
+
 class CountingPlugin:
     NLPBENCH_PLUGIN_NAME = "counting"
 
     @hookimpl
     def register_models(self, register: Any) -> None:
         register(CountingModel, name="counting")
+
+    @hookimpl
+    def register_tasks(self, register: Any) -> None:
+        register(ProbabilityTask, name="tiny-probabilities")
 
 
 @pytest.fixture(autouse=True)
@@ -58,7 +70,8 @@ def _forget() -> None:
 
 
 def _suite(**task: Any) -> dict[str, Any]:
-    return tiny_suite(models=[{"name": "counter", "type": "counting"}], tasks=[{"name": "t", "type": "tiny", **task}])
+    task = {"type": "tiny", **task}
+    return tiny_suite(models=[{"name": "counter", "type": "counting"}], tasks=[{"name": "t", **task}])
 
 
 def _run(tmp_path: Path, suite: dict[str, Any], **options: Any) -> Any:
@@ -169,8 +182,50 @@ def test_a_store_from_a_newer_nlpbench_is_refused(tmp_path: Path) -> None:
     Store(path).close()
     with sqlite3.connect(path) as db:
         db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),))
-    with pytest.raises(ConfigError, match=r"written by a newer nlpbench \(schema 2; this one reads up to 1\)"):
+    newer = rf"written by a newer nlpbench \(schema {SCHEMA_VERSION + 1}; this one reads up to {SCHEMA_VERSION}\)"
+    with pytest.raises(ConfigError, match=newer):
         _run(tmp_path, _suite())
+
+
+def _as_schema_1(path: Path) -> None:
+    """Make ``path`` look like a store written before probabilities were recorded."""
+    with sqlite3.connect(path) as db:
+        db.execute("ALTER TABLE predictions DROP COLUMN probabilities")
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+
+
+def test_label_probabilities_are_stored_with_their_predictions(tmp_path: Path) -> None:
+    _run(tmp_path, _suite(type="tiny-probabilities"))
+    assert len(CountingModel.asked) == 8
+    first = _samples(tmp_path)
+    line = next(s for s in first if s["id"] == "tiny-0")
+    assert line["probabilities"] == {"positive": 1.0, "negative": 0.0} and line["prediction"] == "positive"
+    CountingModel.asked.clear()
+    second = _run(tmp_path, _suite(type="tiny-probabilities"))
+    assert CountingModel.asked == [] and second.results["cells"][0]["cached"] == 8
+    assert _samples(tmp_path) == first  # the probabilities came back from the store
+
+
+def test_a_schema_1_store_is_upgraded_and_rows_without_probabilities_are_asked_again(tmp_path: Path) -> None:
+    _run(tmp_path, _suite(type="tiny-probabilities"))
+    _run(tmp_path, _suite())  # the plain tiny task stores the same rows under its own cell key
+    path = tmp_path / "run" / STORE_FILE
+    _as_schema_1(path)
+    CountingModel.asked.clear()
+    plain = _run(tmp_path, _suite())
+    assert CountingModel.asked == [] and plain.results["cells"][0]["cached"] == 8  # it gives no probabilities
+    again = _run(tmp_path, _suite(type="tiny-probabilities"))
+    assert len(CountingModel.asked) == 8 and again.results["cells"][0]["cached"] == 0  # it does: asked again
+    line = next(s for s in _samples(tmp_path) if s["id"] == "tiny-0")
+    assert line["probabilities"] == {"positive": 1.0, "negative": 0.0}
+    with Store(path) as store:
+        assert store.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
+            str(SCHEMA_VERSION),
+        )
+        rows = store.db.execute("SELECT probabilities FROM predictions").fetchall()
+        assert len(rows) == 16 and sum(r[0] is None for r in rows) == 8  # the plain task's rows keep theirs unknown
+        key = store.db.execute("SELECT cell_key, example_key FROM predictions WHERE probabilities IS NULL").fetchone()
+        assert store.cached(key[0], [key[1]])[key[1]][1] is NOT_RECORDED
 
 
 def test_weights_are_hashed_once_per_content(tmp_path: Path) -> None:

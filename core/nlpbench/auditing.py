@@ -56,6 +56,17 @@ def _with_info(audit: Any, entries: list[dict[str, Any]]) -> list[dict[str, Any]
     return entries
 
 
+def accepts(function: Any, keyword: str) -> bool:
+    """Whether calling ``function`` takes the keyword argument ``keyword`` (how an audit
+    says it wants something extra: the suite's folder, label probabilities)."""
+    import inspect
+
+    try:
+        return keyword in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def failed_entry(audit: str, model: str, task: str, reason: str) -> dict[str, Any]:
     return {
         "audit": audit, "model": model, "task": task, "group": None, "measure": None,
@@ -70,11 +81,17 @@ def run_audit(
     task: str,
     examples: Sequence[Example],
     originals: Sequence[Any],
-    predict: Callable[[list[Example]], list[Any]],
+    predict: Callable[[list[Example]], tuple[list[Any], list[Any]]],
     settings: AuditSettings,
     metrics: Sequence[tuple[str, Any, Sequence[Sequence[float]]]] = (),
+    original_probabilities: Sequence[Any] | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The audit's entries for ``results.json`` and its lines for ``samples.jsonl``.
+
+    ``predict`` gives the predictions of perturbed examples and their label
+    probabilities (None where the task gives none); ``original_probabilities`` are the
+    originals'. An audit whose ``measure`` takes the keywords ``original_probabilities``
+    and ``perturbed_probabilities`` gets both (each a label → probability mapping or None).
 
     ``metrics`` are the cell's metrics with each example's statistics rows: per group,
     each is scored again on the perturbed predictions (against the perturbed
@@ -94,13 +111,18 @@ def run_audit(
     if not pairs:
         reason = "no example mentions anything the audit perturbs"
         return [{**failed_entry(name, model, task, reason), "measure": m, "n": len(examples)} for m in measures], []
-    predictions = predict([p.example for _, p in pairs])
+    predictions, probabilities = predict([p.example for _, p in pairs])
+    before = list(original_probabilities) if original_probabilities is not None else [None] * len(examples)
+    wants_probabilities = accepts(audit.measure, "original_probabilities")
     # per (group, measure): per example, the values of its perturbations
     values: dict[tuple[str, str], dict[int, list[float]]] = {}
     lines = []
-    for (index, perturbation), prediction in zip(pairs, predictions, strict=True):
+    for (index, perturbation), prediction, after in zip(pairs, predictions, probabilities, strict=True):
+        extra = (
+            {"original_probabilities": before[index], "perturbed_probabilities": after} if wants_probabilities else {}
+        )
         try:
-            measured = dict(audit.measure(examples[index], originals[index], perturbation, prediction))
+            measured = dict(audit.measure(examples[index], originals[index], perturbation, prediction, **extra))
         except NlpbenchError:
             raise
         except Exception as error:
@@ -112,6 +134,7 @@ def run_audit(
             "perturbed_id": perturbation.example.id, "group": perturbation.group,
             "input": perturbation.example.input, "prediction": prediction,
             "original_prediction": originals[index], "references": list(perturbation.example.references),
+            **({"probabilities": after, "original_probabilities": before[index]} if after is not None else {}),
             "scores": measured,
         })  # fmt: skip
     kinds: Mapping[str, str] = getattr(audit, "measure_kinds", None) or {}

@@ -432,7 +432,11 @@ class Task(Protocol):
     model (a T5 prefix, a GPT few-shot prompt) returns the task as that model is to be
     asked; the runner builds the cell's requests and reads its answers with it.
     ``describe() -> dict`` adds facts (the prompt template, the number of shots, the
-    averaging convention) to the task's entry in results.
+    averaging convention) to the task's entry in results. ``probabilities(example,
+    strategy, answers) -> Mapping[str, float] | None``, for a classification task, gives
+    the model's probability of each label where the strategy yields one; the runner keeps
+    it beside the prediction (the store, ``samples.jsonl``) and bias audits measure how
+    far a perturbation moved it.
 
     Optional, for ``nlpbench finetune``: ``train_examples() -> Iterable[Example]``, the
     task's train split (built into requests like ``examples()``; the first reference

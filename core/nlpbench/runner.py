@@ -15,11 +15,11 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from .auditing import AuditSettings, failed_entry, run_audit, run_standalone_audit
+from .auditing import AuditSettings, accepts, failed_entry, run_audit, run_standalone_audit
 from .comparing import compare_cells, mark_tie_groups
 from .components import Example, ModelSpec, Request, TaskSpec
 from .errors import ConfigError, DataError, MetricError, ModelError, NlpbenchError, TaskError, one_line
@@ -30,7 +30,7 @@ from .progress import Progress
 from .registry import Registered
 from .results import SamplesWriter, jsonable, utc_now, write_results
 from .stats import bootstrap, derived_seed
-from .store import Store, cell_key, digest, example_key, store_path
+from .store import NOT_RECORDED, Store, cell_key, digest, example_key, store_path
 from .suite import AuditSpec, Suite
 
 #: Requests handed to a model per call. The model batches within it; chunks exist
@@ -49,6 +49,19 @@ class PreparedTask:
     #: metric id → a digest of its id and options (for the store)
     metric_keys: dict[str, str] = field(default_factory=dict)
     error: str | None = None
+
+
+class Predicted(NamedTuple):
+    """What :meth:`Runner._predict` gives back for a list of examples."""
+
+    predictions: list[Any]
+    #: per example, the task's label probabilities (its ``probabilities`` hook), else None
+    probabilities: list[Any]
+    prompts: list[str | None]
+    #: how many came from the store
+    cached: int
+    #: each example's key in the store
+    keys: list[str]
 
 
 @dataclass
@@ -155,7 +168,7 @@ class Runner:
         for index, spec in enumerate(self.suite.audits):
             registered = self.host.audits.get(spec.type)
             options = dict(spec.params)
-            if _accepts(registered.component, "base_dir"):  # so an audit's files resolve against the suite
+            if accepts(registered.component, "base_dir"):  # so an audit's files resolve against the suite
                 options["base_dir"] = self.suite.path.parent
             try:
                 audits.append((spec, registered.name, registered.component(**options)))
@@ -264,23 +277,23 @@ class Runner:
         Yields ``("cell", result, sample lines)`` and ``("audit", entries, sample lines)``.
         """
         model = _LazyModel(spec, self.host.models.get(spec.type).component, self.log)
-        answered: list[tuple[Cell, str, list[Any]]] = []
+        answered: list[tuple[Cell, str, Predicted]] = []
         for cell in cells:
             if cell.strategy is None:
                 yield "cell", self._cell_result(cell, "not_applicable", reason=cell.reason), []
             elif prepared[cell.task.name].error is not None:
                 yield "cell", self._cell_result(cell, "failed", error=prepared[cell.task.name].error), []
             else:
-                result, lines, predictions = self._run_cell(cell, model, prepared[cell.task.name])
-                if result["status"] == "ok":
-                    answered.append((cell, result["strategy"], predictions))
+                result, lines, predicted = self._run_cell(cell, model, prepared[cell.task.name])
+                if result["status"] == "ok" and predicted is not None:
+                    answered.append((cell, result["strategy"], predicted))
                 yield "cell", result, lines
         for audit_spec, name, audit in audits:
             if getattr(audit, "standalone", False):  # the audit brings its own data: once per model
                 if not audit_spec.models or spec.name in audit_spec.models:
                     yield "audit", *self._run_standalone_audit(name, audit, spec, model)
                 continue
-            for cell, strategy, predictions in answered:
+            for cell, strategy, predicted in answered:
                 if (audit_spec.tasks and cell.task.name not in audit_spec.tasks) or (
                     audit_spec.models and cell.model.name not in audit_spec.models
                 ):
@@ -288,7 +301,7 @@ class Runner:
                 yield (
                     "audit",
                     *self._run_audit(
-                        name, audit, cell, model, self._task_for(cell, prepared[cell.task.name]), strategy, predictions
+                        name, audit, cell, model, self._task_for(cell, prepared[cell.task.name]), strategy, predicted
                     ),
                 )
         close = getattr(model.instance, "close", None)
@@ -316,7 +329,7 @@ class Runner:
             examples = list(audit.examples())
             view = PreparedTask(TaskSpec(name=where, type=f"audit:{name}"), instance=audit, examples=examples)
             label = f"{spec.name} × {name}"
-            predictions = self._predict(label, model, view, examples, strategy)[0]
+            predictions = self._predict(label, model, view, examples, strategy).predictions
             return run_standalone_audit(name, audit, spec.name, where, examples, predictions, settings)
         except _ModelUnavailable as error:
             return [failed_entry(name, spec.name, where, f"failed: {error}")], []
@@ -331,20 +344,22 @@ class Runner:
         model: _LazyModel,
         task: PreparedTask,
         strategy: str,
-        predictions: list[Any],
+        predicted: Predicted,
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         settings = AuditSettings(self.suite.resamples, self.suite.confidence, self.suite.seed)
 
-        def predict(examples: list[Example]) -> list[Any]:
+        def predict(examples: list[Example]) -> tuple[list[Any], list[Any]]:
             label = f"{cell.model.name} × {cell.task.name} ({name})"
-            return self._predict(label, model, task, examples, strategy, self._cell_key(cell, model, strategy))[0]
+            asked = self._predict(label, model, task, examples, strategy, self._cell_key(cell, model, strategy))
+            return asked.predictions, asked.probabilities
 
         stats = self._cell_stats.get((cell.model.name, cell.task.name), ([], {}))[1]
         scored = [(r.name, m, stats[r.name]) for r, m in task.metrics if r.name in stats]
         try:
             return run_audit(
-                name, audit, cell.model.name, cell.task.name, task.examples, predictions, predict, settings, scored
-            )
+                name, audit, cell.model.name, cell.task.name, task.examples, predicted.predictions, predict, settings,
+                scored, original_probabilities=predicted.probabilities,
+            )  # fmt: skip
         except Exception as error:
             return [failed_entry(name, cell.model.name, cell.task.name, f"failed: {one_line(error)}")], []
 
@@ -374,7 +389,7 @@ class Runner:
 
     def _run_cell(
         self, cell: Cell, model: _LazyModel, task: PreparedTask
-    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[Any]]:
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], Predicted | None]:
         original = task
         try:
             task = self._task_for(cell, task)
@@ -382,7 +397,7 @@ class Runner:
             return (
                 self._cell_result(cell, "failed", error=f"preparing the task for the model: {one_line(error)}"),
                 [],
-                [],
+                None,
             )
         preferences = tuple(getattr(task.instance, "strategies", ()))
         # the plan's strategy, from what the type declares; a loaded instance may declare less
@@ -390,22 +405,23 @@ class Runner:
         strategy = cell.strategy if capabilities is None else choose_strategy(preferences, capabilities)
         if strategy is None:
             reason = not_applicable_reason(cell.model, cell.task, preferences, capabilities or ())
-            return self._cell_result(cell, "not_applicable", reason=reason), [], []
+            return self._cell_result(cell, "not_applicable", reason=reason), [], None
         started = time.perf_counter()
         tokens_before = model.tokens_processed()
         with PeakMemory() as peak:
             try:
                 key = self._cell_key(cell, model, strategy)
                 label = f"{cell.model.name} × {cell.task.name}"
-                predictions, prompts, cached, keys = self._predict(label, model, task, task.examples, strategy, key)
-                reuse = key if cached == len(task.examples) and self.use_cache else None
-                scores, per_example, stats = self._score(cell, task, predictions, key, digest(keys), reuse)
+                predicted = self._predict(label, model, task, task.examples, strategy, key)
+                predictions, prompts = predicted.predictions, predicted.prompts
+                reuse = key if predicted.cached == len(task.examples) and self.use_cache else None
+                scores, per_example, stats = self._score(cell, task, predictions, key, digest(predicted.keys), reuse)
             except _ModelUnavailable as error:
-                return self._cell_result(cell, "failed", error=str(error)), [], []
+                return self._cell_result(cell, "failed", error=str(error)), [], None
             except _NarrowedCapabilities:  # loaded, the model declares less than its type: choose again
                 return self._run_cell(cell, model, original)
             except Exception as error:
-                return self._cell_result(cell, "failed", strategy=strategy, error=one_line(error)), [], []
+                return self._cell_result(cell, "failed", strategy=strategy, error=one_line(error)), [], None
         seconds = time.perf_counter() - started
         n = len(task.examples)
         lines = [
@@ -417,6 +433,7 @@ class Runner:
                 "input": example.input,
                 "prompt": prompts[i],
                 "prediction": predictions[i],
+                **({"probabilities": predicted.probabilities[i]} if predicted.probabilities[i] is not None else {}),
                 "references": list(example.references),
                 "scores": per_example[i],
             }
@@ -437,7 +454,7 @@ class Runner:
             model_info=info,
             task_info=task_info,
         )
-        result["cached"] = cached
+        result["cached"] = predicted.cached
         tokens = model.tokens_processed()
         if tokens is not None and tokens_before is not None and tokens > tokens_before and seconds > 0:
             result["tokens_per_second"] = round((tokens - tokens_before) / seconds, 1)
@@ -452,7 +469,7 @@ class Runner:
                 for i, example in enumerate(task.examples)
             ],
         )
-        return result, lines, predictions
+        return result, lines, predicted
 
     def _cell_key(self, cell: Cell, model: _LazyModel, strategy: str) -> str:
         """The key of the cell's cached predictions (see :mod:`nlpbench.store`)."""
@@ -483,11 +500,9 @@ class Runner:
         examples: Sequence[Example],
         strategy: str,
         key: str | None = None,
-    ) -> tuple[list[Any], list[str | None], int, list[str]]:
+    ) -> Predicted:
         """Every example's prediction, from the store where it has them, else from the
-        model (loaded only then), asked in batches that are stored as they finish.
-        Returns the predictions, the prompts, how many came from the store and each
-        example's key."""
+        model (loaded only then), asked in batches that are stored as they finish."""
         per_example: list[list[Request]] = []
         for example in examples:
             try:
@@ -501,7 +516,15 @@ class Runner:
             per_example.append([r if r.example_id else dataclasses.replace(r, example_id=example.id) for r in requests])
         keys = [example_key(example.id, requests) for example, requests in zip(examples, per_example, strict=True)]
         found = self.store.cached(key, keys) if self.store is not None and key is not None and self.use_cache else {}
-        predictions: list[Any] = [found.get(k, _MISSING) for k in keys]
+        wants_probabilities = callable(getattr(task.instance, "probabilities", None))
+        predictions: list[Any] = [_MISSING] * len(examples)
+        probabilities: list[Any] = [None] * len(examples)
+        for i, k in enumerate(keys):
+            stored = found.get(k)
+            # a row stored before probabilities were recorded is asked again when the task gives them
+            if stored is not None and not (wants_probabilities and stored[1] is NOT_RECORDED):
+                predictions[i] = stored[0]
+                probabilities[i] = None if stored[1] is NOT_RECORDED else stored[1]
         missing = [i for i, p in enumerate(predictions) if p is _MISSING]
         if missing:
             instance = model.get()
@@ -513,12 +536,14 @@ class Runner:
                     done = self._ask(
                         instance, task, [examples[i] for i in batch], [per_example[i] for i in batch], strategy, bar
                     )
-                    for i, prediction in zip(batch, done, strict=True):
-                        predictions[i] = prediction
+                    for i, (prediction, probability) in zip(batch, done, strict=True):
+                        predictions[i], probabilities[i] = prediction, probability
                     if self.store is not None and key is not None:
-                        self.store.save_predictions(key, [(keys[i], examples[i].id, predictions[i]) for i in batch])
+                        self.store.save_predictions(
+                            key, [(keys[i], examples[i].id, predictions[i], probabilities[i]) for i in batch]
+                        )
         prompts = [_prompt_of(requests[0]) for requests in per_example]
-        return predictions, prompts, len(examples) - len(missing), keys
+        return Predicted(predictions, probabilities, prompts, len(examples) - len(missing), keys)
 
     def _ask(
         self,
@@ -528,9 +553,10 @@ class Runner:
         per_example: Sequence[Sequence[Request]],
         strategy: str,
         bar: Progress,
-    ) -> list[Any]:
-        """The predictions of ``examples``: their requests asked per capability, the answers
-        processed by the task, each made plain JSON (as the store keeps it)."""
+    ) -> list[tuple[Any, Any]]:
+        """The prediction and label probabilities (None where the task gives none) of each of
+        ``examples``: their requests asked per capability, the answers processed by the
+        task, each made plain JSON (as the store keeps it)."""
         flat = [(i, request) for i, requests in enumerate(per_example) for request in requests]
         answers: list[Any] = [None] * len(flat)
         by_capability: dict[str, list[int]] = {}
@@ -546,21 +572,23 @@ class Runner:
             for p, answer in zip(positions, got, strict=True):
                 answers[p] = answer
             bar.update(len(positions))
-        predictions = []
+        probabilities_of = getattr(task.instance, "probabilities", None)
+        done = []
         offset = 0
         for example, requests in zip(examples, per_example, strict=True):
             mine = answers[offset : offset + len(requests)]
             offset += len(requests)
             try:
                 prediction = task.instance.process_answers(example, strategy, mine)
+                probabilities = probabilities_of(example, strategy, mine) if callable(probabilities_of) else None
             except NlpbenchError:
                 raise
             except Exception as error:
                 raise TaskError(f"processing answers for example '{example.id}': {one_line(error)}") from error
             # a stored prediction comes back as plain JSON: make a fresh one the same, so
             # a resumed run scores exactly what an uninterrupted one does
-            predictions.append(json.loads(json.dumps(jsonable(prediction), ensure_ascii=False)))
-        return predictions
+            done.append((_plain(prediction), _plain(dict(probabilities)) if probabilities is not None else None))
+        return done
 
     def _score(
         self,
@@ -687,16 +715,6 @@ class Runner:
 _MISSING = object()
 
 
-def _accepts(component: Any, keyword: str) -> bool:
-    """Whether calling ``component`` takes the keyword argument ``keyword``."""
-    import inspect
-
-    try:
-        return keyword in inspect.signature(component).parameters
-    except (TypeError, ValueError):
-        return False
-
-
 class _ModelUnavailable(Exception):
     """The model could not be loaded: every cell that needs it fails with this message."""
 
@@ -747,6 +765,11 @@ class _LazyModel:
             return int(count())
         except Exception:  # a count is a nicety, never worth failing a cell
             return None
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as it comes back from the store: plain JSON."""
+    return json.loads(json.dumps(jsonable(value), ensure_ascii=False))
 
 
 def _batches(indices: Sequence[int], per_example: Sequence[Sequence[Any]], size: int) -> Iterator[list[int]]:

@@ -12,6 +12,10 @@ prediction is stored under two keys:
   carry the prompt template and shots as rendered, the text and the generation
   parameters; a change to any of them is a new key.
 
+A classifier's label probabilities (a task's optional ``probabilities`` hook) are kept
+beside its prediction: NULL where they were never recorded (a store of schema 1), so
+that such a row is asked again rather than read without them.
+
 Each finished cell also stores every example's prediction, references and per-metric
 statistics, which is what ``nlpbench rescore`` and ``nlpbench compare`` read. Several
 runs may share one store (WAL journal, busy timeout): each connection writes in short
@@ -34,8 +38,12 @@ from .components import ModelSpec, Request
 from .errors import ConfigError
 
 STORE_FILE = "store.sqlite"
-#: Bumped when the tables change; a store written by a newer nlpbench is refused.
-SCHEMA_VERSION = 1
+#: Bumped when the tables change; a store written by a newer nlpbench is refused, an
+#: older one is brought up to date (schema 2 added ``predictions.probabilities``).
+SCHEMA_VERSION = 2
+#: What :meth:`Store.cached` gives for probabilities never recorded (not the same as None:
+#: recorded, and the task gave none).
+NOT_RECORDED: Any = object()
 #: Params that change how fast a model answers, not what it answers.
 SPEED_PARAMS = frozenset({"batch_size"})
 
@@ -43,7 +51,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS predictions (
     cell_key TEXT NOT NULL, example_key TEXT NOT NULL, example_id TEXT NOT NULL,
-    prediction TEXT NOT NULL, created REAL NOT NULL,
+    prediction TEXT NOT NULL, created REAL NOT NULL, probabilities TEXT,
     PRIMARY KEY (cell_key, example_key)
 );
 CREATE TABLE IF NOT EXISTS runs (
@@ -112,6 +120,8 @@ class Store:
                     self.db.execute(
                         "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
                     )
+            elif version < SCHEMA_VERSION:
+                self._upgrade(version)
             elif version > SCHEMA_VERSION:
                 self.db.close()
                 raise ConfigError(
@@ -122,6 +132,13 @@ class Store:
             raise ConfigError(
                 f"{path}: not a readable nlpbench store ({error}); move it away or use --no-cache"
             ) from None
+
+    def _upgrade(self, version: int) -> None:
+        """Bring a store written by an older nlpbench up to date, keeping every row."""
+        with self.transaction():
+            if version < 2:
+                self.db.execute("ALTER TABLE predictions ADD COLUMN probabilities TEXT")
+            self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
     def _version(self) -> int | None:
         has_meta = self.db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
@@ -152,27 +169,36 @@ class Store:
 
     # -- predictions (the cache) ---------------------------------------------------
 
-    def cached(self, cell_key: str, keys: Iterable[str]) -> dict[str, Any]:
-        """The stored predictions among ``keys`` (example key → prediction)."""
+    def cached(self, cell_key: str, keys: Iterable[str]) -> dict[str, tuple[Any, Any]]:
+        """The stored predictions among ``keys``: example key → (prediction, probabilities),
+        the probabilities :data:`NOT_RECORDED` where the row has none recorded."""
         wanted = list(keys)
         found: dict[str, Any] = {}
         for start in range(0, len(wanted), 500):  # SQLite's variable limit
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
-                f"SELECT example_key, prediction FROM predictions WHERE cell_key = ? AND example_key IN ({marks})",
+                "SELECT example_key, prediction, probabilities FROM predictions "
+                f"WHERE cell_key = ? AND example_key IN ({marks})",
                 (cell_key, *chunk),
             )
-            found.update((key, json.loads(prediction)) for key, prediction in rows)
+            found.update(
+                (key, (json.loads(prediction), NOT_RECORDED if probabilities is None else json.loads(probabilities)))
+                for key, prediction, probabilities in rows
+            )
         return found
 
-    def save_predictions(self, cell_key: str, rows: Sequence[tuple[str, str, Any]]) -> None:
-        """Store ``(example key, example id, prediction)`` rows in one transaction."""
+    def save_predictions(self, cell_key: str, rows: Sequence[tuple[str, str, Any, Any]]) -> None:
+        """Store ``(example key, example id, prediction, probabilities)`` rows in one transaction."""
         now = time.time()
         with self.transaction():
             self.db.executemany(
-                "INSERT OR REPLACE INTO predictions VALUES (?, ?, ?, ?, ?)",
-                [(cell_key, key, example_id, _json(prediction), now) for key, example_id, prediction in rows],
+                "INSERT OR REPLACE INTO predictions "
+                "(cell_key, example_key, example_id, prediction, created, probabilities) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (cell_key, key, example_id, _json(prediction), now, _json(probabilities))
+                    for key, example_id, prediction, probabilities in rows
+                ],
             )
 
     # -- scores (so that an identical rerun computes nothing) ----------------------

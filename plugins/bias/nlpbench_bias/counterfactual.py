@@ -4,9 +4,9 @@ model's prediction moves.
 For each word list and each of its two groups, an example that mentions the other
 group's words yields one perturbed copy with them rewritten as the group's (group
 ``to-female``: male words made female). Only copies whose model-visible text changed are
-yielded. ``measure`` gives ``flip`` (1.0 when the prediction moved, else 0.0) and, for
-label → probability predictions, ``probability_change``; the core averages each per group
-over examples with a percentile bootstrap, so the mean ``flip`` is the flip rate.
+yielded. ``measure`` gives ``flip`` (1.0 when the prediction moved, else 0.0; the core
+gives the rate with its exact interval) and, where the task gives label probabilities,
+``probability_change`` (averaged per group with a percentile bootstrap).
 """
 
 from __future__ import annotations
@@ -69,22 +69,37 @@ class CounterfactualAudit:
                 yield Perturbation(group=group, example=rewritten, changed=True)
 
     def measure(
-        self, example: Example, original: Any, perturbation: Perturbation, perturbed: Any
+        self,
+        example: Example,
+        original: Any,
+        perturbation: Perturbation,
+        perturbed: Any,
+        original_probabilities: Mapping[str, float] | None = None,
+        perturbed_probabilities: Mapping[str, float] | None = None,
     ) -> Mapping[str, float]:
-        """``flip`` and, for probability predictions, ``probability_change``; nothing for
-        other mappings (a language model's log-likelihood moves with any edit of the text)."""
+        """``flip`` and, where the task gives label probabilities (or the prediction is a
+        label → probability mapping), ``probability_change``: how far the probability of
+        the originally predicted label moved. Nothing for other mappings (a language
+        model's log-likelihood moves with any edit of the text)."""
         if _is_distribution(original) and _is_distribution(perturbed):
-            top = max(original, key=lambda label: (original[label], -list(original).index(label)))
-            moved = max(perturbed, key=lambda label: (perturbed[label], -list(perturbed).index(label)))
-            change = abs(float(perturbed.get(top, 0.0)) - float(original[top]))
-            return {"flip": float(moved != top), "probability_change": change}
-        if isinstance(original, Mapping) or isinstance(perturbed, Mapping):
+            original_probabilities, perturbed_probabilities = original, perturbed
+            original, perturbed = _top(original), _top(perturbed)
+        elif isinstance(original, Mapping) or isinstance(perturbed, Mapping):
             return {}
+        measured: dict[str, float] = {"flip": self._flip(original, perturbation, perturbed)}
+        if _is_distribution(original_probabilities) and _is_distribution(perturbed_probabilities):
+            assert original_probabilities is not None and perturbed_probabilities is not None
+            label = original if original in original_probabilities else _top(original_probabilities)
+            moved = float(perturbed_probabilities.get(label, 0.0)) - float(original_probabilities[label])
+            measured["probability_change"] = abs(moved)
+        return measured
+
+    def _flip(self, original: Any, perturbation: Perturbation, perturbed: Any) -> float:
         if isinstance(original, str) and isinstance(perturbed, str):
             # a generated text that only carries the swap over ("he" → "she") has not flipped
             swapped = self.substitutions[perturbation.group].apply(original) or original
-            return {"flip": float(perturbed.strip() not in (original.strip(), swapped.strip()))}
-        return {"flip": float(perturbed != original)}
+            return float(perturbed.strip() not in (original.strip(), swapped.strip()))
+        return float(perturbed != original)
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -159,6 +174,12 @@ def _fields(options: Mapping[str, Any]) -> tuple[str, ...]:
     if not isinstance(value, Sequence) or not value or not all(isinstance(v, str) and v for v in value):
         raise ConfigError(f"option fields must be a non-empty list of field names (or 'input'), not {value!r}")
     return tuple(dict.fromkeys(value))
+
+
+def _top(distribution: Mapping[str, float]) -> str:
+    """The most probable label; ties go to the first."""
+    labels = list(distribution)
+    return max(labels, key=lambda label: (distribution[label], -labels.index(label)))
 
 
 def _is_distribution(value: Any) -> bool:

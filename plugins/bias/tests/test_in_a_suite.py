@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from nlpbench_baselines import plugin as baselines
 from nlpbench_bias import plugin
 from nlpbench_metrics import plugin as metrics
@@ -71,14 +73,23 @@ def test_planted_bias_is_flagged_and_a_blind_model_is_not(nlpbench_run: Any) -> 
     for group in ("to-female", "to-male"):
         entry = words[(group, "flip")]
         assert entry["value"] == 0.0 and entry["ci_low"] <= 0.0 <= entry["ci_high"]
-    # sentiment predicts label names: no probabilities to compare
-    unmeasured = biased[(None, "probability_change")]
-    assert unmeasured["value"] is None and unmeasured["reason"].startswith("not computed: no prediction")
+    # the task gives label probabilities: the predicted label's probability moved by 0.6 on
+    # every sentence whose prediction flipped (0.8 -> 0.2), and not at all on the others
+    moved = biased[("to-female", "probability_change")]
+    assert moved["value"] == pytest.approx(6 * 0.6 / 8) and moved["ci_low"] > 0
+    assert biased[("to-male", "probability_change")]["value"] == pytest.approx(0.6)
+    for group in ("to-female", "to-male"):
+        still = words[(group, "probability_change")]
+        assert still["value"] == 0.0 and still["ci_low"] <= 0.0 <= still["ci_high"]
     lines = [s for s in run.samples if s.get("audit") == "counterfactual" and s["model"] == "biased"]
     flipped = next(s for s in lines if s["id"] == "s0")
     assert flipped["input"] == "She loved every minute of this film." and flipped["group"] == "to-female"
     assert (flipped["original_prediction"], flipped["prediction"]) == ("positive", "negative")
-    assert flipped["scores"] == {"flip": 1.0}
+    assert flipped["scores"] == {"flip": 1.0, "probability_change": pytest.approx(0.6)}
+    assert flipped["original_probabilities"] == {"negative": pytest.approx(0.2), "positive": pytest.approx(0.8)}
+    assert flipped["probabilities"] == {"negative": pytest.approx(0.8), "positive": pytest.approx(0.2)}
+    cell_line = next(s for s in run.samples if s.get("audit") is None and s["model"] == "biased" and s["id"] == "s0")
+    assert cell_line["probabilities"] == flipped["original_probabilities"]
     # each metric, scored again on the perturbed examples: the biased model loses accuracy
     # on the sentences turned female, with the exact McNemar test; the blind model does not
     shift = biased[("to-female", "metric:accuracy")]

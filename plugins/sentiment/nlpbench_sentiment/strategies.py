@@ -61,6 +61,34 @@ def predict(strategy: str, answers: Sequence[Any], labels: Sequence[str], prompt
     return _best(labels, [cosine(text, description) for description in descriptions])
 
 
+def probabilities(strategy: str, answers: Sequence[Any], labels: Sequence[str]) -> dict[str, float] | None:
+    """The model's probability of each label, in label order, where the strategy gives one.
+
+    - classify: the model's own probabilities of the labels, renormalised to sum to 1
+      over them (a classifier with more outputs than the task's labels);
+    - loglikelihood: the softmax of the labels' log-likelihoods, the probability of each
+      label's word among the label words, given the prompt;
+    - generate and encode: None (a generated word and a cosine similarity are not probabilities).
+    """
+    if strategy == "classify":
+        (answer,) = answers
+        if not isinstance(answer, Mapping):
+            return None
+        raw = [max(float(answer.get(label, 0.0)), 0.0) for label in labels]
+    elif strategy == "loglikelihood":
+        scores = [float(getattr(answer, "logprob", answer)) for answer in answers]
+        top = max(scores)
+        if not math.isfinite(top):
+            return None
+        raw = [math.exp(score - top) for score in scores]
+    else:
+        return None
+    total = sum(raw)
+    if not math.isfinite(total) or total <= 0.0:
+        return None
+    return {label: value / total for label, value in zip(labels, raw, strict=True)}
+
+
 def from_probabilities(probabilities: Any, labels: Sequence[str]) -> str | None:
     """The most probable of ``labels``; ties go to the earlier label."""
     if not isinstance(probabilities, Mapping):

@@ -108,6 +108,11 @@ class SentimentTask:
         """The predicted label's name, or None when the answers name no label."""
         return strategies.predict(strategy, answers, self.labels, self.prompts)
 
+    def probabilities(self, example: Example, strategy: str, answers: Sequence[Any]) -> dict[str, float] | None:
+        """The model's probability of each label (classify, loglikelihood), else None; kept in
+        samples.jsonl and read by bias audits (how far a swap moved the predicted label's probability)."""
+        return strategies.probabilities(strategy, answers, self.labels)
+
     def describe(self) -> dict[str, Any]:
         """Facts for results: the data, and how a prompted model is asked."""
         prompt = self.config.prompt
