@@ -188,3 +188,75 @@ def test_hf_is_the_designs_name_for_hub(tmp_path: Path) -> None:
     assert data.source is not None and data.source.hub == "glue" and data.source.config == "sst2"
     with pytest.raises(ConfigError, match=r"give data.hub or data.hf \(the same thing\), not both"):
         task_data(_spec(tmp_path, hf="glue", hub="glue", split="validation"), COLUMNS)
+
+
+# -- data.keep: extra columns an example carries in its fields ------------------------
+
+
+def test_keep_a_list_of_columns_each_under_its_own_name(tmp_path: Path) -> None:
+    _jsonl(tmp_path / "dev.jsonl", [{"q": "x", "a": "y", "gender": "female", "age": 41}])
+    data = task_data(_spec(tmp_path, path="dev.jsonl", keep=["gender", "age"]), COLUMNS)
+    assert data.keep == {"gender": "gender", "age": "age"}
+    assert data.source is not None
+    row = data.source.read()[0]
+    assert data.kept(row, data.source.label) == {"gender": "female", "age": 41}
+
+
+def test_keep_a_mapping_of_field_to_column_and_a_dotted_column(tmp_path: Path) -> None:
+    _jsonl(tmp_path / "dev.jsonl", [{"q": "x", "a": "y", "speaker": {"gender": "male"}, "a.b": "flat"}])
+    data = task_data(_spec(tmp_path, path="dev.jsonl", keep={"group": "speaker.gender", "ab": "a.b"}), COLUMNS)
+    assert data.keep == {"group": "speaker.gender", "ab": "a.b"}
+    assert data.source is not None
+    # a dotted name reaches into a nested field, unless a column has the dotted name itself
+    assert data.kept(data.source.read()[0], "dev") == {"group": "male", "ab": "flat"}
+
+
+def test_keep_a_single_column_as_a_string(tmp_path: Path) -> None:
+    assert task_data(_spec(tmp_path, keep="gender"), COLUMNS).keep == {"gender": "gender"}
+
+
+def test_keep_applies_to_the_built_in_sample_and_is_empty_by_default(tmp_path: Path) -> None:
+    assert task_data(_spec(tmp_path, keep=["id"]), COLUMNS).keep == {"id": "id"}
+    assert task_data(_spec(tmp_path), COLUMNS).keep == {}
+
+
+@pytest.mark.parametrize("keep", [3, ["gender", 3], [""], {"group": 1}, {"": "gender"}, {"group": " "}, True])
+def test_keep_of_a_bad_type_is_a_config_error(tmp_path: Path, keep: object) -> None:
+    with pytest.raises(ConfigError, match=r"^data\.keep must be a list of columns or a mapping of field to column"):
+        task_data(_spec(tmp_path, keep=keep), COLUMNS)
+
+
+@pytest.mark.parametrize(
+    ("keep", "name"), [(["question"], "question"), ({"answer": "gender"}, "answer"), (["context"], "context")]
+)
+def test_keep_may_not_overwrite_a_field_the_task_fills(tmp_path: Path, keep: object, name: str) -> None:
+    with pytest.raises(ConfigError, match=rf"^data\.keep: '{name}' is a field the task fills itself"):
+        task_data(_spec(tmp_path, keep=keep), COLUMNS, reserved_fields=("context",))
+    # the same column kept under another name is fine
+    assert task_data(_spec(tmp_path, keep={"q": name}), COLUMNS, reserved_fields=("context",)).keep == {"q": name}
+
+
+def test_a_kept_column_missing_from_a_row_names_the_file_and_line(tmp_path: Path) -> None:
+    path = _jsonl(tmp_path / "dev.jsonl", [{"q": "x", "a": "y", "gender": "f"}, {"q": "x2", "a": "y2"}])
+    data = task_data(_spec(tmp_path, path="dev.jsonl", keep={"group": "gender"}), COLUMNS)
+    assert data.source is not None
+    first, second = data.source.read()
+    assert data.kept(first, data.source.label) == {"group": "f"}
+    with pytest.raises(DataError) as error:
+        data.kept(second, data.source.label)
+    message = str(error.value)
+    assert message.startswith(f"{path}:2: column 'gender' (mapped by data.keep.group) is missing")
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("empty", ["", "   ", None])
+def test_an_empty_kept_value_is_none(tmp_path: Path, empty: object) -> None:
+    data = task_data(_spec(tmp_path, keep=["gender"]), COLUMNS)
+    assert data.kept(Row(7, {"gender": empty}), "dev.csv") == {"gender": None}
+
+
+def test_keep_from_a_csv_file(tmp_path: Path) -> None:
+    (tmp_path / "dev.csv").write_text("q,a,gender\nx,y,female\nx2,y2,\n", encoding="utf-8")
+    data = task_data(_spec(tmp_path, path="dev.csv", keep=["gender"]), COLUMNS)
+    assert data.source is not None
+    assert [data.kept(row, "dev.csv") for row in data.source.read()] == [{"gender": "female"}, {"gender": None}]

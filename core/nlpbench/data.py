@@ -148,6 +148,15 @@ def column(row: Row, name: str, path: Path | str, field: str = "") -> Any:
     return value
 
 
+def optional_column(row: Row, name: str, path: Path | str, field: str = "") -> Any:
+    """``row[name]`` like :func:`column`, but an empty value (None, blank text) is None:
+    only a column the row lacks altogether is a DataError."""
+    value = _lookup(row.values, name)
+    if value is _MISSING:
+        return column(row, name, path, field)  # raises, naming the columns there are
+    return None if value is None or (isinstance(value, str) and not value.strip()) else value
+
+
 def map_columns(rows: Sequence[Row], mapping: Mapping[str, str], path: Path | str) -> list[dict[str, Any]]:
     """Each row as ``{our field: value}``, where ``mapping`` is ``{our field: their column}``."""
     return [{field: column(row, source, path, field) for field, source in mapping.items()} for row in rows]

@@ -21,12 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from .components import TaskSpec
-from .data import Row, read_rows
+from .data import Row, optional_column, read_rows
 from .errors import ConfigError, DataError, one_line
 from .suggest import did_you_mean
 
 #: The keys of ``data:`` that say where examples come from, shared by every task.
 SOURCE_KEYS = ("path", "format", "hub", "hf", "config", "split", "revision", "data_files", "train", "train_split")
+#: The key naming extra columns each example keeps in its ``fields``.
+KEEP_KEY = "keep"
 
 
 @dataclass(frozen=True)
@@ -70,12 +72,19 @@ class DataSource:
 class TaskData:
     """``data:``, checked: the test source (None: the task's built-in sample), the train
     source (None: no train split), the column of each field the task maps, and the
-    task's own options."""
+    task's own options. ``keep`` maps each extra field an example keeps to its column."""
 
     source: DataSource | None
     train: DataSource | None
     columns: Mapping[str, str]
     options: Mapping[str, Any] = field(default_factory=dict)
+    keep: Mapping[str, str] = field(default_factory=dict)
+
+    def kept(self, row: Row, where: str | Path) -> dict[str, Any]:
+        """The ``keep`` columns of ``row`` as ``{field: value}``. An empty value is None (an
+        example with no group label is left out of a group's counts, not dropped); a
+        column the row lacks is a DataError naming the file and line."""
+        return {name: optional_column(row, source, where, f"keep.{name}") for name, source in self.keep.items()}
 
     def describe(self) -> dict[str, Any]:
         facts: dict[str, Any] = {"data": self.source.describe() if self.source else "built-in sample"}
@@ -99,20 +108,24 @@ def task_data(
     options: Collection[str] = (),
     *,
     required: Collection[str] = (),
+    reserved_fields: Collection[str] = (),
 ) -> TaskData:
     """``spec.data`` checked. ``columns`` maps each field the task reads to its default
     column name; ``required`` lists the fields a user's file must map explicitly (there
-    is no sensible default); ``options`` names the task's other keys. ConfigError names
-    the key at fault, with a suggestion for a typo."""
+    is no sensible default); ``options`` names the task's other keys;
+    ``reserved_fields`` names the task's own example fields beyond ``columns``, which
+    ``keep`` may not overwrite. ConfigError names the key at fault, with a suggestion
+    for a typo."""
     data = spec.data
     if not isinstance(data, Mapping):
         raise ConfigError(f"data must be a mapping, not {type(data).__name__}")
-    known = (*SOURCE_KEYS, *columns, *options)
+    known = (*SOURCE_KEYS, KEEP_KEY, *columns, *options)
     for key in data:
         if key not in known:
             raise ConfigError(f"data: unknown key '{key}'{did_you_mean(str(key), known)}; known: {', '.join(known)}")
     mapped = {name: _string(data, name) or default for name, default in columns.items()}
     extra = {key: data[key] for key in options if key in data}
+    keep = _keep(data.get(KEEP_KEY), reserved=(*columns, *reserved_fields))
     if "hf" in data:  # the design's name for it: `hf` and `hub` mean the same
         if "hub" in data:
             raise ConfigError("data: give data.hub or data.hf (the same thing), not both")
@@ -124,7 +137,7 @@ def task_data(
             raise ConfigError(
                 f"data.{leftovers[0]} needs data.path (a file) or data.hub (an HF dataset) to say where examples are"
             )
-        return TaskData(None, None, mapped, extra)
+        return TaskData(None, None, mapped, extra, keep)
     if path is not None and hub is not None:
         raise ConfigError("data: give data.path (a file) or data.hub (an HF dataset), not both")
     for name in required:
@@ -139,7 +152,7 @@ def task_data(
         source = DataSource(path=spec.resolve(path), format=_string(data, "format"))
         train_path = _string(data, "train")
         train = DataSource(path=spec.resolve(train_path), format=source.format) if train_path else None
-        return TaskData(source, train, mapped, extra)
+        return TaskData(source, train, mapped, extra, keep)
     assert hub is not None
     if "format" in data:
         raise ConfigError("data.format applies to a file in data.path; for an HF dataset name a builder in data.hub")
@@ -165,7 +178,28 @@ def task_data(
     )
     train_split = _string(data, "train_split")
     train = _with_split(source, train_split) if train_split else None
-    return TaskData(source, train, mapped, extra)
+    return TaskData(source, train, mapped, extra, keep)
+
+
+def _keep(value: Any, reserved: Collection[str]) -> dict[str, str]:
+    """``data.keep``: a list of columns (each kept under its own name) or a mapping of
+    field → column; ConfigError for anything else, or for a name the task uses itself."""
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
+        keep = {v: v for v in value}
+    elif isinstance(value, Mapping) and all(
+        isinstance(k, str) and k.strip() and isinstance(v, str) and v.strip() for k, v in value.items()
+    ):
+        keep = dict(value)
+    else:
+        raise ConfigError(f"data.keep must be a list of columns or a mapping of field to column, not {value!r}")
+    for name in keep:
+        if name in reserved:
+            raise ConfigError(f"data.keep: '{name}' is a field the task fills itself; keep it under another name")
+    return keep
 
 
 def _with_split(source: DataSource, split: str) -> DataSource:

@@ -23,6 +23,8 @@ UNIT_MEANINGS = {
 
 #: The task's own keys of ``data:`` besides the shared source keys.
 DATA_OPTIONS = ("unit", "id")
+#: The fields an example fills itself beyond the mapped text, which ``data.keep`` may not overwrite.
+RESERVED_FIELDS = ("line",)
 PARAM_KEYS = ("stride",)
 
 
@@ -44,7 +46,7 @@ class LMConfig:
 
 def lm_config(spec: TaskSpec) -> LMConfig:
     """``spec.data`` and ``spec.params`` checked; ConfigError naming the key at fault."""
-    data = task_data(spec, columns={"text": "text"}, options=DATA_OPTIONS)
+    data = task_data(spec, columns={"text": "text"}, options=DATA_OPTIONS, reserved_fields=RESERVED_FIELDS)
     raw = spec.data if isinstance(spec.data, Mapping) else {}
     source = data.source
     plain = source is None or (source.path is not None and detect_format(source.path, source.format) == "txt")
@@ -57,6 +59,12 @@ def lm_config(spec: TaskSpec) -> LMConfig:
                     f"data.{key} names a column, and a plain-text file has none; data.unit says how it is cut "
                     f"into texts ({', '.join(UNITS)})"
                 )
+        if data.keep:
+            what = "the built-in sample is" if source is None else "a plain-text file has"
+            raise ConfigError(
+                f"data.keep needs rows with columns (a JSONL, JSON, CSV or TSV file or an HF dataset); "
+                f"{what} no columns to keep"
+            )
         if unit is not None and unit not in UNITS:
             raise ConfigError(f"data.unit: unknown unit '{unit}'{did_you_mean(unit, UNITS)}; known: {', '.join(UNITS)}")
         unit = unit or DEFAULT_UNIT

@@ -49,10 +49,11 @@ class LanguageModelingTask:
         if self._examples is None:
             config = self.config
             texts, self._skipped = load_texts(
-                config.data.source, config.unit, config.data.columns["text"], config.id_column
+                config.data.source, config.unit, config.data.columns["text"], config.id_column, config.data
             )
             self._examples = [
-                Example(id=t.id, input=t.text, references=(), fields={"text": t.text, "line": t.line}) for t in texts
+                Example(id=t.id, input=t.text, references=(), fields={"text": t.text, "line": t.line, **t.kept})
+                for t in texts
             ]
         return list(self._examples)
 

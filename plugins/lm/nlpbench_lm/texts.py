@@ -16,12 +16,13 @@ starts on (``test-12``; ``test`` for a whole file), so it is stable across runs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-from nlpbench import DataError, DataSource, Row, column, read_text
+from nlpbench import DataError, DataSource, Row, TaskData, column, read_text
 
 #: The built-in sample: paragraphs of plain English prose written for this package.
 SAMPLE = "data/sample.txt"
@@ -29,11 +30,13 @@ SAMPLE = "data/sample.txt"
 
 @dataclass(frozen=True)
 class Text:
-    """One text to score, its id, and the line (or row) it starts on."""
+    """One text to score, its id, the line (or row) it starts on, and the ``data.keep``
+    columns of its row."""
 
     id: str
     text: str
     line: int
+    kept: Mapping[str, Any] = field(default_factory=dict)
 
 
 def read_text_file(path: Path) -> str:
@@ -71,9 +74,9 @@ def split_units(text: str, unit: str, stem: str) -> list[Text]:
 
 
 def texts_from_rows(
-    rows: Sequence[Row], where: str, stem: str, text_column: str, id_column: str | None
+    rows: Sequence[Row], where: str, stem: str, text_column: str, id_column: str | None, keep: TaskData | None = None
 ) -> tuple[list[Text], int]:
-    """One text per row, its ``text_column`` verbatim, and how many rows were skipped for
+    """One text per row, its ``text_column`` verbatim (with ``keep``'s columns), and how many rows were skipped for
     an empty text (WikiText on the hub has a blank row between paragraphs). DataError
     naming ``where`` and the line for a missing or non-text column, an id used twice,
     or no text at all."""
@@ -95,15 +98,18 @@ def texts_from_rows(
         if example_id in lines:
             raise DataError(f"{where}:{row.line}: id '{example_id}' is already used on line {lines[example_id]}")
         lines[example_id] = row.line
-        texts.append(Text(example_id, value, row.line))
+        texts.append(Text(example_id, value, row.line, keep.kept(row, where) if keep is not None else {}))
     if not texts:
         raise DataError(f"{where}: every row's '{text_column}' column (mapped by data.text) is empty")
     return texts, skipped
 
 
-def load_texts(source: DataSource | None, unit: str, text_column: str, id_column: str | None) -> tuple[list[Text], int]:
+def load_texts(
+    source: DataSource | None, unit: str, text_column: str, id_column: str | None, keep: TaskData | None = None
+) -> tuple[list[Text], int]:
     """Every text of the task, in order (the built-in sample when ``source`` is None), and
-    how many rows were skipped for an empty text."""
+    how many rows were skipped for an empty text. Rows carry ``keep``'s columns (plain
+    text has none: the config refuses ``data.keep`` there)."""
     if source is None:
         with resources.as_file(resources.files(__package__).joinpath(SAMPLE)) as path:
             return split_units(read_text_file(path), unit, "sample"), 0
@@ -111,4 +117,5 @@ def load_texts(source: DataSource | None, unit: str, text_column: str, id_column
         assert source.path is not None  # plain text comes from a file
         return split_units(read_text_file(source.path), unit, source.path.stem), 0
     stem = source.path.stem if source.path is not None else (source.split or "row")
-    return texts_from_rows(source.read(text_column=text_column), source.label, stem, text_column, id_column)
+    rows = source.read(text_column=text_column)
+    return texts_from_rows(rows, source.label, stem, text_column, id_column, keep)

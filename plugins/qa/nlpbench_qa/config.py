@@ -20,6 +20,9 @@ from nlpbench import (
 #: The fields a flat row maps, and their default columns (those of HF's squad and squad_v2).
 COLUMNS = {"context": "context", "question": "question", "answers": "answers", "id": "id", "title": "title"}
 
+#: The fields an example fills itself beyond the mapped columns, which ``data.keep`` may not overwrite.
+RESERVED_FIELDS = ("answer_starts",)
+
 #: Fields a row may leave out unless the suite maps them explicitly: a missing id is the
 #: row's line, a missing title is empty.
 OPTIONAL = ("id", "title")
@@ -62,7 +65,7 @@ class QAConfig:
 
 def qa_config(spec: TaskSpec) -> QAConfig:
     """``spec.data`` and ``spec.params`` checked; ConfigError naming the key at fault."""
-    data = task_data(spec, COLUMNS)
+    data = task_data(spec, COLUMNS, reserved_fields=RESERVED_FIELDS)
     declared = spec.data.get("format") if isinstance(spec.data, Mapping) else None
     if declared is not None and declared not in FORMATS:
         raise ConfigError(f"data.format must be one of {', '.join(FORMATS)}, not {declared!r}")

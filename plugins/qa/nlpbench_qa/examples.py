@@ -3,13 +3,19 @@ input (what a bias audit rewrites) and the paragraph in its fields."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from nlpbench import Example
 
 from .answers import Answers
 
 
-def qa_example(example_id: str, question: str, context: str, title: str, answers: Answers) -> Example:
-    """The example: ``references`` are the gold answer texts, ``()`` when it has none."""
+def qa_example(
+    example_id: str, question: str, context: str, title: str, answers: Answers, kept: Mapping[str, Any] | None = None
+) -> Example:
+    """The example: ``references`` are the gold answer texts, ``()`` when it has none;
+    ``kept`` (the ``data.keep`` columns) joins the fields."""
     return Example(
         id=example_id,
         input=question,
@@ -20,6 +26,7 @@ def qa_example(example_id: str, question: str, context: str, title: str, answers
             "title": title,
             "answers": list(answers.texts),
             "answer_starts": list(answers.starts),
+            **(kept or {}),
         },
     )
 

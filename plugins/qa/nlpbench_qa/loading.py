@@ -7,7 +7,7 @@ import json
 from collections.abc import Collection, Mapping, Sequence
 from importlib import resources
 
-from nlpbench import DataError, DataSource, Example, Row, column, detect_format
+from nlpbench import DataError, DataSource, Example, Row, TaskData, column, detect_format
 
 from .answers import AnswersProblem, parse_answers
 from .examples import qa_example
@@ -18,26 +18,31 @@ from .squad import looks_like_squad, read_json, squad_examples
 SAMPLE = "data/sample.json"
 
 
-def load_sample() -> list[Example]:
-    """The built-in sample's questions, in file order."""
+def load_sample(keep: TaskData | None = None) -> list[Example]:
+    """The built-in sample's questions, in file order, with ``keep``'s keys of each question object."""
     text = resources.files(__package__).joinpath(SAMPLE).read_text(encoding="utf-8")
-    return squad_examples(json.loads(text), f"{__package__}/{SAMPLE}")
+    return squad_examples(json.loads(text), f"{__package__}/{SAMPLE}", keep.keep if keep is not None else None)
 
 
-def load_source(source: DataSource, columns: Mapping[str, str], explicit: Collection[str]) -> list[Example]:
+def load_source(
+    source: DataSource, columns: Mapping[str, str], explicit: Collection[str], keep: TaskData | None = None
+) -> list[Example]:
     """The questions of ``source``, in order. A local file is SQuAD JSON when
     ``data.format`` says ``squad`` or a JSON file has SQuAD's structure; anything else is
-    flat rows with the mapped ``columns`` (``explicit``: the fields the suite mapped)."""
+    flat rows with the mapped ``columns`` (``explicit``: the fields the suite mapped).
+    ``keep``'s columns (of a row, or keys of a SQuAD question object) join the fields."""
     if source.path is None:
-        return rows_to_examples(source.read(), columns, explicit, source.label, f"{source.split}", json_in_text=False)
+        return rows_to_examples(
+            source.read(), columns, explicit, source.label, f"{source.split}", json_in_text=False, keep=keep
+        )
     kind = "squad" if source.format == "squad" else detect_format(source.path, source.format)
     if kind in ("squad", "json"):
         document = read_json(source.path)
         if kind == "squad" or looks_like_squad(document):
-            return squad_examples(document, str(source.path))
+            return squad_examples(document, str(source.path), keep.keep if keep is not None else None)
     rows = source.read()
     return rows_to_examples(
-        rows, columns, explicit, str(source.path), source.path.stem, json_in_text=kind in ("csv", "tsv")
+        rows, columns, explicit, str(source.path), source.path.stem, json_in_text=kind in ("csv", "tsv"), keep=keep
     )
 
 
@@ -49,6 +54,7 @@ def rows_to_examples(
     id_prefix: str,
     *,
     json_in_text: bool,
+    keep: TaskData | None = None,
 ) -> list[Example]:
     """One Example per flat row; DataError naming the file, line and column for a bad one.
 
@@ -72,7 +78,8 @@ def rows_to_examples(
             raise DataError(f"{where}:{row.line}: id '{example_id}' is already used on line {lines[example_id]}")
         lines[example_id] = row.line
         title = _optional(row, columns["title"], where, "title", explicit)
-        examples.append(qa_example(example_id, question, context, str(title or ""), answers))
+        kept = keep.kept(row, where) if keep is not None else {}
+        examples.append(qa_example(example_id, question, context, str(title or ""), answers, kept))
     return examples
 
 

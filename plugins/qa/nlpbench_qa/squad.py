@@ -4,7 +4,8 @@
 
 Errors name the file and the place: the question's id when it has one, and its JSON
 path (``data[2].paragraphs[0].qas[3]``, counted from 0) so that a file without line
-numbers per question can still be fixed. ``plausible_answers`` (v2's distractors for a
+numbers per question can still be fixed. ``data.keep`` columns are read from each
+question object (a dotted name reaches into a nested one). ``plausible_answers`` (v2's distractors for a
 question without an answer) are not gold answers and are ignored.
 """
 
@@ -43,9 +44,11 @@ def read_json(path: Path) -> Any:
         raise DataError(f"{path}:{error.lineno}: invalid JSON: {error.msg}") from None
 
 
-def squad_examples(document: Any, where: str) -> list[Example]:
+def squad_examples(document: Any, where: str, keep: Mapping[str, str] | None = None) -> list[Example]:
     """One Example per question of a SQuAD document, in file order; ``where`` names the
-    file in errors. DataError for anything malformed, a repeated id, or no questions."""
+    file in errors; ``keep`` (``data.keep``: field → key of the question object) joins
+    each example's fields. DataError for anything malformed, a repeated id, a kept key a
+    question lacks, or no questions."""
     if not isinstance(document, Mapping) or not isinstance(document.get("data"), list):
         raise DataError(f'{where}: not SQuAD JSON: expected {{"version": ..., "data": [articles]}} at the top')
     examples: list[Example] = []
@@ -71,7 +74,7 @@ def squad_examples(document: Any, where: str) -> list[Example]:
                 )
                 raise DataError(f"{where}: {pat}: 'context' {problem}")
             for q, qa in enumerate(_list(paragraph, "qas", where, pat)):
-                example = _question(qa, f"{pat}.qas[{q}]", where, title, context)
+                example = _question(qa, f"{pat}.qas[{q}]", where, title, context, keep or {})
                 if example.id in seen:
                     raise DataError(
                         f"{where}: question '{example.id}' ({pat}.qas[{q}]): the id is already used at {seen[example.id]}"
@@ -83,7 +86,7 @@ def squad_examples(document: Any, where: str) -> list[Example]:
     return examples
 
 
-def _question(qa: Any, at: str, where: str, title: str, context: str) -> Example:
+def _question(qa: Any, at: str, where: str, title: str, context: str, keep: Mapping[str, str]) -> Example:
     if not isinstance(qa, Mapping):
         raise DataError(f"{where}: {at} must be a question object with 'id', 'question' and 'answers', not {_kind(qa)}")
     raw_id = qa.get("id")
@@ -114,7 +117,23 @@ def _question(qa: Any, at: str, where: str, title: str, context: str) -> Example
         raise DataError(f"{name}: 'is_impossible' is true but it has answers")
     if impossible is False and not answers.texts:
         raise DataError(f"{name}: it has no answers, but 'is_impossible' is false")
-    return qa_example(example_id, question.strip(), context, title, answers)
+    kept = {field: _kept(qa, key, f"{name}: data.keep.{field}") for field, key in keep.items()}
+    return qa_example(example_id, question.strip(), context, title, answers, kept)
+
+
+def _kept(qa: Mapping[str, Any], key: str, name: str) -> Any:
+    """The question object's ``key`` (``a.b`` reaches into a nested object) as
+    ``data.keep`` reads a column: an empty value is None, a missing key a DataError."""
+    value: Any = qa
+    if key in qa:
+        value = qa[key]
+    else:
+        for part in key.split("."):
+            if not isinstance(value, Mapping) or part not in value:
+                present = ", ".join(sorted(map(str, qa))) or "none"
+                raise DataError(f"{name}: the question has no '{key}'; it has: {present}")
+            value = value[part]
+    return None if value is None or (isinstance(value, str) and not value.strip()) else value
 
 
 def _list(container: Mapping[str, Any], key: str, where: str, at: str) -> list[Any]:

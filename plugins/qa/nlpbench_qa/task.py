@@ -80,9 +80,9 @@ class QATask:
         if self._loaded.examples is None:
             data = self.config.data
             if data.source is None:
-                self._loaded.examples = load_sample()
+                self._loaded.examples = load_sample(data)
             else:
-                self._loaded.examples = load_source(data.source, data.columns, self.config.explicit)
+                self._loaded.examples = load_source(data.source, data.columns, self.config.explicit, data)
         return list(self._loaded.examples)
 
     def _train(self) -> list[Example]:

@@ -168,7 +168,7 @@ def data_config(spec: TaskSpec) -> DataConfig:
     """``spec.data`` checked and typed; ConfigError naming the key at fault."""
     sources = task_data(spec, COLUMNS, OPTIONS, required=("text", "label"))
     if sources.source is None:
-        return DataConfig()
+        return DataConfig(sources=sources)  # the built-in sample, with any data.keep
     data = spec.data
     labels = data.get("labels")
     if labels is not None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def load(config: DataConfig, resolve: Callable[[str], Path]) -> tuple[list[Examp
     source = source_of(config, resolve)
     if source is None:
         with resources.as_file(resources.files(__package__).joinpath(SAMPLE.path or "")) as path:
-            examples = read_examples(path, SAMPLE)
+            examples = read_examples(path, replace(SAMPLE, sources=config.sources))  # data.keep applies to it too
         return examples, SAMPLE_LABELS
     examples = read_source(source, config)
     labels = config.labels or tuple(sorted({example.references[0] for example in examples}))
@@ -64,7 +65,7 @@ def load_train(source: DataSource | Path, config: DataConfig, labels: Sequence[s
     be one of the task's ``labels``: DataError naming the source and example otherwise."""
     if isinstance(source, Path):
         source = DataSource(path=source, format=config.format)
-    examples = read_source(source, config)
+    examples = read_source(source, config, keep=False)  # a train file need not carry the kept columns
     for example in examples:
         label = example.references[0]
         if label not in labels:
@@ -80,8 +81,9 @@ def read_examples(path: Path, config: DataConfig) -> list[Example]:
     return read_source(DataSource(path=path, format=config.format), config)
 
 
-def read_source(source: DataSource, config: DataConfig) -> list[Example]:
-    """One Example per row of ``source``; DataError naming the file (or dataset) and line for a bad row."""
+def read_source(source: DataSource, config: DataConfig, *, keep: bool = True) -> list[Example]:
+    """One Example per row of ``source``, with the ``data.keep`` columns among its fields
+    when ``keep``; DataError naming the file (or dataset) and line for a bad row."""
     rows = source.read(text_column=config.text)  # DataError when empty
     where = source.label
     # an example without a mapped id is named by its file (or split) and line
@@ -101,7 +103,9 @@ def read_source(source: DataSource, config: DataConfig) -> list[Example]:
         if example_id in lines:
             raise DataError(f"{where}:{row.line}: id '{example_id}' is already used on line {lines[example_id]}")
         lines[example_id] = row.line
-        examples.append(Example(id=example_id, input=text, references=(label,), fields={"text": text, "label": label}))
+        kept = config.sources.kept(row, where) if keep and config.sources is not None else {}
+        fields = {"text": text, "label": label, **kept}
+        examples.append(Example(id=example_id, input=text, references=(label,), fields=fields))
     return examples
 
 

@@ -22,6 +22,8 @@ from .prompts import DEFAULT_PROMPTS, VARIABLES
 #: The columns rows map (field → default column).
 COLUMNS = {"document": "document", "summary": "summary"}
 DATA_OPTIONS = ("id", "sentence_split")
+#: The fields an example fills itself beyond the mapped columns, which ``data.keep`` may not overwrite.
+RESERVED_FIELDS = ("summaries",)
 PARAM_KEYS = ("prompt", "shots", "max_new_tokens", "max_words", "max_input_words", "max_input_chars")
 DEFAULT_MAX_NEW_TOKENS = 128
 
@@ -62,7 +64,7 @@ class Params:
 
 def data_config(spec: TaskSpec) -> DataConfig:
     """``spec.data`` checked and typed; ConfigError naming the key at fault."""
-    rows = task_data(spec, COLUMNS, options=DATA_OPTIONS)
+    rows = task_data(spec, COLUMNS, options=DATA_OPTIONS, reserved_fields=RESERVED_FIELDS)
     id_column = rows.options.get("id")
     if id_column is not None and (not isinstance(id_column, str) or not id_column.strip()):
         raise ConfigError(f"data.id must be a column name, not {id_column!r}")

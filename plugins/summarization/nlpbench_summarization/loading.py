@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
 
-from nlpbench import DataError, DataSource, Example, Row, column, read_rows
+from nlpbench import DataError, DataSource, Example, Row, TaskData, column, read_rows
 
 from .config import COLUMNS
 from .text import one_sentence_per_line
@@ -41,10 +41,11 @@ def read_examples(
     id_column: str | None,
     id_prefix: str,
     sentence_split: bool = False,
+    keep: TaskData | None = None,
 ) -> list[Example]:
     """One example per row: the document, and every reference summary (stripped; with
     ``sentence_split``, rewritten one sentence a line). Ids come from ``id_column``,
-    else ``{id_prefix}-{line}``."""
+    else ``{id_prefix}-{line}``; the ``data.keep`` columns of ``keep`` join the fields."""
     examples = []
     lines: dict[str, int] = {}
     for row in rows:
@@ -61,20 +62,26 @@ def read_examples(
         if example_id in lines:
             raise DataError(f"{label}:{row.line}: id '{example_id}' is already used on line {lines[example_id]}")
         lines[example_id] = row.line
-        examples.append(Example(example_id, document, summaries, {"document": document, "summaries": list(summaries)}))
+        fields = {"document": document, "summaries": list(summaries), **(keep.kept(row, label) if keep else {})}
+        examples.append(Example(example_id, document, summaries, fields))
     return examples
 
 
 def read_source(
-    source: DataSource, columns: Mapping[str, str], id_column: str | None, sentence_split: bool
+    source: DataSource,
+    columns: Mapping[str, str],
+    id_column: str | None,
+    sentence_split: bool,
+    keep: TaskData | None = None,
 ) -> list[Example]:
-    """The examples of a file or HF dataset split."""
+    """The examples of a file or HF dataset split, with ``keep``'s columns in their fields."""
     prefix = source.path.stem if source.path is not None else str(source.split)
-    return read_examples(source.read(), source.label, columns, id_column, prefix, sentence_split)
+    return read_examples(source.read(), source.label, columns, id_column, prefix, sentence_split, keep)
 
 
-def read_sample(train: bool = False, sentence_split: bool = False) -> list[Example]:
-    """The built-in sample (or its train split)."""
+def read_sample(train: bool = False, sentence_split: bool = False, keep: TaskData | None = None) -> list[Example]:
+    """The built-in sample (or its train split), with ``keep``'s columns in their fields."""
     name = SAMPLE_TRAIN if train else SAMPLE
     with resources.as_file(resources.files(__package__).joinpath(name)) as path:
-        return read_examples(read_rows(path), f"built-in {name}", COLUMNS, "id", path.stem, sentence_split)
+        rows = read_rows(path)
+        return read_examples(rows, f"built-in {name}", COLUMNS, "id", path.stem, sentence_split, keep)

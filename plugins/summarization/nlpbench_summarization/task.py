@@ -166,11 +166,12 @@ class SummarizationTask:
 
 
 def _read(data: DataConfig, *, train: bool) -> list[Example]:
+    keep = None if train else data.rows  # a train split need not carry the data.keep columns
     if data.builtin:
-        return read_sample(train=train, sentence_split=data.sentence_split)
+        return read_sample(train=train, sentence_split=data.sentence_split, keep=keep)
     source = data.rows.train if train else data.rows.source
     assert source is not None
-    return read_source(source, data.rows.columns, data.id_column, data.sentence_split)
+    return read_source(source, data.rows.columns, data.id_column, data.sentence_split, keep)
 
 
 def _document(example: Example) -> str:

@@ -39,6 +39,8 @@ LINE_KEYS = ("source", "references", "train_source", "train_references")
 LANGUAGE_KEYS = ("source_lang", "target_lang")
 #: The columns rows map (field → default column).
 COLUMNS = {"source": "source", "reference": "reference"}
+#: The fields an example fills itself beyond the mapped columns, which ``data.keep`` may not overwrite.
+RESERVED_FIELDS = ("references",)
 PARAM_KEYS = ("prompt", "shots", "max_new_tokens")
 DEFAULT_MAX_NEW_TOKENS = 128
 #: The built-in sample's language pair.
@@ -148,6 +150,11 @@ def data_config(spec: TaskSpec) -> DataConfig:
                 f"data: give data.{key} (rows with columns) or data.source and data.references "
                 "(line-aligned files), not both"
             )
+        if "keep" in data:
+            raise ConfigError(
+                "data.keep needs rows with columns (data.path or data.hub); line-aligned files "
+                "(data.source and data.references) have no columns to keep"
+            )
         for key in (*SOURCE_KEYS, "id"):
             if key in data:
                 hint = (
@@ -164,7 +171,7 @@ def data_config(spec: TaskSpec) -> DataConfig:
             raise ConfigError("data.source and data.references are required: the train split alone is no test set")
         train_lines = _line_files(spec, data, "train_source", "train_references")
     else:
-        rows = task_data(spec, COLUMNS, options=(*LANGUAGE_KEYS, "id"))
+        rows = task_data(spec, COLUMNS, options=(*LANGUAGE_KEYS, "id"), reserved_fields=RESERVED_FIELDS)
         raw_id = rows.options.get("id")
         if raw_id is not None and (not isinstance(raw_id, str) or not raw_id.strip()):
             raise ConfigError(f"data.id must be a column name, not {raw_id!r}")

@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from nlpbench import DataError, DataSource, Example, Row, column, read_rows, read_text
+from nlpbench import DataError, DataSource, Example, Row, TaskData, column, read_rows, read_text
 
 from .config import COLUMNS, LineFiles
 
@@ -90,9 +90,15 @@ def references_of(raw: Any, where: str) -> tuple[str, ...]:
 
 
 def read_row_pairs(
-    rows: Sequence[Row], label: str, columns: Mapping[str, str], id_column: str | None, id_prefix: str
+    rows: Sequence[Row],
+    label: str,
+    columns: Mapping[str, str],
+    id_column: str | None,
+    id_prefix: str,
+    keep: TaskData | None = None,
 ) -> list[Example]:
-    """One example per row. Ids come from ``id_column``, else ``{id_prefix}-{line}``."""
+    """One example per row. Ids come from ``id_column``, else ``{id_prefix}-{line}``; the
+    ``data.keep`` columns of ``keep`` join each example's fields."""
     examples = []
     lines: dict[str, int] = {}
     for row in rows:
@@ -108,19 +114,22 @@ def read_row_pairs(
         if example_id in lines:
             raise DataError(f"{label}:{row.line}: id '{example_id}' is already used on line {lines[example_id]}")
         lines[example_id] = row.line
-        examples.append(Example(example_id, source, refs, {"source": source, "references": list(refs)}))
+        kept = keep.kept(row, label) if keep is not None else {}
+        examples.append(Example(example_id, source, refs, {"source": source, "references": list(refs), **kept}))
     return examples
 
 
-def read_source(source: DataSource, columns: Mapping[str, str], id_column: str | None) -> list[Example]:
-    """The examples of a file or HF dataset split."""
+def read_source(
+    source: DataSource, columns: Mapping[str, str], id_column: str | None, keep: TaskData | None = None
+) -> list[Example]:
+    """The examples of a file or HF dataset split, with ``keep``'s columns in their fields."""
     prefix = source.path.stem if source.path is not None else str(source.split)
-    return read_row_pairs(source.read(), source.label, columns, id_column, prefix)
+    return read_row_pairs(source.read(), source.label, columns, id_column, prefix, keep)
 
 
-def read_sample(train: bool = False) -> list[Example]:
-    """The built-in sample (or its train split)."""
+def read_sample(train: bool = False, keep: TaskData | None = None) -> list[Example]:
+    """The built-in sample (or its train split), with ``keep``'s columns in their fields."""
     name = SAMPLE_TRAIN if train else SAMPLE
     with resources.as_file(resources.files(__package__).joinpath(name)) as path:
         rows = read_rows(path)
-        return read_row_pairs(rows, f"built-in {name}", COLUMNS, "id", path.stem)
+        return read_row_pairs(rows, f"built-in {name}", COLUMNS, "id", path.stem, keep)

@@ -150,15 +150,16 @@ def translation(answer: Any) -> str:
 
 
 def _read(data: DataConfig, *, train: bool) -> list[Example]:
+    keep = None if train else data.rows  # a train split need not carry the data.keep columns
     if data.builtin:
-        return read_sample(train=train)
+        return read_sample(train=train, keep=keep)
     if data.lines is not None:
         files = data.train_lines if train else data.lines
         assert files is not None
         return read_line_pairs(files, "train-" if train else "")  # ids apart, so no shot is mistaken for its example
     source = data.rows.train if train else data.rows.source
     assert source is not None
-    return read_source(source, data.rows.columns, data.id_column)
+    return read_source(source, data.rows.columns, data.id_column, keep)
 
 
 def _source(example: Example) -> str:
