@@ -59,14 +59,31 @@ def test_the_quick_suite_runs_and_writes_the_contract(tmp_path: Path) -> None:
     }
     assert plugins <= set(results["nlpbench"]["plugins"])
     # the counterfactual audit ran on the sentiment, QA and summarization cells
-    audited = {(e["task"], e["model"]) for e in results["audits"]}
-    assert {task for task, _ in audited} == {"reviews-sample", "qa-sample", "summarization-sample"}
-    assert all(e["audit"] == "counterfactual" for e in results["audits"])
+    audited = {(e["audit"], e["task"]) for e in results["audits"]}
+    assert {task for audit, task in audited if audit == "counterfactual"} == {
+        "reviews-sample", "qa-sample", "summarization-sample",
+    }  # fmt: skip
     assert any(e["measure"] == "flip" and e["interval"] == "exact-binomial" for e in results["audits"])
+    # minilm classifies: the change in its predicted label's probability is measured
+    assert any(
+        e["measure"] == "probability_change" and e["model"] == "minilm" and e["value"] is not None
+        for e in results["audits"]
+    )
+    # the group-gap audit broke the people reviews down by whom each is about
+    gaps = [e for e in results["audits"] if e["audit"] == "group-gap"]
+    assert {e["task"] for e in gaps} == {"reviews-people"} and {e["model"] for e in gaps} == {
+        "wordlist", "majority", "minilm", "gpt-tiny", "t5-tiny",
+    }  # fmt: skip
+    assert all(e["reason"] is None for e in gaps)
+    assert {(e["group"], e["measure"]) for e in gaps if e["model"] == "minilm"} >= {
+        ("female", "true_positive_rate"), ("male", "false_positive_rate"), ("all", "gap:accuracy"),
+        ("female - male", "difference:metric:macro-f1"),
+    }  # fmt: skip
     # every task type, each with its baselines and the small models
     expected = {
         "reviews-sample": ({"wordlist", "majority", "minilm", "gpt-tiny", "t5-tiny"}, {"accuracy", "macro-f1", "mcc"}),
         "reviews-dev": ({"wordlist", "majority", "minilm", "gpt-tiny", "t5-tiny"}, {"accuracy", "macro-f1", "mcc"}),
+        "reviews-people": ({"wordlist", "majority", "minilm", "gpt-tiny", "t5-tiny"}, {"accuracy", "macro-f1"}),
         "qa-sample": ({"sliding-window", "gpt-tiny", "t5-tiny"}, {"squad-em", "squad-f1"}),
         "translation-sample": ({"copy", "gpt-tiny", "t5-tiny"}, {"bleu", "chrf", "ter"}),
         "summarization-sample": ({"lead-3", "gpt-tiny", "t5-tiny"}, {"rouge-1", "rouge-2", "rouge-l", "rouge-lsum"}),

@@ -46,7 +46,7 @@ def _bootstrapped_mean(values: Sequence[float], settings: AuditSettings, seed: i
     return {"value": estimate.value, "ci_low": estimate.ci_low, "ci_high": estimate.ci_high, "interval": "bootstrap"}
 
 
-def _with_info(audit: Any, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def with_info(audit: Any, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The entries, each with the audit's own description (word lists, versions) as ``info``."""
     describe = getattr(audit, "describe", None)
     info = describe() if callable(describe) else None
@@ -158,7 +158,7 @@ def run_audit(
             entries.append({**failed_entry(name, model, task, reason), "measure": measure, "n_examples": len(examples)})
     changed = [(index, p, prediction) for (index, p), prediction in zip(pairs, predictions, strict=True) if p.changed]
     entries += metric_shifts(name, model, task, len(examples), changed, metrics, settings)
-    return _with_info(audit, entries), lines
+    return with_info(audit, entries), lines
 
 
 def metric_shifts(
@@ -327,4 +327,4 @@ def run_standalone_audit(
             entries.append({
                 "audit": name, "model": model, "task": where, "n_examples": len(examples), "reason": None, **item,
             })  # fmt: skip
-    return _with_info(audit, entries), lines
+    return with_info(audit, entries), lines

@@ -803,7 +803,7 @@ def _is_shift(entry: Mapping[str, Any]) -> bool:
     measure = str(entry.get("measure"))
     if entry.get("group") is None or _is_proportion(entry) or measure.startswith("worst-case:"):
         return False
-    return measure.startswith("metric:") or entry.get("interval") == "bootstrap"
+    return measure.startswith("metric:") or entry.get("interval") in ("bootstrap", "stratified-bootstrap")
 
 
 def _by_measure(entries: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
@@ -825,7 +825,10 @@ def _audit_forest(figure_id: str, entries: Sequence[Mapping[str, Any]]) -> str:
     if not measures:
         return ""
     svgs = [_forest_svg(f"{figure_id}-{mi}", measure, rows) for mi, (measure, rows) in enumerate(measures.items())]
-    return f"<figure id='{figure_id}' class='audit-forest'><figcaption>Shifts</figcaption>{''.join(svgs)}</figure>"
+    # a perturbing audit's values are shifts; a group breakdown's are levels per group, with their gaps
+    breakdown = any(measure.startswith(("gap:", "difference:")) for measure in measures)
+    caption = "Per group, gaps and differences" if breakdown else "Shifts"
+    return f"<figure id='{figure_id}' class='audit-forest'><figcaption>{caption}</figcaption>{''.join(svgs)}</figure>"
 
 
 def _whisker(a: float, b: float, mid: float) -> str:
@@ -852,7 +855,7 @@ def _forest_svg(svg_id: str, measure: str, rows: Sequence[Mapping[str, Any]]) ->
 
     svg = [
         f"<div class='note'>{e(measure)}</div><svg class='chart' id='{svg_id}' xmlns='http://www.w3.org/2000/svg' "
-        f"width='{left + width + 150}' height='{height}' role='img' aria-label='{e(measure)}'>",
+        f"width='{left + width + 200}' height='{height}' role='img' aria-label='{e(measure)}'>",
         f"<path d='M{x(0.0):.1f},{top}V{top + row_h * len(rows)}' stroke='#b55' stroke-dasharray='3,3'/>",
     ]
     for i, row in enumerate(rows):
@@ -878,7 +881,9 @@ def _forest_svg(svg_id: str, measure: str, rows: Sequence[Mapping[str, Any]]) ->
         svg.append(f"<text x='{left + width + 6}' y='{mid + 4:.1f}'>{value:+.3g} {e(note)}</text></g>")
     axis = top + row_h * len(rows) + 4
     svg.append(f"<path d='M{left},{axis}H{left + width}' stroke='#888'/>")
-    for tick in sorted({low, 0.0, high}):
+    ticks = [0.0]  # zero first: it is the line to read against; an end too close to it is left unlabelled
+    ticks += [t for t in (low, high) if all(abs(x(t) - x(kept)) >= 36 for kept in ticks)]
+    for tick in sorted(ticks):
         svg.append(
             f"<path d='M{x(tick):.1f},{axis}v4' stroke='#888'/>"
             f"<text x='{x(tick):.1f}' y='{axis + 16}' text-anchor='middle'>{tick:.3g}</text>"

@@ -23,6 +23,7 @@ from .auditing import AuditSettings, accepts, failed_entry, run_audit, run_stand
 from .comparing import compare_cells, mark_tie_groups
 from .components import Example, ModelSpec, Request, TaskSpec
 from .errors import ConfigError, DataError, MetricError, ModelError, NlpbenchError, TaskError, one_line
+from .grouping import run_grouped_audit
 from .memory import PeakMemory
 from .planning import Cell, choose_strategy, declared_capabilities, not_applicable_reason, plan
 from .plugins import PluginHost
@@ -298,6 +299,9 @@ class Runner:
                     audit_spec.models and cell.model.name not in audit_spec.models
                 ):
                     continue
+                if callable(getattr(audit, "partition", None)):  # a breakdown of the cell's own predictions
+                    yield "audit", *self._run_grouped_audit(name, audit, cell, prepared[cell.task.name], predicted)
+                    continue
                 yield (
                     "audit",
                     *self._run_audit(
@@ -359,6 +363,24 @@ class Runner:
             return run_audit(
                 name, audit, cell.model.name, cell.task.name, task.examples, predicted.predictions, predict, settings,
                 scored, original_probabilities=predicted.probabilities,
+            )  # fmt: skip
+        except Exception as error:
+            return [failed_entry(name, cell.model.name, cell.task.name, f"failed: {one_line(error)}")], []
+
+    def _run_grouped_audit(
+        self, name: str, audit: Any, cell: Cell, task: PreparedTask, predicted: Predicted
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """An audit that breaks the cell's own predictions and metrics down by group: the
+        model is not asked again."""
+        settings = AuditSettings(self.suite.resamples, self.suite.confidence, self.suite.seed)
+        stats = self._cell_stats.get((cell.model.name, cell.task.name), ([], {}))[1]
+        scored = [(r.name, m, stats[r.name]) for r, m in task.metrics if r.name in stats]
+        try:
+            labels = getattr(task.instance, "labels", None)
+            labels = tuple(labels) if isinstance(labels, (list, tuple)) else None
+            return run_grouped_audit(
+                name, audit, cell.model.name, cell.task.name, task.examples, predicted.predictions, settings, scored,
+                labels,
             )  # fmt: skip
         except Exception as error:
             return [failed_entry(name, cell.model.name, cell.task.name, f"failed: {one_line(error)}")], []

@@ -146,12 +146,27 @@ def _check_metric(item: Registered) -> list[str]:
 
 
 def _check_audit(item: Registered) -> list[str]:
+    """One of three kinds: it perturbs a cell's examples (``perturb``, ``measure``), brings
+    its own (``standalone``: ``examples``, ``build_requests``, ``process_answers``), or
+    breaks a cell's predictions down by group (``partition``)."""
     problems = []
-    measures = getattr(item.component, "measures", None)
-    if not isinstance(measures, tuple) or not measures:
+    component = item.component
+    measures = getattr(component, "measures", None)
+    # a standalone audit may measure only across its examples, in extra_entries
+    across = getattr(component, "standalone", False) and callable(getattr(component, "extra_entries", None))
+    if not isinstance(measures, tuple) or not (measures or across):
         problems.append("must declare `measures`, a non-empty tuple of names")
-    for method in ("perturb", "measure"):
-        if not callable(getattr(item.component, method, None)):
+    if getattr(component, "standalone", False):
+        methods: tuple[str, ...] = ("examples", "build_requests", "process_answers")
+        strategies = getattr(component, "strategies", None)
+        if not isinstance(strategies, tuple) or not strategies:
+            problems.append("a standalone audit must declare `strategies`, a non-empty tuple of capabilities")
+    elif callable(getattr(component, "partition", None)):
+        methods = ("partition",)
+    else:
+        methods = ("perturb", "measure")
+    for method in methods:
+        if not callable(getattr(component, method, None)):
             problems.append(f"has no {method}() method")
     return problems
 

@@ -23,6 +23,8 @@ from typing import Any, ClassVar
 
 from nlpbench import ClassifyRequest, ConfigError, Example, Request, TaskError
 
+from .group_labels import GroupLabelsAudit
+
 TEMPLATES = "templates.json"
 
 
@@ -70,9 +72,14 @@ def fill(template: str, person: str) -> str:
 
 
 class GroupGapAudit:
-    """Group gap on templates: a classifier's positive probability for the same sentences about different groups.
+    """Group gap: a classifier's positive probability for template sentences about each group, or per-group rates on labelled data.
 
-    options: ``templates`` (a JSON file like the built-in one: ``templates`` with a
+    With ``field`` (the example field holding each example's group, a column kept with
+    ``data.keep``) it audits the suite's own cells instead, per group: accuracy, true-
+    and false-positive rates of ``positive`` and each metric, with their gaps (see
+    :class:`~nlpbench_bias.group_labels.GroupLabelsAudit`, which it then is).
+
+    Without ``field``, on templates: options ``templates`` (a JSON file like the built-in one: ``templates`` with a
     ``{person}`` slot and ``groups`` of person phrases; relative to the suite), ``groups``
     (the groups to use, default all), ``labels`` (default negative, positive) and
     ``positive`` (the label whose probability is compared, default positive).
@@ -82,6 +89,18 @@ class GroupGapAudit:
     strategies: ClassVar[tuple[str, ...]] = ("classify",)
     measures: ClassVar[tuple[str, ...]] = ("positive_probability",)
 
+    def __new__(cls, *args: Any, field: str | None = None, **options: Any) -> Any:
+        # one audit name, two sources of sentences (like pathlib.Path giving a PosixPath)
+        if field is None:
+            return super().__new__(cls)
+        extra = [key for key in ("templates", "labels") if key in options]
+        if extra:
+            raise ConfigError(
+                f"option {extra[0]} is for template sentences; with field the audit reads the task's data"
+            )
+        options.pop("base_dir", None)
+        return GroupLabelsAudit(field, *args, **options)
+
     def __init__(
         self,
         templates: str | None = None,
@@ -89,6 +108,7 @@ class GroupGapAudit:
         labels: Sequence[str] = ("negative", "positive"),
         positive: str = "positive",
         base_dir: Path | None = None,
+        field: None = None,  # given, __new__ made a GroupLabelsAudit instead
     ) -> None:
         path = None
         if templates is not None:

@@ -1,7 +1,7 @@
 """nlpbench hook implementations: registers the bias audits ``counterfactual`` (alias
-``counterfactual-gender``), ``likelihood-preference`` (alias ``crows-pairs``) and
-``group-gap`` (alias ``eec``), and the
-test-instrument model type ``gender-biased``.
+``counterfactual-gender``), ``likelihood-preference`` (alias ``crows-pairs``),
+``representation`` (alias ``bold``) and ``group-gap`` (alias ``eec``; with ``field``
+it audits labelled data), and the test-instrument model type ``gender-biased``.
 
 Nothing is read here; word lists are read when an audit or model is built.
 """

@@ -59,3 +59,9 @@ def test_the_biased_model_answers_by_female_words() -> None:
 def test_the_biased_model_takes_no_params() -> None:
     with pytest.raises(ConfigError, match="model type 'gender-biased' takes no params, got: x"):
         GenderBiasedModel(ModelSpec(name="b", type="gender-biased", params={"x": 1}))
+
+
+def test_the_plugin_conforms() -> None:
+    from nlpbench.testing import check_conformance
+
+    assert check_conformance(plugin) == []
