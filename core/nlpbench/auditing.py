@@ -132,7 +132,7 @@ def run_audit(
         lines.append({
             "model": model, "task": task, "audit": name, "id": examples[index].id,
             "perturbed_id": perturbation.example.id, "group": perturbation.group,
-            "input": perturbation.example.input, "prediction": prediction,
+            "original_input": examples[index].input, "input": perturbation.example.input, "prediction": prediction,
             "original_prediction": originals[index], "references": list(perturbation.example.references),
             **({"probabilities": after, "original_probabilities": before[index]} if after is not None else {}),
             "scores": measured,

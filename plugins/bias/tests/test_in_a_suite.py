@@ -84,6 +84,7 @@ def test_planted_bias_is_flagged_and_a_blind_model_is_not(nlpbench_run: Any) -> 
     lines = [s for s in run.samples if s.get("audit") == "counterfactual" and s["model"] == "biased"]
     flipped = next(s for s in lines if s["id"] == "s0")
     assert flipped["input"] == "She loved every minute of this film." and flipped["group"] == "to-female"
+    assert flipped["original_input"] == "He loved every minute of this film."
     assert (flipped["original_prediction"], flipped["prediction"]) == ("positive", "negative")
     assert flipped["scores"] == {"flip": 1.0, "probability_change": pytest.approx(0.6)}
     assert flipped["original_probabilities"] == {"negative": pytest.approx(0.2), "positive": pytest.approx(0.8)}
