@@ -154,7 +154,7 @@ def test_rerunning_gives_identical_results_apart_from_timings(tmp_path: Path) ->
 def test_validate_the_quick_suite() -> None:
     completed = _nlpbench("validate", str(QUICK))
     assert completed.returncode == 0, completed.stderr
-    assert "8 models × 6 tasks = 21 cells (21 runnable, 0 not applicable)" in completed.stdout
+    assert "8 models × 7 tasks = 26 cells (26 runnable, 0 not applicable)" in completed.stdout
 
 
 def test_plugins_json_shows_every_plugin_and_the_broken_one(broken_site: Path) -> None:
