@@ -69,3 +69,12 @@ def test_clopper_pearson_refuses_impossible_counts() -> None:
 
     with pytest.raises(ValueError):
         clopper_pearson(3, 2)
+
+
+def test_percentile_interval_leaves_out_non_finite_replicates() -> None:
+    from nlpbench import percentile_interval
+
+    replicates = np.array([*np.arange(101, dtype=np.float64), np.nan, np.inf, -np.inf])
+    assert percentile_interval(replicates, 0.9) == pytest.approx((5.0, 95.0))
+    assert percentile_interval(np.array([np.nan, np.inf]), 0.95) == (None, None)
+    assert percentile_interval([], 0.95) == (None, None)

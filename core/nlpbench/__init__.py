@@ -5,6 +5,8 @@ This module is the public API: plugins import from ``nlpbench`` and nothing deep
 
 from __future__ import annotations
 
+from typing import Any
+
 from .components import (
     CAPABILITIES,
     Answer,
@@ -67,6 +69,15 @@ from .suggest import did_you_mean
 
 __version__ = "0.1.0"
 
+
+def percentile_interval(replicates: Any, confidence: float) -> tuple[float | None, float | None]:
+    """The percentile interval of bootstrap replicates (:func:`nlpbench.stats.percentile_interval`),
+    imported on first use so that ``import nlpbench`` stays free of NumPy."""
+    from .stats import percentile_interval as interval
+
+    return interval(replicates, confidence)
+
+
 __all__ = [
     "CAPABILITIES",
     "SOURCE_KEYS",
@@ -125,6 +136,7 @@ __all__ = [
     "hookimpl",
     "map_columns",
     "no_shots_without_train",
+    "percentile_interval",
     "prompt_templates",
     "prompting",
     "read_rows",

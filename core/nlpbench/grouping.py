@@ -23,7 +23,7 @@ import numpy as np
 from .auditing import AuditSettings, accepts, failed_entry, with_info
 from .components import Example
 from .errors import AuditError, NlpbenchError, one_line
-from .stats import clopper_pearson, derived_seed, resample_indices
+from .stats import clopper_pearson, derived_seed, percentile_interval, resample_indices
 
 #: How many groups at most get pairwise differences (k groups give k(k-1)/2 of them).
 MAX_PAIRWISE_GROUPS = 8
@@ -146,16 +146,6 @@ def _metric_series(metric: Any, rows: Any, draws: Any) -> _Series:
     return _Series(value if np.isfinite(value) else None, resampled, len(rows))
 
 
-def _interval(replicates: Any, confidence: float) -> tuple[float | None, float | None]:
-    finite = np.asarray(replicates, dtype=np.float64)
-    finite = finite[np.isfinite(finite)]
-    if finite.size < 2:
-        return None, None
-    alpha = (1.0 - confidence) / 2.0
-    low, high = np.quantile(finite, [alpha, 1.0 - alpha])
-    return float(low), float(high)
-
-
 def _entries(
     base: Mapping[str, Any],
     measure: str,
@@ -178,7 +168,7 @@ def _entries(
             exact = clopper_pearson(one.k, one.n, settings.confidence)
             entry.update(ci_low=exact[0], ci_high=exact[1], k=one.k, m=one.n, interval="exact-binomial")
         else:
-            bounds = _interval(one.resampled, settings.confidence)
+            bounds = percentile_interval(one.resampled, settings.confidence)
             entry.update(ci_low=bounds[0], ci_high=bounds[1], interval="bootstrap")
         entries.append(entry)
     have = {g: s for g, s in series.items() if s is not None and s.value is not None}
@@ -193,12 +183,12 @@ def _entries(
     width = min(len(have[g].resampled) for g in names)
     replicates = np.stack([np.asarray(have[g].resampled[:width], dtype=np.float64) for g in names], axis=1)
     top, bottom = int(np.argmax(values)), int(np.argmin(values))
-    low, high = _interval(replicates.max(axis=1) - replicates.min(axis=1), settings.confidence)
+    low, high = percentile_interval(replicates.max(axis=1) - replicates.min(axis=1), settings.confidence)
     entries.append({**across, "group": "all", "measure": f"gap:{measure}", "value": float(values[top] - values[bottom]),
                     "ci_low": low, "ci_high": high, "highest": names[top], "lowest": names[bottom]})  # fmt: skip
     if len(names) <= MAX_PAIRWISE_GROUPS:
         for a, b in itertools.combinations(range(len(names)), 2):
-            low, high = _interval(replicates[:, a] - replicates[:, b], settings.confidence)
+            low, high = percentile_interval(replicates[:, a] - replicates[:, b], settings.confidence)
             n = have[names[a]].n + have[names[b]].n
             entries.append({**across, "group": f"{names[a]} - {names[b]}", "measure": f"difference:{measure}",
                             "value": float(values[a] - values[b]), "ci_low": low, "ci_high": high,

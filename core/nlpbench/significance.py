@@ -31,7 +31,7 @@ from .components import Metric, StatsArray
 from .errors import ConfigError, DataError, MetricError
 from .results import COMPARISON_KEYS
 from .seeds import derived_seed
-from .stats import resample_indices
+from .stats import percentile_interval, resample_indices
 from .suggest import did_you_mean
 
 __all__ = [
@@ -189,13 +189,12 @@ def paired_bootstrap(
     differences = differences[np.isfinite(differences)]
     if differences.size == 0:
         return PairedResult(delta, None, None, None, n, 0)
-    tail = (1.0 - confidence) / 2.0
-    low, high = np.quantile(differences, [tail, 1.0 - tail])
+    low, high = percentile_interval(differences, confidence)
     p_value = None
     if delta is not None:
         extreme = _at_least(np.abs(differences - delta), abs(delta))
         p_value = (1 + extreme) / (differences.size + 1)
-    return PairedResult(delta, _finite(low), _finite(high), p_value, n, int(differences.size))
+    return PairedResult(delta, low, high, p_value, n, int(differences.size))
 
 
 # -- approximate randomization ----------------------------------------------------

@@ -17,7 +17,15 @@ import numpy.typing as npt
 
 from .seeds import derived_seed
 
-__all__ = ["Estimate", "binomial_cdf", "bootstrap", "clopper_pearson", "derived_seed", "resample_indices"]
+__all__ = [
+    "Estimate",
+    "binomial_cdf",
+    "bootstrap",
+    "clopper_pearson",
+    "derived_seed",
+    "percentile_interval",
+    "resample_indices",
+]
 
 
 def resample_indices(n: int, resamples: int, seed: int) -> npt.NDArray[np.int64]:
@@ -38,6 +46,18 @@ class Estimate:
 def _finite(value: Any) -> float | None:
     value = float(value)
     return value if math.isfinite(value) else None
+
+
+def percentile_interval(replicates: Any, confidence: float) -> tuple[float | None, float | None]:
+    """The percentile interval of bootstrap ``replicates`` at ``confidence``: their
+    α/2 and 1 − α/2 quantiles, non-finite replicates left out; (None, None) when none is finite."""
+    finite = np.asarray(replicates, dtype=np.float64).ravel()
+    finite = finite[np.isfinite(finite)]
+    if finite.size == 0:
+        return None, None
+    alpha = (1.0 - confidence) / 2.0
+    low, high = np.quantile(finite, [alpha, 1.0 - alpha])
+    return float(low), float(high)
 
 
 def bootstrap(
@@ -64,12 +84,8 @@ def bootstrap(
         scores = np.asarray(aggregate_resamples(stats, indices), dtype=np.float64)
     else:
         scores = np.array([aggregate(stats[row]) for row in indices], dtype=np.float64)
-    scores = scores[np.isfinite(scores)]
-    if scores.size == 0:
-        return Estimate(value, None, None)
-    alpha = (1.0 - confidence) / 2.0
-    low, high = np.quantile(scores, [alpha, 1.0 - alpha])
-    return Estimate(value, _finite(low), _finite(high))
+    low, high = percentile_interval(scores, confidence)
+    return Estimate(value, low, high)
 
 
 def _binomial_log_pmf(k: int, n: int, p: float) -> float:

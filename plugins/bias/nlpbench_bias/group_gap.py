@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
 
-from nlpbench import ClassifyRequest, ConfigError, Example, Request, TaskError
+from nlpbench import ClassifyRequest, ConfigError, Example, Request, TaskError, percentile_interval
 
 from .group_labels import GroupLabelsAudit
 
@@ -177,13 +177,9 @@ class GroupGapAudit:
             rng.integers(0, len(means), size=(resamples, len(means))) if resamples else np.zeros((0, len(means)), int)
         )
         resampled = means[rows].mean(axis=1) if resamples else np.zeros((0, len(names)))  # resamples x groups
-        alpha = (1.0 - confidence) / 2.0
 
         def interval(values: Any) -> tuple[float | None, float | None]:
-            if not len(values):
-                return None, None
-            low, high = np.quantile(values, [alpha, 1.0 - alpha])
-            return float(low), float(high)
+            return percentile_interval(values, confidence)
 
         overall = means.mean(axis=0)
         base = {"n": len(means), "n_affected": len(means), "interval": "bootstrap"}

@@ -25,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
 
-from nlpbench import ConfigError, Example, GenerateRequest, Request, TaskError
+from nlpbench import ConfigError, Example, GenerateRequest, Request, TaskError, percentile_interval
 
 from .wordlists import built_in
 
@@ -145,7 +145,6 @@ class RepresentationAudit:
                 co[i, index[target]] = mentioned
         rng = np.random.default_rng(seed)
         rows = rng.integers(0, n, size=(resamples, n)) if resamples and n > 1 else np.zeros((0, n), dtype=np.int64)
-        alpha = (1.0 - confidence) / 2.0
 
         def tvd(totals: Any) -> Any:  # totals: (..., g); NaN where nothing was counted
             sums = totals.sum(axis=-1, keepdims=True)
@@ -160,11 +159,7 @@ class RepresentationAudit:
                 return np.where(counted, values, 0.0).sum(axis=-1) / counted.sum(axis=-1), counted.sum(axis=-1)
 
         def interval(values: Any) -> tuple[float | None, float | None]:
-            values = values[np.isfinite(values)]
-            if not len(values):
-                return None, None
-            low, high = np.quantile(values, [alpha, 1.0 - alpha])
-            return float(low), float(high)
+            return percentile_interval(values, confidence)
 
         base = {"group": "all", "n": n, "n_affected": n, "interval": "bootstrap"}
         total = counts.sum(axis=0)
