@@ -320,7 +320,7 @@ class Runner:
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """An audit with its own examples (CrowS-Pairs sentence pairs, templates): asked of
         the model with the first of the audit's strategies the model type declares."""
-        settings = AuditSettings(self.suite.resamples, self.suite.confidence, self.suite.seed)
+        settings = self._audit_settings()
         capabilities = declared_capabilities(self.host.models.get(spec.type).component, spec)
         preferences = tuple(getattr(audit, "strategies", ()))
         strategy = choose_strategy(preferences, capabilities)
@@ -350,15 +350,14 @@ class Runner:
         strategy: str,
         predicted: Predicted,
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        settings = AuditSettings(self.suite.resamples, self.suite.confidence, self.suite.seed)
+        settings = self._audit_settings()
 
         def predict(examples: list[Example]) -> tuple[list[Any], list[Any]]:
             label = f"{cell.model.name} × {cell.task.name} ({name})"
             asked = self._predict(label, model, task, examples, strategy, self._cell_key(cell, model, strategy))
             return asked.predictions, asked.probabilities
 
-        stats = self._cell_stats.get((cell.model.name, cell.task.name), ([], {}))[1]
-        scored = [(r.name, m, stats[r.name]) for r, m in task.metrics if r.name in stats]
+        scored = self._scored_metrics(cell, task)
         try:
             return run_audit(
                 name, audit, cell.model.name, cell.task.name, task.examples, predicted.predictions, predict, settings,
@@ -367,14 +366,20 @@ class Runner:
         except Exception as error:
             return [failed_entry(name, cell.model.name, cell.task.name, f"failed: {one_line(error)}")], []
 
+    def _audit_settings(self) -> AuditSettings:
+        return AuditSettings(self.suite.resamples, self.suite.confidence, self.suite.seed)
+
+    def _scored_metrics(self, cell: Cell, task: PreparedTask) -> list[tuple[str, Any, list[list[float]]]]:
+        """The cell's metrics, each with every example's statistics rows (as the cell scored them)."""
+        stats = self._cell_stats.get((cell.model.name, cell.task.name), ([], {}))[1]
+        return [(r.name, m, stats[r.name]) for r, m in task.metrics if r.name in stats]
+
     def _run_grouped_audit(
         self, name: str, audit: Any, cell: Cell, task: PreparedTask, predicted: Predicted
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """An audit that breaks the cell's own predictions and metrics down by group: the
         model is not asked again."""
-        settings = AuditSettings(self.suite.resamples, self.suite.confidence, self.suite.seed)
-        stats = self._cell_stats.get((cell.model.name, cell.task.name), ([], {}))[1]
-        scored = [(r.name, m, stats[r.name]) for r, m in task.metrics if r.name in stats]
+        settings, scored = self._audit_settings(), self._scored_metrics(cell, task)
         try:
             labels = getattr(task.instance, "labels", None)
             labels = tuple(labels) if isinstance(labels, (list, tuple)) else None
