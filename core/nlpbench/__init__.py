@@ -64,7 +64,7 @@ from .prompts import (
     shot_count,
 )
 from .seeds import derived_seed
-from .sources import SOURCE_KEYS, DataSource, TaskData, task_data
+from .sources import SOURCE_KEYS, DataSource, TaskData, optional_string, task_data
 from .suggest import did_you_mean
 
 __version__ = "0.1.0"
@@ -136,6 +136,7 @@ __all__ = [
     "hookimpl",
     "map_columns",
     "no_shots_without_train",
+    "optional_string",
     "percentile_interval",
     "prompt_templates",
     "prompting",

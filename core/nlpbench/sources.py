@@ -93,12 +93,14 @@ class TaskData:
         return facts
 
 
-def _string(data: Mapping[str, Any], key: str) -> str | None:
-    value = data.get(key)
+def optional_string(mapping: Mapping[str, Any], key: str, where: str = "data") -> str | None:
+    """``mapping[key]``: None when absent, else a non-empty string; ConfigError naming
+    ``where.key`` for anything else."""
+    value = mapping.get(key)
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"data.{key} must be a non-empty string, not {value!r}")
+        raise ConfigError(f"{where}.{key} must be a non-empty string, not {value!r}")
     return value
 
 
@@ -123,14 +125,14 @@ def task_data(
     for key in data:
         if key not in known:
             raise ConfigError(f"data: unknown key '{key}'{did_you_mean(str(key), known)}; known: {', '.join(known)}")
-    mapped = {name: _string(data, name) or default for name, default in columns.items()}
+    mapped = {name: optional_string(data, name) or default for name, default in columns.items()}
     extra = {key: data[key] for key in options if key in data}
     keep = _keep(data.get(KEEP_KEY), reserved=(*columns, *reserved_fields))
     if "hf" in data:  # the design's name for it: `hf` and `hub` mean the same
         if "hub" in data:
             raise ConfigError("data: give data.hub or data.hf (the same thing), not both")
         data = {("hub" if key == "hf" else key): value for key, value in data.items()}
-    path, hub = _string(data, "path"), _string(data, "hub")
+    path, hub = optional_string(data, "path"), optional_string(data, "hub")
     if path is None and hub is None:
         leftovers = [key for key in data if key in SOURCE_KEYS or key in columns]
         if leftovers:
@@ -149,8 +151,8 @@ def task_data(
         for key in ("config", "split", "revision", "data_files", "train_split"):
             if key in data:
                 raise ConfigError(f"data.{key} applies to data.hub (an HF dataset), not to a file in data.path")
-        source = DataSource(path=spec.resolve(path), format=_string(data, "format"))
-        train_path = _string(data, "train")
+        source = DataSource(path=spec.resolve(path), format=optional_string(data, "format"))
+        train_path = optional_string(data, "train")
         train = DataSource(path=spec.resolve(train_path), format=source.format) if train_path else None
         return TaskData(source, train, mapped, extra, keep)
     assert hub is not None
@@ -158,7 +160,7 @@ def task_data(
         raise ConfigError("data.format applies to a file in data.path; for an HF dataset name a builder in data.hub")
     if "train" in data:
         raise ConfigError("data.train is a file; with data.hub name the train split in data.train_split")
-    split = _string(data, "split")
+    split = optional_string(data, "split")
     if split is None:
         raise ConfigError("data.split is required with data.hub: the split to evaluate on (say, validation)")
     files = data.get("data_files")
@@ -170,13 +172,13 @@ def task_data(
     local = spec.resolve(hub)
     source = DataSource(
         hub=hub,
-        config=_string(data, "config"),
+        config=optional_string(data, "config"),
         split=split,
-        revision=_string(data, "revision"),
+        revision=optional_string(data, "revision"),
         data_files=data_files,
         local_dataset=local if local.is_dir() else None,
     )
-    train_split = _string(data, "train_split")
+    train_split = optional_string(data, "train_split")
     train = _with_split(source, train_split) if train_split else None
     return TaskData(source, train, mapped, extra, keep)
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nlpbench import ConfigError, TaskData, TaskSpec, detect_format, did_you_mean, task_data
+from nlpbench import ConfigError, TaskData, TaskSpec, detect_format, did_you_mean, optional_string, task_data
 
 #: How a plain-text file is cut into examples (see :mod:`nlpbench_lm.texts`).
 UNITS = ("paragraph", "line", "file")
@@ -50,8 +50,8 @@ def lm_config(spec: TaskSpec) -> LMConfig:
     raw = spec.data if isinstance(spec.data, Mapping) else {}
     source = data.source
     plain = source is None or (source.path is not None and detect_format(source.path, source.format) == "txt")
-    unit = _string(data.options, "unit")
-    id_column = _string(data.options, "id")
+    unit = optional_string(data.options, "unit")
+    id_column = optional_string(data.options, "id")
     if plain:
         for key in ("text", "id"):
             if key in raw:
@@ -76,15 +76,6 @@ def lm_config(spec: TaskSpec) -> LMConfig:
             )
         unit = "row"
     return LMConfig(data=data, unit=unit, id_column=id_column, stride=_stride(spec.params))
-
-
-def _string(options: Mapping[str, Any], key: str) -> str | None:
-    value = options.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"data.{key} must be a non-empty string, not {value!r}")
-    return value
 
 
 def _stride(params: Any) -> int | None:

@@ -22,6 +22,7 @@ from nlpbench import (
     TaskSpec,
     did_you_mean,
     no_shots_without_train,
+    optional_string,
     prompt_templates,
     shot_count,
     task_data,
@@ -155,15 +156,6 @@ def check_uses(source: str, where: str, name: str) -> None:
         raise ConfigError(f"{where} must use {{{{ {name} }}}}")
 
 
-def _string(where: str, mapping: Mapping[str, Any], key: str) -> str | None:
-    value = mapping.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{where}.{key} must be a non-empty string, not {value!r}")
-    return value
-
-
 def data_config(spec: TaskSpec) -> DataConfig:
     """``spec.data`` checked and typed; ConfigError naming the key at fault."""
     sources = task_data(spec, COLUMNS, OPTIONS, required=("text", "label"))
@@ -191,14 +183,14 @@ def data_config(spec: TaskSpec) -> DataConfig:
                 raise ConfigError(f"data.label_names.{raw}: '{name}' is not one of data.labels")
     columns = sources.columns
     return DataConfig(
-        path=_string("data", data, "path"),
+        path=optional_string(data, "path"),
         text=columns["text"],
         label=columns["label"],
         id=columns["id"] if "id" in data else None,
-        format=_string("data", data, "format"),
+        format=optional_string(data, "format"),
         labels=tuple(labels) if labels is not None else None,
         label_names={label_key(raw): name for raw, name in names.items()} if names is not None else None,
-        train=_string("data", data, "train"),
+        train=optional_string(data, "train"),
         sources=sources,
     )
 
@@ -228,7 +220,7 @@ def sentiment_config(spec: TaskSpec, has_train: bool) -> SentimentConfig:
         raise ConfigError(
             f"params.shots: {shots} shots, but params.prompt shows none; loop over them with {{% for shot in shots %}}"
         )
-    description = _string("params", params, "description") or DEFAULT_DESCRIPTION
+    description = optional_string(params, "description", "params") or DEFAULT_DESCRIPTION
     template(description, "params.description", DESCRIPTION_VARIABLES)
     verbalizers = params.get("verbalizers") or {}
     if not isinstance(verbalizers, Mapping) or not all(
