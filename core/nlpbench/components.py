@@ -436,7 +436,8 @@ class Task(Protocol):
     strategy, answers) -> Mapping[str, float] | None``, for a classification task, gives
     the model's probability of each label where the strategy yields one; the runner keeps
     it beside the prediction (the store, ``samples.jsonl``) and bias audits measure how
-    far a perturbation moved it.
+    far a perturbation moved it. ``labels``, a classification task's label names in
+    order, tells grouping bias audits that predictions are labels.
 
     Optional, for ``nlpbench finetune``: ``train_examples() -> Iterable[Example]``, the
     task's train split (built into requests like ``examples()``; the first reference
