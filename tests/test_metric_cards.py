@@ -2,8 +2,8 @@
 
 A card has the sections Inputs, Scale, Direction, What it measures, Caveats and
 Example, in that order; the example is a JSON block (options, predictions,
-references, value) that this test scores with the real metric, and that must be the
-metric's own ``example``.
+references, value, and probabilities for a metric that reads them) that this test
+scores with the real metric, and that must be the metric's own ``example``.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
+from nlpbench.scoring import metric_stats
 from nlpbench.testing import make_host
 
 CARDS = Path(__file__).resolve().parents[1] / "docs" / "metrics"
@@ -36,7 +36,7 @@ def _example(card: str) -> dict[str, Any]:
     blocks = re.findall(r"```json\n(.*?)\n```", example, flags=re.DOTALL)
     assert len(blocks) == 1, "the Example section must hold exactly one ```json block"
     parsed: dict[str, Any] = json.loads(blocks[0])
-    assert set(parsed) == {"options", "predictions", "references", "value"}, sorted(parsed)
+    assert set(parsed) - {"probabilities"} == {"options", "predictions", "references", "value"}, sorted(parsed)
     return parsed
 
 
@@ -58,12 +58,11 @@ def test_the_cards_example_is_what_the_metric_computes(name: str) -> None:
     example = _example((CARDS / f"{name}.md").read_text(encoding="utf-8"))
     component = METRICS[name].component
     metric = component(**example["options"])
-    stats = np.asarray(metric.stats(example["predictions"], example["references"]), dtype=np.float64)
-    if stats.ndim == 1:
-        stats = stats[:, None]
+    stats = metric_stats(metric, name, example["predictions"], example["references"], example.get("probabilities"))
     value = float(metric.aggregate(stats))
     assert math.isclose(value, example["value"], rel_tol=1e-9, abs_tol=1e-9), (value, example["value"])
     own = component.example
     assert list(own.predictions) == example["predictions"], "the card's predictions differ from the class's example"
     assert [list(r) for r in own.references] == example["references"]
     assert own.value is not None and math.isclose(own.value, example["value"], rel_tol=1e-9, abs_tol=1e-9)
+    assert [dict(p) if p is not None else None for p in own.probabilities] == example.get("probabilities", [])

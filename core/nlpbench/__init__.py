@@ -16,6 +16,7 @@ from .components import (
     EncodeRequest,
     Example,
     ExtractSpanRequest,
+    FileTask,
     FinetuneReport,
     FinetuneSettings,
     FinetuneStepped,
@@ -36,6 +37,7 @@ from .components import (
     Span,
     StatsArray,
     Task,
+    TaskFileContents,
     TaskSpec,
     TrainingPair,
 )
@@ -45,13 +47,14 @@ from .errors import (
     ConfigError,
     DataError,
     MetricError,
+    MetricNotComputed,
     ModelError,
     NlpbenchError,
     PluginError,
     ReporterError,
     TaskError,
 )
-from .hookspecs import Register, hookimpl
+from .hookspecs import Register, RegisterTaskFile, hookimpl
 from .prompts import (
     FewShotSampler,
     Prompting,
@@ -93,6 +96,7 @@ __all__ = [
     "Example",
     "ExtractSpanRequest",
     "FewShotSampler",
+    "FileTask",
     "FinetuneReport",
     "FinetuneSettings",
     "FinetuneStepped",
@@ -103,6 +107,7 @@ __all__ = [
     "Metric",
     "MetricError",
     "MetricExample",
+    "MetricNotComputed",
     "Model",
     "ModelError",
     "ModelSpec",
@@ -116,6 +121,7 @@ __all__ = [
     "PromptTemplates",
     "Prompting",
     "Register",
+    "RegisterTaskFile",
     "Reporter",
     "ReporterError",
     "Request",
@@ -125,6 +131,7 @@ __all__ = [
     "Task",
     "TaskData",
     "TaskError",
+    "TaskFileContents",
     "TaskSpec",
     "TrainingPair",
     "__version__",

@@ -12,6 +12,7 @@ import numpy as np
 
 from .components import Example, Perturbation
 from .errors import AuditError, NlpbenchError, one_line
+from .scoring import metric_stats
 from .stats import bootstrap, clopper_pearson, derived_seed
 
 
@@ -156,7 +157,11 @@ def run_audit(
         if not any(m == measure for _, m in values):
             reason = f"not computed: no prediction of this task gives '{measure}'"
             entries.append({**failed_entry(name, model, task, reason), "measure": measure, "n_examples": len(examples)})
-    changed = [(index, p, prediction) for (index, p), prediction in zip(pairs, predictions, strict=True) if p.changed]
+    changed = [
+        (index, p, prediction, after)
+        for (index, p), prediction, after in zip(pairs, predictions, probabilities, strict=True)
+        if p.changed
+    ]
     entries += metric_shifts(name, model, task, len(examples), changed, metrics, settings)
     return with_info(audit, entries), lines
 
@@ -166,7 +171,7 @@ def metric_shifts(
     model: str,
     task: str,
     n_examples: int,
-    changed: Sequence[tuple[int, Perturbation, Any]],
+    changed: Sequence[tuple[int, Perturbation, Any, Any]],
     metrics: Sequence[tuple[str, Any, Sequence[Sequence[float]]]],
     settings: AuditSettings,
 ) -> list[dict[str, Any]]:
@@ -184,7 +189,7 @@ def metric_shifts(
     from .significance import compare_models
 
     entries: list[dict[str, Any]] = []
-    by_group: dict[str, list[tuple[int, Perturbation, Any]]] = {}
+    by_group: dict[str, list[tuple[int, Perturbation, Any, Any]]] = {}
     for item in changed:
         by_group.setdefault(item[1].group, []).append(item)
     for name, metric, rows in metrics:
@@ -192,18 +197,20 @@ def metric_shifts(
         base = {"audit": audit, "model": model, "task": task, "n_examples": n_examples}
         perturbed_scores: dict[int, list[float | None]] = {}
         for group, items in sorted(by_group.items()):
-            firsts: dict[int, tuple[Perturbation, Any]] = {}
-            for index, perturbation, prediction in items:
-                firsts.setdefault(index, (perturbation, prediction))  # one copy per example and group
+            firsts: dict[int, tuple[Perturbation, Any, Any]] = {}
+            for index, perturbation, prediction, probabilities in items:
+                firsts.setdefault(index, (perturbation, prediction, probabilities))  # one copy per example and group
             order = sorted(firsts)
             measure = f"metric:{name}"
             entry = {**base, "group": group, "measure": measure, "n": len(order), "n_affected": len(order)}
             try:
-                stats = np.asarray(
-                    metric.stats([firsts[i][1] for i in order], [firsts[i][0].example.references for i in order]),
-                    dtype=np.float64,
+                stats = metric_stats(
+                    metric,
+                    name,
+                    [firsts[i][1] for i in order],
+                    [firsts[i][0].example.references for i in order],
+                    [firsts[i][2] for i in order],
                 )
-                stats = stats[:, None] if stats.ndim == 1 else stats
                 ids = [str(i) for i in order]
                 [compared] = compare_models(
                     {"perturbed": (ids, stats), "original": (ids, original[order])},

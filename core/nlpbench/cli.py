@@ -333,6 +333,17 @@ def compare(
 
 @cli.command()
 @click.argument("run_dir", metavar="RUN", type=click.Path(path_type=Path))
+@click.option("--members", is_flag=True, help="Show each member of a group, not only the group's means.")
+def leaderboard(run_dir: Path, members: bool) -> None:
+    """Print the leaderboard of the run in folder RUN (a group as one table of its means)."""
+    from .leaderboard import render_text
+    from .runs import read_results
+
+    click.echo(render_text(read_results(run_dir), members=members), nl=False)
+
+
+@cli.command()
+@click.argument("run_dir", metavar="RUN", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="Where to write the page (default RUN/report.html).")
 def report(run_dir: Path, out: Path | None) -> None:
     """Regenerate the HTML report of the run in folder RUN from its results.json and samples.jsonl."""
@@ -393,12 +404,34 @@ def list_(ctx: click.Context, kind: str, as_json: bool) -> None:
                 sorted(getattr(component, "finetunable", ())) if callable(getattr(component, "finetune", None)) else []
             )
         elif kind == "tasks":
+            row["kind"] = "type"
             row["strategies"] = list(getattr(component, "strategies", ()))
             row["default_metrics"] = list(getattr(component, "default_metrics", ()))
         elif kind == "metrics":
             row["higher_is_better"] = getattr(component, "higher_is_better", None)
             row["scale"] = list(getattr(component, "scale", ()) or ()) or None
         rows.append(row)
+    problems = []
+    if kind == "tasks":  # the task library: task files and groups, read (never their data) only here
+        from .taskfiles import library_of
+
+        try:
+            rows += [
+                {
+                    "name": entry.name,
+                    "plugin": entry.plugin,
+                    "aliases": [],
+                    "description": entry.description,
+                    "kind": entry.kind,
+                    "file": str(entry.path),
+                    **({"members": list(entry.members)} if entry.kind == "group" else {}),
+                }
+                for entry in sorted(library_of(host).index.values(), key=lambda e: e.name)
+            ]
+        except NlpbenchError as error:
+            problems.append(str(error))
+    for problem in problems:
+        click.echo(f"warning: {problem}", err=True)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -414,8 +447,10 @@ def list_(ctx: click.Context, kind: str, as_json: bool) -> None:
             extra = f" [{', '.join(row['capabilities'])}]"
             if row["finetunable"]:
                 extra += f" (fine-tunable: {', '.join(row['finetunable'])})"
-        elif kind == "tasks":
+        elif kind == "tasks" and row["kind"] == "type":
             extra = f" [{', '.join(row['strategies'])}]"
+        elif kind == "tasks":
+            extra = f" [{row['kind']}" + (f" of {len(row['members'])}" if "members" in row else "") + "]"
         aliases = f" (also {', '.join(row['aliases'])})" if row["aliases"] else ""
         click.echo(f"{row['name']}{aliases}{extra}  — {row['description']}  [{row['plugin']}]")
 

@@ -77,12 +77,18 @@ class LoglikelihoodRollingRequest:
     by ``stride`` tokens (None: the model's default), each window conditioning on the
     tokens before it; the first token conditions on the model's start token. The
     answer's ``n_tokens`` is how many tokens were scored.
+
+    ``windows="disjoint"`` asks for lm-evaluation-harness's windows instead (its task
+    files need its numbers): each window scores the next ``max_length`` tokens
+    conditioned only on the token before them, and the last window reaches back to
+    read a full ``max_length`` tokens; ``stride`` is then unused.
     """
 
     capability: ClassVar[Capability] = "loglikelihood_rolling"
     text: str
     stride: int | None = None
     example_id: str | None = None
+    windows: Literal["sliding", "disjoint"] = "sliding"
 
 
 @dataclass(frozen=True)
@@ -184,7 +190,8 @@ class ModelSpec:
 
 @dataclass(frozen=True)
 class TaskSpec:
-    """One ``tasks:`` entry of a suite, validated."""
+    """One ``tasks:`` entry of a suite, validated (or one member of a group it names).
+    ``source`` is the task file it came from, if any; ``group`` the group it belongs to."""
 
     name: str
     type: str
@@ -196,6 +203,8 @@ class TaskSpec:
     params: Mapping[str, Any] = field(default_factory=dict)
     base_dir: Path = Path(".")
     seed: int = 0
+    source: str | None = None
+    group: str | None = None
 
     def resolve(self, value: str | Path) -> Path:
         """A path from the suite, relative to the suite file's folder."""
@@ -216,6 +225,40 @@ class Example:
     input: Any
     references: tuple[Any, ...]
     fields: Mapping[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------
+# Task files: what reading one gives (see nlpbench.taskfiles)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileTask:
+    """One task a task file defines: its name within the file and what a suite's task
+    entry would give for it. ``document`` is the YAML mapping it was written in (so an
+    error can name its line); ``path`` the file."""
+
+    name: str
+    type: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict)
+    metrics: tuple[str | Mapping[str, Any], ...] = ()
+    description: str = ""
+    path: Path | None = None
+    document: Any = None
+
+
+@dataclass(frozen=True)
+class TaskFileContents:
+    """What a task file (or a folder of them) defines: one task, or a group of ``tasks``
+    named ``name``. ``format`` says who read it (``nlpbench``, or the task type that did)."""
+
+    name: str
+    description: str
+    path: Path
+    tasks: tuple[FileTask, ...]
+    group: bool = False
+    format: str = "nlpbench"
 
 
 # ---------------------------------------------------------------------------
@@ -426,7 +469,10 @@ class Task(Protocol):
 
     ``strategies`` lists the capabilities the task can use, most preferred first; the
     runner picks the first one the model has. ``default_metrics`` names the metrics
-    used when the suite names none.
+    used when the suite names none. A type whose strategies depend on its entry (a
+    declarative task's on its ``output``) adds the classmethod ``strategies_for(spec)``,
+    which planning and ``nlpbench validate`` ask instead; its instances set
+    ``strategies`` to the same.
 
     Optional: ``for_model(spec: ModelSpec) -> Task``, a task whose prompts depend on the
     model (a T5 prefix, a GPT few-shot prompt) returns the task as that model is to be
@@ -438,6 +484,11 @@ class Task(Protocol):
     it beside the prediction (the store, ``samples.jsonl``) and bias audits measure how
     far a perturbation moved it. ``labels``, a classification task's label names in
     order, tells grouping bias audits that predictions are labels.
+
+    Optional, for task files in a format of the type's own (lm-evaluation-harness's):
+    the classmethod ``read_task_file(path, options) -> TaskFileContents | None`` reads
+    the file or folder at ``path`` (None: not a file of this type), given the suite
+    entry's ``options`` (``trust_task_code``); each task it gives has this type.
 
     Optional, for ``nlpbench finetune``: ``train_examples() -> Iterable[Example]``, the
     task's train split (built into requests like ``examples()``; the first reference
@@ -463,11 +514,13 @@ class Task(Protocol):
 
 @dataclass(frozen=True)
 class MetricExample:
-    """A worked example for a metric: conformance checks and metric cards run it."""
+    """A worked example for a metric: conformance checks and metric cards run it.
+    ``probabilities``, for a metric that reads them, holds each prediction's probabilities."""
 
     predictions: tuple[Any, ...]
     references: tuple[tuple[Any, ...], ...]
     value: float | None = None
+    probabilities: tuple[Mapping[str, float] | None, ...] = ()
 
 
 if TYPE_CHECKING:
@@ -494,6 +547,15 @@ class Metric(Protocol):
     value, or none); ``describe() -> dict`` gives facts recorded beside the score in
     results (sacrebleu's signature, whether ROUGE stems). A ``scale`` bound may be
     ``math.inf`` (perplexity); results write it as null.
+
+    Optional, for metrics of calibration and the like: ``uses_probabilities = True`` (a
+    class attribute) has ``stats`` called with the keyword argument ``probabilities``,
+    one mapping per example of label or choice → probability (the task's
+    ``probabilities`` hook; a reference ``r`` is the key ``str(r)``). A metric without it
+    is called as before. When some prediction has no probabilities the metric is not
+    called and its score is recorded as not computed, with the reason; a metric may also
+    raise :class:`~nlpbench.errors.MetricNotComputed` itself for predictions it cannot
+    score at all.
     """
 
     higher_is_better: ClassVar[bool]

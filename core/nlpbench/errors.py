@@ -37,6 +37,12 @@ class MetricError(NlpbenchError):
     """A metric could not score the predictions it was given."""
 
 
+class MetricNotComputed(MetricError):
+    """A metric cannot score these predictions at all (they lack what it reads: a
+    classifier's answers have no per-choice log-likelihoods to normalise). The score is
+    recorded as not computed, with this message as the reason; the cell stays ok."""
+
+
 class AuditError(NlpbenchError):
     """A bias audit could not perturb or measure."""
 

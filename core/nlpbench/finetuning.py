@@ -24,6 +24,7 @@ from typing import Any
 
 from .components import Example, FinetuneReport, FinetuneSettings, FinetuneStepped, ModelSpec, TaskSpec, TrainingPair
 from .errors import ConfigError, DataError, ModelError, NlpbenchError, TaskError, one_line
+from .planning import declared_strategies
 from .plugins import PluginHost
 from .progress import Progress
 from .results import jsonable, utc_now
@@ -194,7 +195,7 @@ def run_finetune(
             f"{model_where}: model type '{model_spec.type}' cannot be fine-tuned "
             + (f"(fine-tunable: {others})" if others else "(no installed model type can be)")
         )
-    preferences = tuple(getattr(task_class, "strategies", ()))
+    preferences = declared_strategies(task_class, task_spec)
     strategy = choose_finetune_strategy(preferences, model_type)
     if strategy is None:
         trains = ", ".join(sorted(getattr(model_type, "finetunable", ())))

@@ -19,6 +19,7 @@ marks the plugin as failed rather than ignoring it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import pluggy
@@ -132,6 +133,34 @@ def register_reporters(register: Register) -> None:
         @hookimpl
         def register_reporters(register):
             register(MarkdownReporter, name="markdown")
+    """
+
+
+class RegisterTaskFile(Protocol):
+    """The callback :func:`register_task_files` receives: ``path`` is a task file (YAML)
+    or a folder of them, shipped with the plugin. The core reads the files only when a
+    suite or ``nlpbench list tasks`` needs the library, so registering stays instant."""
+
+    def __call__(self, path: str | Path) -> None: ...
+
+
+@hookspec
+def register_task_files(register: RegisterTaskFile) -> None:
+    """Add task files to the task library, so that suites name them (``task: hellaswag``).
+
+    Called once, when plugins are loaded. Each file defines one task (``name:``, with
+    ``type:``, ``data:``, ``params:`` and ``metrics:`` as a suite's task entry has them)
+    or a group (``group:`` with ``members:``); docs/tasks.md describes the format. A path
+    that does not exist fails the plugin. Two files that define the same name are an
+    error naming both plugins when the library is read.
+
+    :param register: the :class:`RegisterTaskFile` callback.
+
+    Example::
+
+        @hookimpl
+        def register_task_files(register):
+            register(Path(__file__).parent / "library")
     """
 
 

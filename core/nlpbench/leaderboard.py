@@ -10,30 +10,76 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Board:
-    """One task's leaderboard."""
+    """One task's leaderboard, or a group's (``members`` names its tasks; each row is
+    the group's micro mean, with the macro mean beside it). ``group`` is the group a
+    task's board belongs to."""
 
     task: str
     metrics: list[str]
     directions: dict[str, bool]
     rows: list[Mapping[str, Any]]  # cells, ranked: ok cells first, best first
+    members: tuple[str, ...] = ()
+    group: str | None = None
 
 
-def boards(results: Mapping[str, Any]) -> list[Board]:
-    """A board per task, in the order tasks first appear in the results."""
+#: How a group's board names the macro mean of a metric beside its micro mean.
+MACRO = "{} (macro)"
+
+
+def boards(results: Mapping[str, Any], members: bool = True) -> list[Board]:
+    """A board per task, in the order tasks first appear in the results; a group's board
+    comes where its first member would, followed by its members' boards unless
+    ``members`` is false (a group is then one row per model)."""
     tasks: dict[str, list[Mapping[str, Any]]] = {}
     for cell in results.get("cells", []):
         tasks.setdefault(cell["task"], []).append(cell)
+    group_of = {
+        member: name for name, group in (results.get("task_groups") or {}).items() for member in group["members"]
+    }
+    group_rows: dict[str, list[Mapping[str, Any]]] = {}
+    for entry in results.get("groups") or []:
+        group_rows.setdefault(entry["group"], []).append(_group_row(entry, tasks))
     out = []
     for task, cells in tasks.items():
-        metrics: list[str] = []
-        directions: dict[str, bool] = {}
-        for cell in cells:
-            for name, score in cell.get("metrics", {}).items():
-                if name not in metrics:
-                    metrics.append(name)
-                    directions[name] = bool(score.get("higher_is_better", True))
-        out.append(Board(task, metrics, directions, _rank(cells, metrics[0] if metrics else None, directions)))
+        group = group_of.get(task)
+        if group is not None and group in group_rows:
+            rows = group_rows.pop(group)
+            out.append(_board(group, rows, tuple(results["task_groups"][group]["members"])))
+        if group is None or members:
+            out.append(_board(task, cells, group=group))
     return out
+
+
+def _board(task: str, cells: list[Mapping[str, Any]], members: tuple[str, ...] = (), group: str | None = None) -> Board:
+    metrics: list[str] = []
+    directions: dict[str, bool] = {}
+    for cell in cells:
+        for name, score in cell.get("metrics", {}).items():
+            if name not in metrics:
+                metrics.append(name)
+                directions[name] = bool(score.get("higher_is_better", True))
+    ranked = _rank(cells, metrics[0] if metrics else None, directions)
+    return Board(task, metrics, directions, ranked, members, group)
+
+
+def _group_row(entry: Mapping[str, Any], tasks: Mapping[str, list[Mapping[str, Any]]]) -> dict[str, Any]:
+    """A group's entry for one model as a leaderboard row: each metric's micro mean, and its macro mean."""
+    metrics: dict[str, Any] = {}
+    for name, score in (entry.get("metrics") or {}).items():
+        direction = {"higher_is_better": score.get("higher_is_better", True)}
+        metrics[name] = {**score["micro"], **direction}
+        metrics[MACRO.format(name)] = {**score["macro"], **direction}
+    first = next((c for member in entry["members"] for c in tasks.get(member, []) if c["model"] == entry["model"]), {})
+    return {
+        "model": entry["model"],
+        "task": entry["group"],
+        "status": "ok" if entry["status"] == "ok" else "failed",
+        "n": entry.get("n") or 0,
+        "metrics": metrics,
+        "reason": entry.get("reason"),
+        "error": entry.get("reason"),
+        **({"model_info": first["model_info"]} if first.get("model_info") else {}),
+    }
 
 
 def _rank(
@@ -71,11 +117,17 @@ def _number(value: float) -> str:
     return f"{value:.3f}" if abs(value) < 10 else f"{value:.2f}"
 
 
-def render_text(results: Mapping[str, Any]) -> str:
-    """The leaderboard as plain-text tables."""
+def render_text(results: Mapping[str, Any], members: bool = False) -> str:
+    """The leaderboard as plain-text tables; a group is one table of its means unless
+    ``members`` asks for each member's too."""
     lines: list[str] = []
     confidence = results.get("bootstrap", {}).get("confidence", 0.95)
-    for board in boards(results):
+    for board in boards(results, members=members):
+        if board.members:
+            lines.append(
+                f"group {board.task}: {len(board.members)} tasks; micro mean (examples pooled), macro mean (tasks equal)"
+                + ("" if members else "; `nlpbench leaderboard RUN --members` shows each")
+            )
         arrows = ", ".join(f"{m} {'↑' if board.directions[m] else '↓'}" for m in board.metrics)
         first = board.metrics[0] if board.metrics else None
         # tie groups of the ranking metric: models in one group are not significantly different

@@ -48,6 +48,26 @@ def declared_capabilities(model_type: Any, spec: ModelSpec) -> frozenset[str]:
     return frozenset(getattr(model_type, "capabilities", frozenset()))
 
 
+def declared_strategies(task_type: Any, spec: TaskSpec) -> tuple[str, ...]:
+    """The strategies a task of ``task_type`` built from ``spec`` will use, most preferred
+    first, without loading it: the type's ``strategies_for(spec)`` if it has one (a
+    declarative task's depend on its ``output``), else its ``strategies``."""
+    narrowing = getattr(task_type, "strategies_for", None)
+    if callable(narrowing):
+        return tuple(narrowing(spec))
+    return tuple(getattr(task_type, "strategies", ()))
+
+
+def declared_default_metrics(task_type: Any, spec: TaskSpec) -> tuple[str, ...]:
+    """The metrics a task of ``task_type`` built from ``spec`` is scored with when the
+    suite names none: the type's ``default_metrics_for(spec)`` if it has one, else its
+    ``default_metrics``."""
+    narrowing = getattr(task_type, "default_metrics_for", None)
+    if callable(narrowing):
+        return tuple(narrowing(spec))
+    return tuple(getattr(task_type, "default_metrics", ()))
+
+
 def plan(suite: Suite, host: PluginHost) -> list[Cell]:
     """Cells = models × tasks (a task may name the models it takes), in suite order."""
     cells = []
@@ -56,7 +76,7 @@ def plan(suite: Suite, host: PluginHost) -> list[Cell]:
         for task in suite.tasks:
             if task.models and model.name not in task.models:
                 continue
-            preferences = tuple(getattr(host.tasks.get(task.type).component, "strategies", ()))
+            preferences = declared_strategies(host.tasks.get(task.type).component, task)
             strategy = choose_strategy(preferences, capabilities)
             reason = None if strategy else not_applicable_reason(model, task, preferences, capabilities)
             cells.append(Cell(model, task, strategy, reason))

@@ -19,6 +19,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pluggy
@@ -100,6 +101,8 @@ class PluginHost:
         self.disabled = _env_list("NLPBENCH_DISABLE_PLUGINS") if disabled is None else set(disabled)
         self.registries: dict[str, Registry] = {kind: Registry(kind) for kind in hookspecs.COMPONENT_HOOKS}
         self.plugins: list[PluginInfo] = []
+        #: (plugin, path) of every task file or folder plugins contributed to the library
+        self.task_files: list[tuple[str, Path]] = []
         self._objects: dict[str, Any] = {}
         if builtins:
             for module_name in BUILTIN_MODULES:
@@ -149,6 +152,7 @@ class PluginHost:
             return
         try:
             staged = self._collect(info.name, obj)
+            files = self._collect_task_files(obj)
             for item in staged:
                 self.registries[item.kind].add(item)
         except Exception as error:
@@ -160,6 +164,9 @@ class PluginHost:
             return
         for item in staged:
             info.components.setdefault(item.kind, []).append(item.name)
+        if files:
+            info.components["task_files"] = [path.name for path in files]
+            self.task_files += [(info.name, path) for path in files]
         self._objects.setdefault(info.name, obj)
 
     def _collect(self, plugin_name: str, obj: Any) -> list[Registered]:
@@ -191,6 +198,21 @@ class PluginHost:
 
                 impl.function(**{arg: register for arg in impl.argnames})
         return staged
+
+    def _collect_task_files(self, obj: Any) -> list[Path]:
+        """Call ``obj``'s ``register_task_files`` hook: the files and folders it contributes."""
+        files: list[Path] = []
+
+        def register(path: str | Path) -> None:
+            found = Path(path)
+            if not found.exists():
+                raise ValueError(f"registers task files at {found}, which does not exist")
+            files.append(found.resolve())
+
+        for impl in self.pm.hook.register_task_files.get_hookimpls():
+            if impl.plugin is obj:
+                impl.function(**{arg: register for arg in impl.argnames})
+        return files
 
     def _fail(self, info: PluginInfo, error: str) -> None:
         info.status = "failed"

@@ -12,6 +12,9 @@ from .errors import ConfigError
 from .suggest import did_you_mean
 
 NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+#: Metrics may also take lm-evaluation-harness's snake_case ids (``acc_norm``), so that
+#: results name a benchmark's scores as everyone reports them.
+METRIC_NAME_PATTERN = re.compile(r"^[a-z0-9]+([-_][a-z0-9]+)*$")
 
 #: How each kind is called in messages ("unknown model type 'x'").
 KIND_NOUNS: dict[str, str] = {
@@ -40,8 +43,10 @@ class Registered:
 
 
 def check_name(kind: str, name: object) -> str:
-    """``name`` if it is a valid kebab-case component id; ValueError otherwise."""
-    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+    """``name`` if it is a valid component id (kebab-case; a metric may be snake_case);
+    ValueError otherwise."""
+    pattern = METRIC_NAME_PATTERN if kind == "metrics" else NAME_PATTERN
+    if not isinstance(name, str) or not pattern.match(name):
         raise ValueError(f"{KIND_NOUNS[kind]} name {name!r} is not lowercase kebab-case (like 'rouge-l')")
     return name
 

@@ -485,8 +485,21 @@ def _leaderboards(results: Mapping[str, Any], all_boards: Sequence[Board]) -> st
             "<p class='note'>The small number beside a score is the model's tie group for that metric: "
             "models in one group are not significantly different from the group's best (corrected paired tests).</p>"
         )
+    open_group: str | None = None
     for index, board in enumerate(all_boards):
-        parts.append(f"<div class='board' id='leaderboard-{index}'><h3>{e(board.task)}</h3><table><tr><th>#</th>")
+        if open_group is not None and board.group != open_group:
+            parts.append("</details>")
+            open_group = None
+        if board.group is not None and open_group is None:  # a group's members, shown on demand
+            open_group = board.group
+            parts.append(f"<details class='members'><summary>the members of {e(board.group)}</summary>")
+        parts.append(f"<div class='board' id='leaderboard-{index}'><h3>{e(board.task)}</h3>")
+        if board.members:
+            parts.append(
+                f"<p class='note'>A group of {len(board.members)} tasks: each score is the micro mean (every "
+                "member's examples pooled), and its macro mean (each member counting once) beside it.</p>"
+            )
+        parts.append("<table><tr><th>#</th>")
         parts.append("<th>model</th>")
         parts += [f"<th>{e(m)} {'↑' if board.directions[m] else '↓'}</th>" for m in board.metrics]
         parts.append("<th>n</th><th>strategy</th><th>seconds</th><th>status</th></tr>")
@@ -503,6 +516,8 @@ def _leaderboards(results: Mapping[str, Any], all_boards: Sequence[Board]) -> st
                 f"<td>{e(cell['status'])}{': ' + e(str(detail)) if detail else ''}</td></tr>"
             )
         parts.append("</table></div>")
+    if open_group is not None:
+        parts.append("</details>")
     parts.append("</section>")
     return "".join(parts)
 

@@ -22,14 +22,23 @@ import numpy as np
 from .auditing import AuditSettings, accepts, failed_entry, run_audit, run_standalone_audit
 from .comparing import compare_cells, mark_tie_groups
 from .components import Example, ModelSpec, Request, TaskSpec
-from .errors import ConfigError, DataError, MetricError, ModelError, NlpbenchError, TaskError, one_line
+from .errors import ConfigError, DataError, MetricNotComputed, ModelError, NlpbenchError, TaskError, one_line
 from .grouping import run_grouped_audit
+from .groups import group_entries
 from .memory import PeakMemory
-from .planning import Cell, choose_strategy, declared_capabilities, not_applicable_reason, plan
+from .planning import (
+    Cell,
+    choose_strategy,
+    declared_capabilities,
+    declared_default_metrics,
+    not_applicable_reason,
+    plan,
+)
 from .plugins import PluginHost
 from .progress import Progress
 from .registry import Registered
 from .results import SamplesWriter, jsonable, utc_now, write_results
+from .scoring import metric_stats, not_computed_entry
 from .stats import bootstrap, derived_seed
 from .store import NOT_RECORDED, Store, cell_key, digest, example_key, store_path
 from .suite import AuditSpec, Suite
@@ -87,12 +96,33 @@ def select_examples(examples: list[Example], spec: TaskSpec) -> list[Example]:
 
 
 def _metric_refs(spec: TaskSpec, task_class: Any) -> list[tuple[str, Mapping[str, Any]]]:
+    """The task's metrics as (name, options), ``as`` (the label results use, when one
+    metric is scored twice with different options) left among the options."""
     if spec.metrics:
         return [
             (m, {}) if isinstance(m, str) else (m["name"], {k: v for k, v in m.items() if k != "name"})
             for m in spec.metrics
         ]
-    return [(name, {}) for name in getattr(task_class, "default_metrics", ())]
+    return [(name, {}) for name in declared_default_metrics(task_class, spec)]
+
+
+def _labelled(name: str, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(label, options without ``as``): what results call a metric, and what it is built with."""
+    rest = {k: v for k, v in options.items() if k != "as"}
+    label = options.get("as", name)
+    if not isinstance(label, str) or not label.strip():
+        raise ConfigError(f"metric '{name}': as must be a non-empty name for the score, not {label!r}")
+    return label, rest
+
+
+def _recorded_metrics(spec: TaskSpec, task_class: Any) -> dict[str, dict[str, Any]]:
+    """The task's metrics as results record them: label → options (with ``name``, the
+    metric's id, where the label differs from it)."""
+    recorded = {}
+    for name, options in _metric_refs(spec, task_class):
+        label, rest = _labelled(name, options)
+        recorded[label] = rest if label == name else {"name": name, **rest}
+    return recorded
 
 
 class Runner:
@@ -149,12 +179,15 @@ class Runner:
             prepared.error = f"loading the task: {one_line(error)}"
             return prepared
         names: set[str] = set()
-        for name, options in _metric_refs(spec, task_class):
+        for name, given in _metric_refs(spec, task_class):
             registered = self.host.metrics.get(name)
-            if registered.name in names:
-                raise ConfigError(f"{where}: metric '{registered.name}' is listed twice")
-            names.add(registered.name)
-            prepared.metric_keys[registered.name] = digest([registered.name, options])
+            label, options = _labelled(registered.name, given)
+            if label in names:
+                raise ConfigError(f"{where}: metric '{label}' is listed twice (give one of them `as:` another name)")
+            names.add(label)
+            if label != registered.name:  # scored under its label everywhere from here on
+                registered = dataclasses.replace(registered, name=label)
+            prepared.metric_keys[label] = digest([label, options])
             try:
                 prepared.metrics.append((registered, registered.component(**options)))
             except NlpbenchError as error:
@@ -203,10 +236,23 @@ class Runner:
             "tasks": {
                 spec.name: {
                     "type": spec.type,
-                    "metrics": {m: dict(o) for m, o in _metric_refs(spec, host.tasks.get(spec.type).component)},
+                    "metrics": _recorded_metrics(spec, host.tasks.get(spec.type).component),
+                    **({"file": spec.source} if spec.source else {}),
+                    **({"group": spec.group} if spec.group else {}),
                 }
                 for spec in suite.tasks
             },
+            **(
+                {
+                    "groups": [],
+                    "task_groups": {
+                        g.name: {"members": list(g.members), "description": g.description, "file": g.source}
+                        for g in suite.groups
+                    },
+                }
+                if suite.groups
+                else {}
+            ),
             "cells": [],
             "comparisons": [],
             "audits": [],
@@ -234,6 +280,8 @@ class Runner:
                     if failed:
                         exit_code = 1
             document["comparisons"] = self._compare(prepared, document["cells"])
+            if suite.groups:
+                document["groups"] = self._group_scores(prepared, document["cells"])
             document["status"] = "complete"
         except KeyboardInterrupt:
             document["status"] = "interrupted"
@@ -265,6 +313,19 @@ class Runner:
         )
         mark_tie_groups(cells, entries, self.suite.alpha)
         return entries
+
+    def _group_scores(self, prepared: Mapping[str, PreparedTask], cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each group's micro and macro means per model (see :mod:`nlpbench.groups`)."""
+        metrics = {spec.name: [(r.name, m) for r, m in prepared[spec.name].metrics] for spec in self.suite.tasks}
+        return group_entries(
+            self.suite.groups,
+            cells,
+            metrics,
+            self._cell_stats,
+            suite_seed=self.suite.seed,
+            resamples=self.suite.resamples,
+            confidence=self.suite.confidence,
+        )
 
     def _run_model(
         self,
@@ -442,7 +503,9 @@ class Runner:
                 predicted = self._predict(label, model, task, task.examples, strategy, key)
                 predictions, prompts = predicted.predictions, predicted.prompts
                 reuse = key if predicted.cached == len(task.examples) and self.use_cache else None
-                scores, per_example, stats = self._score(cell, task, predictions, key, digest(predicted.keys), reuse)
+                scores, per_example, stats = self._score(
+                    cell, task, predictions, predicted.probabilities, key, digest(predicted.keys), reuse
+                )
             except _ModelUnavailable as error:
                 return self._cell_result(cell, "failed", error=str(error)), [], None
             except _NarrowedCapabilities:  # loaded, the model declares less than its type: choose again
@@ -622,12 +685,14 @@ class Runner:
         cell: Cell,
         task: PreparedTask,
         predictions: list[Any],
+        probabilities: list[Any],
         key: str | None = None,
         examples_digest: str = "",
         reuse: str | None = None,
     ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, list[list[float]]]]:
         """Each metric's score and interval, each example's scores, and each metric's
-        per-example statistics (for the store: rescoring and paired comparisons). With
+        per-example statistics (for the store: rescoring and paired comparisons); a metric
+        that cannot score these predictions is recorded as not computed, with why. With
         ``reuse`` (every prediction came from the store under that cell key), a score the
         store has for exactly these examples and bootstrap settings is taken as it is."""
         references = [example.references for example in task.examples]
@@ -647,17 +712,10 @@ class Runner:
                 self._example_scores(metric, registered.name, np.asarray(rows, dtype=np.float64), per_example)
                 continue
             try:
-                stats = np.asarray(metric.stats(predictions, references), dtype=np.float64)
-            except NlpbenchError:
-                raise
-            except Exception as error:
-                raise MetricError(f"metric '{registered.name}': {one_line(error)}") from error
-            if stats.ndim == 1:
-                stats = stats[:, None]
-            if stats.ndim != 2 or len(stats) != len(predictions):
-                raise MetricError(
-                    f"metric '{registered.name}' returned statistics of shape {stats.shape} for {len(predictions)} examples"
-                )
+                stats = metric_stats(metric, registered.name, predictions, references, probabilities)
+            except MetricNotComputed as error:
+                scores[registered.name] = not_computed_entry(metric, str(error))
+                continue
             estimate = bootstrap(
                 stats,
                 metric.aggregate,

@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from .comparing import compare_cells, mark_tie_groups
-from .errors import ConfigError, DataError, MetricError, NlpbenchError, one_line
+from .errors import ConfigError, DataError, MetricError, MetricNotComputed, NlpbenchError, one_line
+from .groups import group_entries
 from .plugins import PluginHost
 from .results import RESULTS_FILE, jsonable, write_results
+from .scoring import metric_stats, not_computed_entry
 from .stats import bootstrap, derived_seed
 from .store import STORE_FILE, Store
+from .taskfiles import TaskGroup
 
 
 @dataclass
@@ -30,8 +31,8 @@ class StoredRun:
     run_id: int
 
 
-def open_run(folder: Path) -> StoredRun:
-    """The run in ``folder``; DataError (one line) when it is not a run or lacks its store."""
+def read_results(folder: Path) -> dict[str, Any]:
+    """The results.json of the run in ``folder``; DataError (one line) when there is none."""
     path = folder / RESULTS_FILE
     if not path.is_file():
         raise DataError(f"{folder}: not a run folder (no {RESULTS_FILE})")
@@ -41,6 +42,13 @@ def open_run(folder: Path) -> StoredRun:
         raise DataError(f"{path}: not readable results ({one_line(error)})") from None
     if not isinstance(results, dict) or not isinstance(results.get("cells"), list):
         raise DataError(f"{path}: not nlpbench results (no list of cells)")
+    return results
+
+
+def open_run(folder: Path) -> StoredRun:
+    """The run in ``folder``; DataError (one line) when it is not a run or lacks its store."""
+    path = folder / RESULTS_FILE
+    results = read_results(folder)
     stored = results.get("store") or {}
     if "run_id" not in stored:
         raise DataError(f"{path}: this run kept no store (made by an nlpbench without one); run it again")
@@ -59,10 +67,11 @@ def _metrics_for(run: StoredRun, host: PluginHost, task: str, names: Sequence[st
     used: Mapping[str, Mapping[str, Any]] = (run.results.get("tasks") or {}).get(task, {}).get("metrics") or {}
     wanted = {name: used.get(name, {}) for name in names} if names else dict(used)
     built = []
-    for name, options in wanted.items():
-        registered = host.metrics.get(name)  # ConfigError with a suggestion for a typo
+    for label, recorded in wanted.items():
+        options = {k: v for k, v in recorded.items() if k != "name"}
+        registered = host.metrics.get(str(recorded.get("name", label)))  # ConfigError with a suggestion for a typo
         try:
-            built.append((registered.name, registered.component(**options)))
+            built.append((label if "name" in recorded else registered.name, registered.component(**options)))
         except NlpbenchError as error:
             raise ConfigError(f"metric '{registered.name}': {error}") from error
     return built
@@ -96,16 +105,16 @@ def rescore(
             references = [r[2] for r in rows]
             scores: dict[str, Any] = {}
             stats_by_metric: dict[str, list[list[float]]] = {}
+            cell_key = _cell_key_of(store, run.run_id, cell)
+            probabilities = store.cell_probabilities(cell_key, ids)
             for name, metric in built[cell["task"]]:
                 try:
-                    stats = np.asarray(metric.stats(predictions, references), dtype=np.float64)
-                except NlpbenchError:
-                    raise
-                except Exception as error:
-                    raise MetricError(
-                        f"metric '{name}' on {cell['model']} × {cell['task']}: {one_line(error)}"
-                    ) from error
-                stats = stats[:, None] if stats.ndim == 1 else stats
+                    stats = metric_stats(metric, name, predictions, references, probabilities)
+                except MetricNotComputed as error:
+                    scores[name] = not_computed_entry(metric, str(error))
+                    continue
+                except MetricError as error:
+                    raise MetricError(f"{cell['model']} × {cell['task']}: {error}") from error
                 estimate = bootstrap(
                     stats,
                     metric.aggregate,
@@ -129,7 +138,7 @@ def rescore(
             store.save_cell(
                 run.run_id,
                 cell,
-                _cell_key_of(store, run.run_id, cell),
+                cell_key,
                 [
                     (i, p, r, {m: s[k] for m, s in stats_by_metric.items()})
                     for k, (i, p, r) in enumerate(zip(ids, predictions, references, strict=True))
@@ -147,6 +156,11 @@ def rescore(
         log=log,
     )
     mark_tie_groups(results["cells"], results["comparisons"], alpha)
+    if results.get("task_groups"):
+        groups = [TaskGroup(name, tuple(g["members"])) for name, g in results["task_groups"].items()]
+        results["groups"] = group_entries(
+            groups, results["cells"], named, cell_stats, suite_seed=seed, resamples=resamples, confidence=confidence
+        )
     results["rescored"] = {"metrics": list(metrics) if metrics else None}
     write_results(folder, results)
     return results

@@ -82,9 +82,18 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+#: Fields added to a request after stores were written, with the value every older
+#: request had: left out of the fingerprint at that value, so older stores still serve.
+LATER_FIELDS: dict[str, Any] = {"windows": "sliding"}
+
+
 def request_fingerprint(request: Request) -> dict[str, Any]:
     """Everything that decides a request's answer (its example id aside)."""
-    fields = {f.name: getattr(request, f.name) for f in dataclasses.fields(request) if f.name != "example_id"}
+    fields = {
+        f.name: getattr(request, f.name)
+        for f in dataclasses.fields(request)
+        if f.name != "example_id" and not (f.name in LATER_FIELDS and getattr(request, f.name) == LATER_FIELDS[f.name])
+    }
     return {"capability": request.capability, **fields}
 
 
@@ -279,6 +288,17 @@ class Store:
             (run_id, model, task),
         )
         return [(i, json.loads(p), json.loads(r), json.loads(s)) for i, p, r, s in rows]
+
+    def cell_probabilities(self, cell_key: str, example_ids: Sequence[str]) -> list[Any]:
+        """Each example's recorded probabilities under ``cell_key`` (None where it has none),
+        in the order of ``example_ids``: what a metric that reads probabilities rescores with."""
+        found: dict[str, Any] = {}
+        rows = self.db.execute(
+            "SELECT example_id, probabilities FROM predictions WHERE cell_key = ? ORDER BY created", (cell_key,)
+        )
+        for example_id, probabilities in rows:
+            found[example_id] = None if probabilities is None else json.loads(probabilities)
+        return [found.get(example_id) for example_id in example_ids]
 
     # -- identities ----------------------------------------------------------------
 

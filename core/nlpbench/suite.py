@@ -17,9 +17,19 @@ from typing import TYPE_CHECKING, Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from .components import ModelSpec, TaskSpec
+from .components import FileTask, ModelSpec, TaskSpec
 from .errors import ConfigError, NlpbenchError
 from .suggest import did_you_mean
+from .taskfiles import (
+    ENTRY_KEYS,
+    TaskGroup,
+    absolute_paths,
+    field_line,
+    member_selection,
+    merge,
+    merge_data,
+    read_task_reference,
+)
 from .yamlfile import LocatedDict, line_of, load_yaml
 
 if TYPE_CHECKING:
@@ -82,6 +92,8 @@ class Suite:
     hash: str
     models: tuple[ModelSpec, ...]
     tasks: tuple[TaskSpec, ...]
+    #: Groups named with ``task:`` (MMLU's subjects): results aggregate their members.
+    groups: tuple[TaskGroup, ...] = ()
     audits: tuple[AuditSpec, ...] = ()
     reporters: tuple[ComponentRef, ...] = tuple(ComponentRef(r) for r in DEFAULT_REPORTERS)
     requires: tuple[str, ...] = ()
@@ -295,7 +307,7 @@ def load_suite(path: str | Path, host: PluginHost | None = None) -> Suite:
 
     models = _models(check, suite_map, base_dir, seed)
     model_names = [m.name for m in models]
-    tasks = _tasks(check, suite_map, base_dir, seed, model_names)
+    tasks, groups, origins = _tasks(check, suite_map, base_dir, seed, model_names, host)
     audits = _audits(check, suite_map, [t.name for t in tasks], model_names)
     reporters = check.refs(suite_map, "reporters", "")
 
@@ -306,6 +318,7 @@ def load_suite(path: str | Path, host: PluginHost | None = None) -> Suite:
         hash=suite_hash(document),
         models=tuple(models),
         tasks=tuple(tasks),
+        groups=tuple(groups),
         audits=tuple(audits),
         reporters=reporters if reporters is not None else tuple(ComponentRef(r) for r in DEFAULT_REPORTERS),
         requires=requires,
@@ -316,7 +329,7 @@ def load_suite(path: str | Path, host: PluginHost | None = None) -> Suite:
         alpha=float(alpha),
     )
     if host is not None:
-        _check_names(check, suite_map, suite, host)
+        _check_names(check, suite_map, suite, host, origins)
     return suite
 
 
@@ -385,18 +398,51 @@ def _models(check: _Checker, suite_map: Mapping[str, Any], base_dir: Path, seed:
     return models
 
 
+@dataclass(frozen=True)
+class _TaskOrigin:
+    """Where a task came from: the suite's entry, and the task file's own entry for one
+    named with ``task:`` (so an error can name the file's line)."""
+
+    entry_index: int
+    file_task: FileTask | None = None
+
+
 def _tasks(
-    check: _Checker, suite_map: Mapping[str, Any], base_dir: Path, seed: int, model_names: list[str]
-) -> list[TaskSpec]:
+    check: _Checker,
+    suite_map: Mapping[str, Any],
+    base_dir: Path,
+    seed: int,
+    model_names: list[str],
+    host: PluginHost | None,
+) -> tuple[list[TaskSpec], list[TaskGroup], list[_TaskOrigin]]:
     entries = _entries(check, suite_map, "tasks", required=True)
-    tasks, seen = [], set()  # type: ignore[var-annotated]
+    tasks: list[TaskSpec] = []
+    groups: list[TaskGroup] = []
+    origins: list[_TaskOrigin] = []
+    seen: set[str] = set()
     for index, raw in enumerate(entries):
         where = f"tasks[{index}]"
         entry = check.mapping(raw, entries, index, where)
+        takes = _model_names(check, entry, where, model_names)
+        if "task" in entry:
+            specs, group, file_tasks = _file_tasks(check, entry, where, base_dir, seed, takes, host)
+            for spec, file_task in zip(specs, file_tasks, strict=True):
+                if spec.name in seen:
+                    raise check.fail(entry, "task", where, f"task '{spec.name}' is defined twice: name the entry")
+                seen.add(spec.name)
+                tasks.append(spec)
+                origins.append(_TaskOrigin(index, file_task))
+            if group is not None:
+                groups.append(group)
+            continue
         check.keys(entry, TASK_KEYS, where)
         name = check.string(entry, "name", where, required=True)
-        task_type = check.string(entry, "type", where, required=True)
-        assert name is not None and task_type is not None
+        task_type = check.string(entry, "type", where)
+        if task_type is None:
+            raise check.fail(
+                entry, None, f"{where}.type", "is required (a task type), or give task: (a library task or task file)"
+            )
+        assert name is not None
         _unique(check, entries, index, "tasks", name, seen)
         data = check.sub_mapping(entry, "data", where)
         data_path = data.get("path")
@@ -405,16 +451,8 @@ def _tasks(
             resolved = candidate if candidate.is_absolute() else base_dir / candidate
             if not resolved.exists():
                 raise check.fail(data, "path", f"{where}.data.path", f"{data_path}: no such file")
-        takes = check.string_list(entry, "models", where)
-        for model_index, model_name in enumerate(takes):
-            if model_name not in model_names:
-                raise check.fail(
-                    entry["models"],
-                    model_index,
-                    f"{where}.models[{model_index}]",
-                    f"no model is called '{model_name}'{did_you_mean(model_name, model_names)}",
-                )
         metrics = check.refs(entry, "metrics", where) or ()
+        origins.append(_TaskOrigin(index))
         tasks.append(
             TaskSpec(
                 name=name,
@@ -429,7 +467,102 @@ def _tasks(
                 seed=seed,
             )
         )
-    return tasks
+    return tasks, groups, origins
+
+
+def _model_names(check: _Checker, entry: Mapping[str, Any], where: str, model_names: list[str]) -> tuple[str, ...]:
+    """The entry's ``models:``, each a model of the suite."""
+    takes = check.string_list(entry, "models", where)
+    for model_index, model_name in enumerate(takes):
+        if model_name not in model_names:
+            raise check.fail(
+                entry["models"],
+                model_index,
+                f"{where}.models[{model_index}]",
+                f"no model is called '{model_name}'{did_you_mean(model_name, model_names)}",
+            )
+    return takes
+
+
+def _file_tasks(
+    check: _Checker,
+    entry: Mapping[str, Any],
+    where: str,
+    base_dir: Path,
+    seed: int,
+    takes: tuple[str, ...],
+    host: PluginHost | None,
+) -> tuple[list[TaskSpec], TaskGroup | None, list[FileTask]]:
+    """The tasks a ``task: NAME_OR_PATH`` entry names (one, or a group's members), with the
+    entry's overrides; see :mod:`nlpbench.taskfiles`."""
+    if "type" in entry:
+        raise check.fail(
+            entry, "type", where, "give type (a task type) or task (a library task or task file), not both"
+        )
+    check.keys(entry, ENTRY_KEYS, where)
+    reference = check.string(entry, "task", where, required=True)
+    assert reference is not None
+    if host is None:
+        raise check.fail(entry, "task", f"{where}.task", "naming a library task or task file needs the plugins loaded")
+    trust = entry.get("trust_task_code", False)
+    if not isinstance(trust, bool):
+        raise check.fail(entry, "trust_task_code", f"{where}.trust_task_code", "must be true or false")
+    try:
+        contents = read_task_reference(reference, base_dir, host, {"trust_task_code": trust})
+    except ConfigError as error:
+        raise check.fail(entry, "task", f"{where}.task", str(error)) from None
+    name = check.string(entry, "name", where) or contents.name
+    data_override = absolute_paths(check.sub_mapping(entry, "data", where), base_dir)
+    params_override = check.sub_mapping(entry, "params", where)
+    refs = check.refs(entry, "metrics", where)
+    limit = check.integer(entry, "limit", where, minimum=1)
+    sample = check.integer(entry, "sample", where, minimum=1)
+    if contents.group:
+        try:
+            chosen = member_selection(contents, entry.get("members"))
+        except ValueError as error:
+            raise check.fail(entry, "members", f"{where}.members", str(error)) from None
+    elif "members" in entry:
+        raise check.fail(
+            entry, "members", f"{where}.members", f"'{reference}' is a task, not a group: it has no members"
+        )
+    specs: list[TaskSpec] = []
+    file_tasks: list[FileTask] = []
+    for task in contents.tasks:
+        if contents.group and task.name not in chosen:
+            continue
+        own = chosen[task.name] if contents.group else {}
+        member_where = f"{where}.members.{task.name}"
+        check.keys(own, ("data", "params", "metrics", "limit", "sample"), member_where)
+        data = merge_data(task.data, data_override)
+        data = merge_data(data, absolute_paths(check.sub_mapping(own, "data", member_where), base_dir))
+        params = merge(merge(task.params, params_override), check.sub_mapping(own, "params", member_where))
+        metrics = check.refs(own, "metrics", member_where) or refs
+        specs.append(
+            TaskSpec(
+                name=f"{name}/{task.name}" if contents.group else name,
+                type=task.type,
+                data=data,
+                limit=check.integer(own, "limit", member_where, minimum=1) or limit,
+                sample=check.integer(own, "sample", member_where, minimum=1) or sample,
+                metrics=(
+                    tuple(m.name if not m.options else {"name": m.name, **m.options} for m in metrics)
+                    if metrics is not None
+                    else task.metrics
+                ),
+                models=takes,
+                params=params,
+                base_dir=task.path.parent if task.path is not None else base_dir,
+                seed=seed,
+                source=str(task.path or contents.path),
+                group=name if contents.group else None,
+            )
+        )
+        file_tasks.append(task)
+    group = None
+    if contents.group:
+        group = TaskGroup(name, tuple(spec.name for spec in specs), contents.description, str(contents.path))
+    return specs, group, file_tasks
 
 
 def _audits(
@@ -463,7 +596,9 @@ def _audits(
     return audits
 
 
-def _check_names(check: _Checker, suite_map: Mapping[str, Any], suite: Suite, host: PluginHost) -> None:
+def _check_names(
+    check: _Checker, suite_map: Mapping[str, Any], suite: Suite, host: PluginHost, origins: Sequence[_TaskOrigin]
+) -> None:
     """Every type, metric, audit and reporter the suite names must be registered."""
     models = suite_map["models"]
     for index, spec in enumerate(suite.models):
@@ -472,14 +607,18 @@ def _check_names(check: _Checker, suite_map: Mapping[str, Any], suite: Suite, ho
             raise check.fail(entry, "type", f"models[{index}].type", host.models.unknown_message(spec.type))
         _check_spec(check, host.models.get(spec.type).component, spec, entry, f"models[{index}]")
     tasks = suite_map["tasks"]
-    for index, task in enumerate(suite.tasks):
+    for task, origin in zip(suite.tasks, origins, strict=True):
+        index = origin.entry_index
         entry = tasks[index]
+        if origin.file_task is not None:
+            _check_file_task(check, entry, f"tasks[{index}]", task, origin.file_task, host)
+            continue
         if task.type not in host.tasks:
             raise check.fail(entry, "type", f"tasks[{index}].type", host.tasks.unknown_message(task.type))
         task_class = host.tasks.get(task.type).component
         metric_names = [m if isinstance(m, str) else m["name"] for m in task.metrics]
         if not metric_names:
-            metric_names = list(getattr(task_class, "default_metrics", ()))
+            metric_names = list(_default_metrics(task_class, task))
         for metric_index, metric in enumerate(metric_names):
             if metric not in host.metrics:
                 container = entry.get("metrics") if task.metrics else entry
@@ -496,6 +635,44 @@ def _check_names(check: _Checker, suite_map: Mapping[str, Any], suite: Suite, ho
     for index, ref in enumerate(suite.reporters):
         if ref.name not in host.reporters:
             raise check.fail(reporters, index, f"reporters[{index}]", host.reporters.unknown_message(ref.name))
+
+
+def _check_file_task(
+    check: _Checker, entry: Mapping[str, Any], where: str, task: TaskSpec, file_task: FileTask, host: PluginHost
+) -> None:
+    """A task named with ``task:``: its type and metrics registered and its entry valid;
+    an error names the task file's line and field, then the suite entry it came through."""
+    path = file_task.path
+
+    def fail(message: str) -> ConfigError:
+        line = field_line(file_task.document, message)
+        location = f"{path}:{line}" if line else str(path)
+        return check.fail(entry, "task", where, f"{task.name}: {location}: {message}")
+
+    if task.type not in host.tasks:
+        raise fail(f"type: {host.tasks.unknown_message(task.type)}")
+    task_class = host.tasks.get(task.type).component
+    names = [m if isinstance(m, str) else m.get("name") for m in task.metrics] or list(
+        _default_metrics(task_class, task)
+    )
+    for metric_index, metric in enumerate(names):
+        if not isinstance(metric, str) or metric not in host.metrics:
+            message = host.metrics.unknown_message(str(metric))
+            if "metrics" in entry:
+                raise check.fail(entry["metrics"], metric_index, f"{where}.metrics[{metric_index}]", message)
+            raise fail(f"metrics[{metric_index}]: {message}")
+    checker = getattr(task_class, "check_spec", None)
+    if callable(checker):
+        try:
+            checker(task)
+        except NlpbenchError as error:
+            raise fail(str(error)) from None
+
+
+def _default_metrics(task_class: Any, task: TaskSpec) -> tuple[str, ...]:
+    from .planning import declared_default_metrics  # planning imports this module
+
+    return declared_default_metrics(task_class, task)
 
 
 def _check_spec(check: _Checker, component: Any, spec: Any, entry: Any, where: str) -> None:

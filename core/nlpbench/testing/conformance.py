@@ -20,6 +20,7 @@ import numpy as np
 from ..components import CAPABILITIES, MetricExample
 from ..plugins import PluginHost
 from ..registry import Registered
+from ..scoring import metric_stats, uses_probabilities
 
 
 def check_conformance(plugin: Any) -> list[str]:
@@ -115,14 +116,17 @@ def _check_metric(item: Registered) -> list[str]:
     example = getattr(component, "example", None)
     if not isinstance(example, MetricExample):
         return [*problems, "must give `example`, a MetricExample the conformance check and its card run"]
+    if uses_probabilities(component) and len(example.probabilities) != len(example.predictions):
+        return [
+            *problems,
+            "uses probabilities, so its `example` must give one mapping per prediction in `probabilities`",
+        ]
     try:
         first, second = component(), component()
-        stats = np.asarray(
-            first.stats(list(example.predictions), [list(r) for r in example.references]), dtype=np.float64
-        )
-        again = np.asarray(
-            second.stats(list(example.predictions), [list(r) for r in example.references]), dtype=np.float64
-        )
+        predictions, references = list(example.predictions), [list(r) for r in example.references]
+        probabilities = list(example.probabilities) or None
+        stats = metric_stats(first, item.name, predictions, references, probabilities)
+        again = metric_stats(second, item.name, predictions, references, probabilities)
         value = float(first.aggregate(stats))
         value_again = float(second.aggregate(again))
     except Exception as error:
