@@ -25,7 +25,7 @@ from .encoding import Pair, encode_pairs
 from .generation import Generator, Prompt
 from .scoring import Scorer
 from .tokenizer import gpt2_tokenizer
-from .windows import window_pairs
+from .windows import disjoint_window_pairs, window_pairs
 
 
 class CausalLM:
@@ -92,7 +92,10 @@ class CausalLM:
         tokens = self._encode([r.text for r in requests])
         start = self._start_token()
         windows = [
-            window_pairs(text, start, self.max_length, stride) for text, stride in zip(tokens, strides, strict=True)
+            disjoint_window_pairs(text, start, self.max_length)
+            if request.windows == "disjoint"
+            else window_pairs(text, start, self.max_length, stride)
+            for text, stride, request in zip(tokens, strides, requests, strict=True)
         ]
         flat = [pair for text in windows for pair in text]
         scores = self.scorer.score(flat, share=False) if flat else []  # one batching over every text's windows

@@ -39,3 +39,24 @@ def window_pairs(tokens: Sequence[int], start_token: int, max_length: int, strid
         (sequence[start:first], sequence[first : last + 1])
         for start, first, last in rolling_windows(len(tokens), max_length, stride)
     ]
+
+
+def disjoint_window_pairs(tokens: Sequence[int], start_token: int, max_length: int) -> list[Pair]:
+    """lm-evaluation-harness's windows of ``tokens`` (its ``get_rolling_token_windows``
+    with a context of one token, made disjoint): the first scores the first
+    ``max_length`` tokens after ``start_token``; each next one scores up to
+    ``max_length`` new tokens conditioned on the token before them, the last reaching
+    back so that it reads a full ``max_length`` tokens. Every token is scored once."""
+    n = len(tokens)
+    if not n:
+        return []
+    first = min(max_length, n)
+    pairs: list[Pair] = [((start_token,), tuple(tokens[:first]))]
+    predicted = first
+    while predicted < n:
+        scored = min(n - predicted, max_length)
+        end = predicted + scored
+        context = tokens[end - max_length - 1 : end - 1]
+        pairs.append((tuple(context[: len(context) - (scored - 1)]), tuple(tokens[end - scored : end])))
+        predicted = end
+    return pairs

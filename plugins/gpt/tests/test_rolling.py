@@ -94,3 +94,48 @@ def test_no_windows_for_an_empty_text() -> None:
     assert rolling_windows(0, 8, 4) == []
     with pytest.raises(ValueError):
         rolling_windows(5, 8, 9)
+
+
+def lm_eval_windows(tokens: list[int], prefix: int, max_length: int) -> list[tuple[list[int], list[int]]]:
+    """lm-evaluation-harness's rolling windows as its docs describe them, written out
+    here on their own: the first window scores the first ``max_length`` tokens after the
+    prefix token; each next one scores up to ``max_length`` more, its input the
+    ``max_length`` tokens ending right before its last scored token (so a full window
+    conditions on one earlier token, the short last one on more)."""
+    windows = [([prefix], tokens[:max_length])]
+    done = min(max_length, len(tokens))
+    while done < len(tokens):
+        count = min(len(tokens) - done, max_length)
+        end = done + count
+        window_input = tokens[end - max_length - 1 : end - 1]
+        windows.append((window_input[: len(window_input) - (count - 1)], tokens[end - count : end]))
+        done = end
+    return windows
+
+
+@pytest.mark.parametrize(("n", "max_length"), [(1, 4), (4, 4), (5, 4), (9, 4), (13, 5), (40, 16)])
+def test_disjoint_windows_are_lm_evaluation_harness_s(n: int, max_length: int) -> None:
+    from nlpbench_gpt.windows import disjoint_window_pairs
+
+    tokens = list(range(100, 100 + n))
+    pairs = disjoint_window_pairs(tokens, 7, max_length)
+    assert [(list(p), list(t)) for p, t in pairs] == lm_eval_windows(tokens, 7, max_length)
+    assert [t for _, scored in pairs for t in scored] == tokens  # every token once
+    assert all(len(prefix) + len(scored) - 1 <= max_length for prefix, scored in pairs)
+
+
+def test_disjoint_windows_score_as_a_direct_computation(
+    gpt: Callable[..., Any], reference_model: Any, tokenizer: Any
+) -> None:
+    model = gpt(max_length=16, batch_size=2)
+    (answer,) = model.loglikelihood_rolling([LoglikelihoodRollingRequest(TEXT, windows="disjoint")])
+    tokens = tokenizer(TEXT)["input_ids"]
+    expected = 0.0
+    for context, scored in lm_eval_windows(tokens, tokenizer.eos_token_id, 16):
+        sequence = [*context, *scored]
+        with torch.no_grad():
+            logits = reference_model(torch.tensor([sequence[:-1]])).logits[0]
+        logprobs = torch.log_softmax(logits, dim=-1)
+        expected += sum(logprobs[len(context) - 1 + i, token].item() for i, token in enumerate(scored))
+    assert answer.n_tokens == len(tokens)
+    assert answer.logprob == pytest.approx(expected, abs=1e-4)
