@@ -138,6 +138,16 @@ class WordPerplexityMetric(LanguageModelMetric):
     formula: ClassVar[str] = "exp(-sum(logprob) / sum(words))"
 
 
+class BytePerplexityMetric(LanguageModelMetric):
+    """Byte-level perplexity, exp of the negative log-likelihood per UTF-8 byte of the corpus (lower is better)."""
+
+    name: ClassVar[str] = "byte-perplexity"
+    unit: ClassVar[str] = "bytes"
+    example: ClassVar[MetricExample] = MetricExample(PREDICTIONS, REFERENCES, value=2**0.5)
+    average: ClassVar[str] = "over UTF-8 bytes of the whole corpus (not per text)"
+    formula: ClassVar[str] = "exp(-sum(logprob) / sum(bytes))"
+
+
 class BitsPerByteMetric(LanguageModelMetric):
     """Bits per byte: the corpus's negative log-likelihood in bits per UTF-8 byte (lower is better)."""
 

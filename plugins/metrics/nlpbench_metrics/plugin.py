@@ -10,10 +10,11 @@ from nlpbench import Register, hookimpl
 
 from .accuracy import AccuracyMetric
 from .bleu import BleuMetric
+from .calibration import BrierMetric, EceMetric
 from .chrf import ChrfMetric
 from .f1 import MacroF1Metric
 from .mcc import MccMetric
-from .perplexity import BitsPerByteMetric, PerplexityMetric, WordPerplexityMetric
+from .perplexity import BitsPerByteMetric, BytePerplexityMetric, PerplexityMetric, WordPerplexityMetric
 from .precision_recall import PrecisionMetric, RecallMetric
 from .rouge import Rouge1Metric, Rouge2Metric, RougeLMetric, RougeLsumMetric
 from .squad import ExactMatchMetric, SquadF1Metric
@@ -38,4 +39,7 @@ def register_metrics(register: Register) -> None:
     register(RougeLsumMetric, name="rouge-lsum")
     register(PerplexityMetric, name="perplexity")
     register(WordPerplexityMetric, name="word-perplexity")
+    register(BytePerplexityMetric, name="byte-perplexity")
     register(BitsPerByteMetric, name="bits-per-byte")
+    register(BrierMetric, name="brier")
+    register(EceMetric, name="ece")
