@@ -1,0 +1,79 @@
+"""The ``lm-eval`` task type: one task of an lm-evaluation-harness task file, run as
+lm-evaluation-harness would run it (see :mod:`.config` for what is read and
+docs/tasks.md for each convention that changes a number)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from nlpbench import ConfigError, TaskFileContents, TaskSpec, check_keys
+
+from ..kinds import OUTPUTS
+from ..task import DeclarativeTask, TaskSetup
+from . import yamlfile
+
+#: lm-evaluation-harness's output types, as a declarative task's outputs.
+OUTPUT_TYPES = {
+    "multiple_choice": "multiple_choice",
+    "generate_until": "generate",
+    "loglikelihood": "loglikelihood",
+    "loglikelihood_rolling": "rolling",
+}
+
+#: What the suite entry of an lm-eval task holds: the reader fills the first four; a
+#: suite may add ``num_fewshot`` (and ``overrides`` of any other key).
+PARAMS = ("file", "task", "digest", "trust_task_code", "overrides", "num_fewshot")
+
+
+class LmEvalTask(DeclarativeTask):
+    """An lm-evaluation-harness task file, run as it is (its prompts, few-shot sampler, filters and metrics).
+
+    Name the file (or a folder of them, or a group file) with ``task: path/to/file.yaml``
+    in a suite; ``trust_task_code: true`` lets its ``!function`` Python run.
+    """
+
+    def __init__(self, spec: TaskSpec) -> None:
+        super().__init__(spec, self.setup_of(spec))
+
+    @staticmethod
+    def _overrides(spec: TaskSpec) -> dict[str, Any]:
+        params = check_keys(spec.params, PARAMS)
+        overrides = dict(params.get("overrides") or {})
+        if "num_fewshot" in params:
+            overrides["num_fewshot"] = params["num_fewshot"]
+        return overrides
+
+    @classmethod
+    def setup_of(cls, spec: TaskSpec) -> TaskSetup:
+        from .config import translate  # pydantic and Jinja2 load when a task is built
+
+        params = check_keys(spec.params, PARAMS)
+        file = params.get("file")
+        if not isinstance(file, str):
+            raise ConfigError("params.file: an lm-eval task is named with task: (a file) in the suite, not with type:")
+        loaded = yamlfile.load(Path(file))
+        trusted = bool(params.get("trust_task_code", False))
+        return translate(loaded.document, Path(file), trusted=trusted, overrides=cls._overrides(spec)).setup
+
+    @classmethod
+    def strategies_for(cls, spec: TaskSpec) -> tuple[str, ...]:
+        file = spec.params.get("file")
+        if not isinstance(file, str):
+            return ()
+        output_type = yamlfile.load(Path(file)).document.get("output_type", "generate_until")
+        return OUTPUTS.get(OUTPUT_TYPES.get(str(output_type), ""), ())
+
+    @classmethod
+    def check_spec(cls, spec: TaskSpec) -> None:
+        """ConfigError for a key outside the subset nlpbench reads, an untrusted
+        ``!function``, and a mistake the first examples of local data show."""
+        DeclarativeTask(spec, cls.setup_of(spec)).check_first_examples()
+
+    @classmethod
+    def read_task_file(cls, path: Path, options: Mapping[str, Any]) -> TaskFileContents | None:
+        """lm-evaluation-harness's task, group or folder at ``path``; None for anything else."""
+        from .files import read_lm_eval
+
+        return read_lm_eval(path, options)

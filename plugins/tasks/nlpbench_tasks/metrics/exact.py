@@ -1,0 +1,104 @@
+"""``em``: exact match of a generated (and filtered) answer with any acceptable answer,
+as lm-evaluation-harness's ``exact_match`` computes it (0-1). Each regex of
+``regexes_to_ignore`` is removed from the answer and the references alike, then case,
+punctuation and digits as asked; ``filter`` names the pipeline of filters whose answer
+is scored, when the task has several. On a choice task (by log-likelihood) it is whether
+greedy decoding would give a right choice, as lm-evaluation-harness scores it there."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from nlpbench import MetricError, MetricExample, MetricNotComputed
+
+from .mean import MeanMetric
+
+_PUNCTUATION = str.maketrans("", "", string.punctuation)
+_DIGITS = str.maketrans("", "", string.digits)
+
+
+class ExactMatchMetric(MeanMetric):
+    """Exact match of the answer with any acceptable answer, with lm-evaluation-harness's options (ignore_case, ignore_punctuation, ignore_numbers, regexes_to_ignore)."""
+
+    name: ClassVar[str] = "em"
+    options: ClassVar[tuple[str, ...]] = (
+        "ignore_case", "ignore_punctuation", "ignore_numbers", "regexes_to_ignore", "filter",
+    )  # fmt: skip
+    binary_outcomes: ClassVar[bool] = True
+    example: ClassVar[MetricExample] = MetricExample(
+        ({"text": " Paris.", "answer": "Paris"}, {"text": "1,200 apples", "answer": "1,200"}, {"answer": "[invalid]"}),
+        (("Paris", "paris"), ("1200",), ("7",)),
+        value=1 / 3,
+    )
+
+    def __init__(
+        self,
+        *,
+        ignore_case: bool = False,
+        ignore_punctuation: bool = False,
+        ignore_numbers: bool = False,
+        regexes_to_ignore: Sequence[str] = (),
+        filter: str | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(**options)
+        if filter is not None and (not isinstance(filter, str) or not filter):
+            raise MetricError(f"filter must name one of the task's pipelines of filters, not {filter!r}")
+        self.filter = filter
+        for name, flag in (("ignore_case", ignore_case), ("ignore_punctuation", ignore_punctuation),
+                           ("ignore_numbers", ignore_numbers)):  # fmt: skip
+            if not isinstance(flag, bool):
+                raise MetricError(f"{name} must be true or false, not {flag!r}")
+        if isinstance(regexes_to_ignore, str) or not all(isinstance(r, str) for r in regexes_to_ignore):
+            raise MetricError("regexes_to_ignore must be a list of regular expressions")
+        try:
+            self.regexes = [re.compile(pattern) for pattern in regexes_to_ignore]
+        except re.error as error:
+            raise MetricError(f"regexes_to_ignore: not a regular expression: {error}") from None
+        self.ignore_case, self.ignore_punctuation, self.ignore_numbers = ignore_case, ignore_punctuation, ignore_numbers
+
+    def normalise(self, text: str) -> str:
+        """lm-evaluation-harness's order: remove each regex, then case, punctuation, digits."""
+        for regex in self.regexes:
+            text = regex.sub("", text)
+        if self.ignore_case:
+            text = text.lower()
+        if self.ignore_punctuation:
+            text = text.translate(_PUNCTUATION)
+        if self.ignore_numbers:
+            text = text.translate(_DIGITS)
+        return text
+
+    def value(self, prediction: Any, references: Sequence[Any]) -> float:
+        if isinstance(prediction, dict) and isinstance(prediction.get("is_greedy"), list):
+            # a choice task: whether greedy decoding gives a right choice (lm-evaluation-harness's exact_match)
+            greedy = prediction["is_greedy"]
+            return 1.0 if any(isinstance(i, int) and 0 <= i < len(greedy) and greedy[i] for i in references) else 0.0
+        if isinstance(prediction, dict) and self.filter is not None:
+            answers = prediction.get("answers") or {}
+            if self.filter not in answers:
+                named = ", ".join(answers) or "none (the task has one unnamed pipeline)"
+                raise MetricError(f"the task has no pipeline of filters called '{self.filter}'; it has {named}")
+            answer = answers[self.filter]
+        elif isinstance(prediction, dict):
+            if "answer" not in prediction:
+                raise MetricNotComputed("em scores a generated answer or a choice; these predictions have neither")
+            answer = prediction["answer"]
+        else:
+            answer = prediction
+        if answer is None:
+            return 0.0
+        mine = self.normalise(str(answer))
+        return 1.0 if any(self.normalise(str(reference)) == mine for reference in references) else 0.0
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            **({"filter": self.filter} if self.filter is not None else {}),
+            "ignore_case": self.ignore_case,
+            "ignore_punctuation": self.ignore_punctuation,
+            "ignore_numbers": self.ignore_numbers,
+            "regexes_to_ignore": [r.pattern for r in self.regexes],
+        }
