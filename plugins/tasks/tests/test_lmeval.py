@@ -131,6 +131,8 @@ def test_a_generation_file_reports_each_filter_under_its_name(run: Any) -> None:
         )
         assert sample["prompt"].startswith(expected)
     assert result.samples[0]["prediction"]["answers"]["strict-match"] == "[invalid]"
+    info = cell["metrics"]["exact_match,strict-match"]["info"]
+    assert info["unmatched_answers"] == "3 of 3 answers: a regex filter found nothing ([invalid])"
 
 
 def test_shots_from_the_evaluated_split_leave_the_example_out(run: Any) -> None:

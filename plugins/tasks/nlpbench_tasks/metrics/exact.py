@@ -12,8 +12,9 @@ import string
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from nlpbench import MetricError, MetricExample, MetricNotComputed
+from nlpbench import MetricError, MetricExample, MetricNotComputed, StatsArray
 
+from ..filters import INVALID
 from .mean import MeanMetric
 
 _PUNCTUATION = str.maketrans("", "", string.punctuation)
@@ -59,6 +60,16 @@ class ExactMatchMetric(MeanMetric):
         except re.error as error:
             raise MetricError(f"regexes_to_ignore: not a regular expression: {error}") from None
         self.ignore_case, self.ignore_punctuation, self.ignore_numbers = ignore_case, ignore_punctuation, ignore_numbers
+        #: of the answers last scored, how many a regex filter found nothing in (and how many there were)
+        self.unmatched: tuple[int, int] | None = None
+
+    def stats(self, predictions: Sequence[Any], references: Sequence[Sequence[Any]]) -> StatsArray:
+        """Each answer's match; also counts the answers a regex filter found nothing in
+        (``[invalid]``), which :meth:`describe` reports beside the score."""
+        rows = super().stats(predictions, references)
+        answers = [self._answer(p) for p in predictions if isinstance(p, dict) and "is_greedy" not in p]
+        self.unmatched = (sum(1 for a in answers if a == INVALID), len(answers)) if answers else None
+        return rows
 
     def normalise(self, text: str) -> str:
         """lm-evaluation-harness's order: remove each regex, then case, punctuation, digits."""
@@ -77,25 +88,33 @@ class ExactMatchMetric(MeanMetric):
             # a choice task: whether greedy decoding gives a right choice (lm-evaluation-harness's exact_match)
             greedy = prediction["is_greedy"]
             return 1.0 if any(isinstance(i, int) and 0 <= i < len(greedy) and greedy[i] for i in references) else 0.0
-        if isinstance(prediction, dict) and self.filter is not None:
-            answers = prediction.get("answers") or {}
-            if self.filter not in answers:
-                named = ", ".join(answers) or "none (the task has one unnamed pipeline)"
-                raise MetricError(f"the task has no pipeline of filters called '{self.filter}'; it has {named}")
-            answer = answers[self.filter]
-        elif isinstance(prediction, dict):
-            if "answer" not in prediction:
-                raise MetricNotComputed("em scores a generated answer or a choice; these predictions have neither")
-            answer = prediction["answer"]
-        else:
-            answer = prediction
+        answer = self._answer(prediction)
         if answer is None:
             return 0.0
         mine = self.normalise(str(answer))
         return 1.0 if any(self.normalise(str(reference)) == mine for reference in references) else 0.0
 
+    def _answer(self, prediction: Any) -> Any:
+        """The answer to score: the named pipeline's, the prediction's, or the prediction itself."""
+        if isinstance(prediction, dict) and self.filter is not None:
+            answers = prediction.get("answers") or {}
+            if self.filter not in answers:
+                named = ", ".join(answers) or "none (the task has one unnamed pipeline)"
+                raise MetricError(f"the task has no pipeline of filters called '{self.filter}'; it has {named}")
+            return answers[self.filter]
+        if isinstance(prediction, dict):
+            if "answer" not in prediction:
+                raise MetricNotComputed("em scores a generated answer or a choice; these predictions have neither")
+            return prediction["answer"]
+        return prediction
+
     def describe(self) -> dict[str, Any]:
+        unmatched = {}
+        if self.unmatched is not None and self.unmatched[0]:
+            count, total = self.unmatched
+            unmatched = {"unmatched_answers": f"{count} of {total} answers: a regex filter found nothing ({INVALID})"}
         return {
+            **unmatched,
             **({"filter": self.filter} if self.filter is not None else {}),
             "ignore_case": self.ignore_case,
             "ignore_punctuation": self.ignore_punctuation,
