@@ -42,6 +42,18 @@ EXAMPLE_PROBABILITIES = (
 )
 
 
+def _each_example(
+    references: Sequence[Sequence[Any]], probabilities: Sequence[Mapping[str, float] | None]
+) -> list[tuple[str, dict[str, float]]]:
+    """Per example, the key of its first reference and its probabilities, checked."""
+    if len(probabilities) != len(references):
+        raise MetricError(f"{len(references)} examples but {len(probabilities)} probabilities")
+    return [
+        _gold_and_probabilities(i, refs, given)
+        for i, (refs, given) in enumerate(zip(references, probabilities, strict=True))
+    ]
+
+
 def _gold_and_probabilities(
     position: int, references: Sequence[Any], probabilities: Mapping[str, float] | None
 ) -> tuple[str, dict[str, float]]:
@@ -85,15 +97,11 @@ class BrierMetric(_Calibration):
         """Each example's Brier score."""
         import numpy as np
 
-        if len(probabilities) != len(references):
-            raise MetricError(f"{len(references)} examples but {len(probabilities)} probabilities")
-        rows = []
-        for position, (refs, given) in enumerate(zip(references, probabilities, strict=True)):
-            gold, values = _gold_and_probabilities(position, refs, given)
-            rows.append(
-                sum((p - (1.0 if key == gold else 0.0)) ** 2 for key, p in values.items())
-                + (0.0 if gold in values else 1.0)
-            )
+        rows = [
+            sum((p - (1.0 if key == gold else 0.0)) ** 2 for key, p in values.items())
+            + (0.0 if gold in values else 1.0)
+            for gold, values in _each_example(references, probabilities)
+        ]
         return np.array(rows, dtype=np.float64).reshape(len(rows), 1)
 
     def aggregate(self, stats: StatsArray) -> float:
@@ -137,11 +145,8 @@ class EceMetric(_Calibration):
         label (the first of equal highest ones) is the reference."""
         import numpy as np
 
-        if len(probabilities) != len(references):
-            raise MetricError(f"{len(references)} examples but {len(probabilities)} probabilities")
         rows = []
-        for position, (refs, given) in enumerate(zip(references, probabilities, strict=True)):
-            gold, values = _gold_and_probabilities(position, refs, given)
+        for gold, values in _each_example(references, probabilities):
             top = max(values, key=lambda key: values[key])
             rows.append((values[top], 1.0 if top == gold else 0.0))
         return np.array(rows, dtype=np.float64).reshape(len(rows), 2)

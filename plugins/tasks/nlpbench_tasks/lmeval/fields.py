@@ -44,32 +44,27 @@ def _render(source: str, where: str) -> Callable[[Mapping[str, Any]], str]:
 
 
 def text_field(value: Any, where: str, has_choices: bool) -> Field:
-    """``doc_to_text`` (and ``description``): a number, a column, a template or a function."""
-    if callable(value):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return lambda row: value
-    if not isinstance(value, str):
-        raise ConfigError(f"{where}: must be a template, a column, a number or !function, not {value!r}")
-    render = _render(value, where)
-
-    def field(row: Mapping[str, Any]) -> Any:
-        if value in row:
-            return row[value]
-        text = render(row)
-        return ast.literal_eval(text) if has_choices and text.isdigit() else text
-
-    return field
+    """``doc_to_text``: a number, a column, a template or a function."""
+    return _field(value, where, has_choices, lists=False)
 
 
 def target_field(value: Any, where: str, has_choices: bool) -> Field:
-    """``doc_to_target``: like the text, and a rendered ``[...]`` becomes a list."""
+    """``doc_to_target``: like the text, and a list, or a rendered ``[...]``, is a list."""
+    return _field(value, where, has_choices, lists=True)
+
+
+def _field(value: Any, where: str, has_choices: bool, *, lists: bool) -> Field:
     if callable(value):
         return value
-    if isinstance(value, (int, list)) and not isinstance(value, bool):
+    if (isinstance(value, int) or (lists and isinstance(value, list))) and not isinstance(value, bool):
         return lambda row: value
     if not isinstance(value, str):
-        raise ConfigError(f"{where}: must be a template, a column, a number, a list or !function, not {value!r}")
+        kinds = (
+            "a template, a column, a number, a list or !function"
+            if lists
+            else "a template, a column, a number or !function"
+        )
+        raise ConfigError(f"{where}: must be {kinds}, not {value!r}")
     render = _render(value, where)
 
     def field(row: Mapping[str, Any]) -> Any:
@@ -78,7 +73,7 @@ def target_field(value: Any, where: str, has_choices: bool) -> Field:
         text = render(row)
         if has_choices and text.isdigit():
             return ast.literal_eval(text)
-        if len(text) >= 2 and text[0] == "[" and text[-1] == "]":
+        if lists and len(text) >= 2 and text[0] == "[" and text[-1] == "]":
             try:
                 return ast.literal_eval(text)
             except (ValueError, SyntaxError):
