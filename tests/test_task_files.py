@@ -164,12 +164,16 @@ class _LibraryPlugin:
 def library(tmp_path: Path) -> Path:
     folder = tmp_path / "library"
     folder.mkdir()
-    (folder / "one.yaml").write_text(TASK_FILE, encoding="utf-8")
+    # data that is nowhere: listing the library must not read it
+    (folder / "one.yaml").write_text(
+        TASK_FILE.replace("type: tiny", "type: tiny\ndata: {path: absent.jsonl}"), encoding="utf-8"
+    )
     (folder / "pair.yaml").write_text(GROUP_FILE, encoding="utf-8")
     return folder
 
 
 def test_a_plugins_task_files_are_named_in_suites(tmp_path: Path, library: Path) -> None:
+    (library / "one.yaml").write_text(TASK_FILE, encoding="utf-8")
     host = make_host(_LibraryPlugin(library))
     run = run_suite_text(_suite([{"task": "sentiment-file"}, {"task": "pair"}]), tmp_path / "run", host=host)
     assert {c["task"] for c in run.results["cells"]} == {"sentiment-file", "pair/first", "pair/second"}
@@ -177,6 +181,7 @@ def test_a_plugins_task_files_are_named_in_suites(tmp_path: Path, library: Path)
 
 
 def test_a_group_member_may_name_a_library_task(tmp_path: Path, library: Path) -> None:
+    (library / "one.yaml").write_text(TASK_FILE, encoding="utf-8")
     (library / "mixed.yaml").write_text(
         "group: mixed\ndescription: both\nmembers:\n  - sentiment-file\n  - {name: own, type: tiny}\n", encoding="utf-8"
     )
@@ -238,8 +243,11 @@ def test_the_leaderboard_shows_a_group_as_one_table(tmp_path: Path) -> None:
 def test_rescoring_recomputes_the_groups(tmp_path: Path) -> None:
     run = run_suite_text(_suite([{"task": "pair.yaml"}]), tmp_path, files={"pair.yaml": GROUP_FILE})
     before = run.results["groups"]
+    stored = json.loads((run.out_dir / "results.json").read_text())
+    stored["groups"] = []
+    (run.out_dir / "results.json").write_text(json.dumps(stored))
     results = rescore(run.out_dir, make_host())
-    assert results["groups"] == before
+    assert results["groups"] == before and before
 
 
 def test_the_report_shows_a_groups_members_on_demand(tmp_path: Path) -> None:
@@ -248,3 +256,47 @@ def test_the_report_shows_a_groups_members_on_demand(tmp_path: Path) -> None:
     board, members = page.index("<h3>pair</h3>"), page.index("<details class='members'><summary>the members of pair")
     assert board < members < page.index("<h3>pair/first</h3>") < page.index("</details>")
     assert "micro mean" in page
+
+
+def test_a_group_named_twice_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="'pair' is defined twice: name the entry"):
+        run_suite_text(
+            _suite([{"task": "pair.yaml", "members": ["first"]}, {"task": "pair.yaml", "members": ["second"]}]),
+            tmp_path,
+            files={"pair.yaml": GROUP_FILE},
+        )
+
+
+def test_a_members_mistake_names_the_group_files_line(tmp_path: Path) -> None:
+    group = GROUP_FILE.replace("  - name: second\n", "  - name: second\n    metrics: [tiny-mtch]\n")
+    with pytest.raises(ConfigError) as caught:
+        run_suite_text(_suite([{"task": "pair.yaml"}]), tmp_path, files={"pair.yaml": group})
+    assert f"pair/second: {tmp_path / 'pair.yaml'}:9: metrics[0]: unknown metric 'tiny-mtch'" in str(caught.value)
+
+
+def test_a_member_may_swap_the_defaults_source_for_a_file(tmp_path: Path) -> None:
+    group = GROUP_FILE.replace("  type: tiny\n", "  type: tiny\n  data: {hub: some/dataset, split: test}\n")
+    group = group.replace("  - name: first\n", "  - name: first\n    data: {path: local.jsonl}\n")
+    run = run_suite_text(_suite([{"task": "pair.yaml"}]), tmp_path, files={"pair.yaml": group, "local.jsonl": "{}\n"})
+    assert run.results["tasks"]["pair/first"]["type"] == "tiny"
+
+
+def test_a_library_name_wins_over_a_folder_of_that_name_beside_the_suite(tmp_path: Path, library: Path) -> None:
+    (library / "one.yaml").write_text(TASK_FILE, encoding="utf-8")
+    (tmp_path / "run" / "sentiment-file").mkdir(parents=True)
+    run = run_suite_text(
+        _suite([{"task": "sentiment-file"}]), tmp_path / "run", host=make_host(_LibraryPlugin(library))
+    )
+    assert run.cell("tiny", "sentiment-file")["status"] == "ok"
+
+
+def test_a_library_file_nobody_reads_is_left_out_with_a_warning(
+    tmp_path: Path, library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (library / "junk.yaml").write_text("hello: world\n", encoding="utf-8")
+    host = make_host(_LibraryPlugin(library))
+    monkeypatch.setattr("nlpbench.cli._host", lambda ctx: host)
+    result = CliRunner().invoke(cli, ["list", "tasks", "--json"])
+    assert result.exit_code == 0
+    assert "junk.yaml (plugin 'library') is not a task file; left out" in result.stderr
+    assert "pair" in {row["name"] for row in json.loads(result.stdout)}

@@ -53,6 +53,7 @@ from .errors import (
     PluginError,
     ReporterError,
     TaskError,
+    one_line,
 )
 from .hookspecs import Register, RegisterTaskFile, hookimpl
 from .prompts import (
@@ -143,6 +144,7 @@ __all__ = [
     "hookimpl",
     "map_columns",
     "no_shots_without_train",
+    "one_line",
     "optional_string",
     "percentile_interval",
     "prompt_templates",

@@ -415,6 +415,7 @@ def list_(ctx: click.Context, kind: str, as_json: bool) -> None:
     if kind == "tasks":  # the task library: task files and groups, read (never their data) only here
         from .taskfiles import library_of
 
+        library = library_of(host)
         try:
             rows += [
                 {
@@ -426,10 +427,11 @@ def list_(ctx: click.Context, kind: str, as_json: bool) -> None:
                     "file": str(entry.path),
                     **({"members": list(entry.members)} if entry.kind == "group" else {}),
                 }
-                for entry in sorted(library_of(host).index.values(), key=lambda e: e.name)
+                for entry in sorted(library.index.values(), key=lambda e: e.name)
             ]
         except NlpbenchError as error:
             problems.append(str(error))
+        problems += library.problems
     for problem in problems:
         click.echo(f"warning: {problem}", err=True)
     if as_json:

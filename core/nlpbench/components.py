@@ -251,14 +251,13 @@ class FileTask:
 @dataclass(frozen=True)
 class TaskFileContents:
     """What a task file (or a folder of them) defines: one task, or a group of ``tasks``
-    named ``name``. ``format`` says who read it (``nlpbench``, or the task type that did)."""
+    named ``name``."""
 
     name: str
     description: str
     path: Path
     tasks: tuple[FileTask, ...]
     group: bool = False
-    format: str = "nlpbench"
 
 
 # ---------------------------------------------------------------------------

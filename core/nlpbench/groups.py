@@ -94,6 +94,8 @@ def group_entries(
                     if resamples and len(stats) > 1:
                         seed = derived_seed(suite_seed, member, "bootstrap")
                         replicates.append(_replicates(member_metric, stats, resamples, seed))
+                    elif resamples:  # one example resamples to itself: the member adds no spread
+                        replicates.append(np.full(resamples, values[-1]))
                 if len(values) != len(group.members):
                     continue
                 member_values = np.array(values)
@@ -110,5 +112,15 @@ def group_entries(
                     "higher_is_better": bool(getattr(metric, "higher_is_better", True)),
                     "members": dict(zip(group.members, (v if np.isfinite(v) else None for v in values), strict=True)),
                 }
+            if not scores:
+                reason = (
+                    "its members share no metric to aggregate"
+                    if not shared
+                    else "no metric was computed for every member"
+                )
+                entries.append(
+                    {**entry, "status": "incomplete", "n": int(sizes.sum()), "metrics": {}, "reason": reason}
+                )
+                continue
             entries.append({**entry, "status": "ok", "n": int(sizes.sum()), "metrics": scores, "reason": None})
     return entries

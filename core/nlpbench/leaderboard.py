@@ -73,7 +73,7 @@ def _group_row(entry: Mapping[str, Any], tasks: Mapping[str, list[Mapping[str, A
     return {
         "model": entry["model"],
         "task": entry["group"],
-        "status": "ok" if entry["status"] == "ok" else "failed",
+        "status": entry["status"],
         "n": entry.get("n") or 0,
         "metrics": metrics,
         "reason": entry.get("reason"),
@@ -85,7 +85,7 @@ def _group_row(entry: Mapping[str, Any], tasks: Mapping[str, list[Mapping[str, A
 def _rank(
     cells: Sequence[Mapping[str, Any]], metric: str | None, directions: Mapping[str, bool]
 ) -> list[Mapping[str, Any]]:
-    order = {"ok": 0, "failed": 1, "not_applicable": 2}
+    order = {"ok": 0, "failed": 1, "incomplete": 1, "not_applicable": 2}
 
     def key(cell: Mapping[str, Any]) -> tuple[int, float, str]:
         value = cell.get("metrics", {}).get(metric, {}).get("value") if metric else None

@@ -47,7 +47,12 @@ def check_name(kind: str, name: object) -> str:
     ValueError otherwise."""
     pattern = METRIC_NAME_PATTERN if kind == "metrics" else NAME_PATTERN
     if not isinstance(name, str) or not pattern.match(name):
-        raise ValueError(f"{KIND_NOUNS[kind]} name {name!r} is not lowercase kebab-case (like 'rouge-l')")
+        shape = (
+            "lowercase kebab-case or snake_case (like 'rouge-l' or 'acc_norm')"
+            if kind == "metrics"
+            else "lowercase kebab-case (like 'rouge-l')"
+        )
+        raise ValueError(f"{KIND_NOUNS[kind]} name {name!r} is not {shape}")
     return name
 
 

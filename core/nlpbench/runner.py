@@ -503,8 +503,11 @@ class Runner:
                 predicted = self._predict(label, model, task, task.examples, strategy, key)
                 predictions, prompts = predicted.predictions, predicted.prompts
                 reuse = key if predicted.cached == len(task.examples) and self.use_cache else None
+                # the scores depend on the references too (a declarative task's target is a
+                # column of its own): a changed answer key is scored again
+                scored = digest([predicted.keys, [list(example.references) for example in task.examples]])
                 scores, per_example, stats = self._score(
-                    cell, task, predictions, predicted.probabilities, key, digest(predicted.keys), reuse
+                    cell, task, predictions, predicted.probabilities, key, scored, reuse
                 )
             except _ModelUnavailable as error:
                 return self._cell_result(cell, "failed", error=str(error)), [], None

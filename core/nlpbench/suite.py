@@ -41,6 +41,9 @@ DEFAULT_CONFIDENCE = 0.95
 #: results.json is always written (the json reporter leaves an identical file alone).
 DEFAULT_REPORTERS = ("json", "html")
 
+#: A message that begins with the file and line it is about (``tasks/arc.yaml:9: ...``).
+LOCATED = re.compile(r"^\S+\.ya?ml:\d+: ")
+
 #: Suite names become folder names (runs/<name>), so they stay plain.
 SUITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -426,12 +429,12 @@ def _tasks(
         takes = _model_names(check, entry, where, model_names)
         if "task" in entry:
             specs, group, file_tasks = _file_tasks(check, entry, where, base_dir, seed, takes, host)
-            for spec, file_task in zip(specs, file_tasks, strict=True):
-                if spec.name in seen:
-                    raise check.fail(entry, "task", where, f"task '{spec.name}' is defined twice: name the entry")
-                seen.add(spec.name)
-                tasks.append(spec)
-                origins.append(_TaskOrigin(index, file_task))
+            for defined in [spec.name for spec in specs] + ([group.name] if group is not None else []):
+                if defined in seen:
+                    raise check.fail(entry, "task", where, f"'{defined}' is defined twice: name the entry")
+                seen.add(defined)
+            tasks += specs
+            origins += [_TaskOrigin(index, file_task) for file_task in file_tasks]
             if group is not None:
                 groups.append(group)
             continue
@@ -616,6 +619,7 @@ def _check_names(
         if task.type not in host.tasks:
             raise check.fail(entry, "type", f"tasks[{index}].type", host.tasks.unknown_message(task.type))
         task_class = host.tasks.get(task.type).component
+        _check_spec(check, task_class, task, entry, f"tasks[{index}]")  # first: the defaults below read the entry
         metric_names = [m if isinstance(m, str) else m["name"] for m in task.metrics]
         if not metric_names:
             metric_names = list(_default_metrics(task_class, task))
@@ -626,7 +630,6 @@ def _check_names(
                 raise check.fail(
                     container, key, f"tasks[{index}].metrics[{metric_index}]", host.metrics.unknown_message(metric)
                 )
-        _check_spec(check, task_class, task, entry, f"tasks[{index}]")
     for index, audit in enumerate(suite.audits):
         entry = suite_map["audits"][index]
         if audit.type not in host.audits:
@@ -645,6 +648,8 @@ def _check_file_task(
     path = file_task.path
 
     def fail(message: str) -> ConfigError:
+        if LOCATED.match(message):  # the message names its file and line already (an lm-eval file's key)
+            return check.fail(entry, "task", where, f"{task.name}: {message}")
         line = field_line(file_task.document, message)
         location = f"{path}:{line}" if line else str(path)
         return check.fail(entry, "task", where, f"{task.name}: {location}: {message}")
@@ -652,6 +657,12 @@ def _check_file_task(
     if task.type not in host.tasks:
         raise fail(f"type: {host.tasks.unknown_message(task.type)}")
     task_class = host.tasks.get(task.type).component
+    checker = getattr(task_class, "check_spec", None)
+    if callable(checker):  # first: the defaults below read the entry
+        try:
+            checker(task)
+        except NlpbenchError as error:
+            raise fail(str(error)) from None
     names = [m if isinstance(m, str) else m.get("name") for m in task.metrics] or list(
         _default_metrics(task_class, task)
     )
@@ -661,12 +672,6 @@ def _check_file_task(
             if "metrics" in entry:
                 raise check.fail(entry["metrics"], metric_index, f"{where}.metrics[{metric_index}]", message)
             raise fail(f"metrics[{metric_index}]: {message}")
-    checker = getattr(task_class, "check_spec", None)
-    if callable(checker):
-        try:
-            checker(task)
-        except NlpbenchError as error:
-            raise fail(str(error)) from None
 
 
 def _default_metrics(task_class: Any, task: TaskSpec) -> tuple[str, ...]:

@@ -38,18 +38,18 @@ own overrides). Relative paths resolve against the file that wrote them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from .components import FileTask, TaskFileContents
-from .errors import ConfigError, NlpbenchError
+from .errors import ConfigError, NlpbenchError, one_line
 from .sources import SOURCE_KEYS
 from .suggest import did_you_mean
-from .yamlfile import line_of, load_yaml
+from .yamlfile import LocatedDict, line_of, load_yaml
 
 if TYPE_CHECKING:
     from .plugins import PluginHost
@@ -63,8 +63,6 @@ ENTRY_KEYS = ("name", "task", "data", "limit", "sample", "metrics", "models", "p
 PATH_KEYS = ("path", "train", "data_files")
 #: Naming one of these in a suite's ``data:`` replaces the file's source.
 SOURCE_NAMES = ("path", "hub", "hf")
-
-NLPBENCH_FORMAT = "nlpbench"
 
 
 @dataclass(frozen=True)
@@ -87,15 +85,6 @@ class TaskGroup:
     members: tuple[str, ...]
     description: str = ""
     source: str = ""
-
-
-@dataclass
-class ResolvedEntry:
-    """What one ``task:`` entry of a suite became: tasks (one, or a group's members),
-    the group if it was one, and where each task's fields were written (for errors)."""
-
-    tasks: list[FileTask] = field(default_factory=list)
-    group: TaskGroup | None = None
 
 
 # ---------------------------------------------------------------------------
@@ -242,7 +231,7 @@ def read_nlpbench_file(path: Path, library: TaskLibrary | None = None) -> TaskFi
         assert name is not None
         description = _string(path, document, "description", "") or ""
         task = _file_task(path, document, "", name, description)
-        return TaskFileContents(name, description, path, (task,), group=False, format=NLPBENCH_FORMAT)
+        return TaskFileContents(name, description, path, (task,), group=False)
     _check_keys(path, document, GROUP_FILE_KEYS, "")
     group = _string(path, document, "group", "", required=True)
     assert group is not None
@@ -265,7 +254,7 @@ def read_nlpbench_file(path: Path, library: TaskLibrary | None = None) -> TaskFi
         _check_keys(path, member, TASK_FILE_KEYS, where)
         name = _string(path, member, "name", where, required=True)
         assert name is not None
-        merged = merge(defaults, member)
+        merged = {**merge(defaults, member), "data": merge_data(defaults.get("data") or {}, member.get("data") or {})}
         tasks.append(
             _file_task(
                 path, _Located(merged, member), where, name, _string(path, member, "description", where) or description
@@ -276,10 +265,10 @@ def read_nlpbench_file(path: Path, library: TaskLibrary | None = None) -> TaskFi
         if task.name in seen:
             raise ConfigError(f"{path}: group '{group}' has two members called '{task.name}'")
         seen.add(task.name)
-    return TaskFileContents(group, description, path, tuple(tasks), group=True, format=NLPBENCH_FORMAT)
+    return TaskFileContents(group, description, path, tuple(tasks), group=True)
 
 
-class _Located(dict[str, Any]):
+class _Located(LocatedDict):
     """A merged member that still answers ``line_of`` with the member's own lines."""
 
     def __init__(self, merged: Mapping[str, Any], member: Any) -> None:
@@ -309,11 +298,19 @@ def _referenced(
 # ---------------------------------------------------------------------------
 
 
-class TaskLibrary:
-    """The task files plugins contributed, indexed by name when first needed."""
+#: Reads a task file of another format (the task types' ``read_task_file``): None if none can.
+Reader = Callable[[Path, Mapping[str, Any]], "TaskFileContents | None"]
 
-    def __init__(self, sources: Sequence[tuple[str, Path]]) -> None:
+
+class TaskLibrary:
+    """The task files plugins contributed, indexed by name when first needed. A file that
+    cannot be read is left out and named in :attr:`problems` (one broken plugin file
+    does not take the library down)."""
+
+    def __init__(self, sources: Sequence[tuple[str, Path]], reader: Reader | None = None) -> None:
         self.sources = list(sources)
+        self.reader = reader
+        self.problems: list[str] = []
         self._index: dict[str, LibraryEntry] | None = None
 
     def _files(self) -> Iterator[tuple[str, Path]]:
@@ -326,53 +323,75 @@ class TaskLibrary:
 
     @property
     def index(self) -> dict[str, LibraryEntry]:
-        """Every library entry by name; ConfigError for a file that is not a task file or a
-        name two files define (naming both plugins)."""
+        """Every library entry by name, read from the files without loading any data (an
+        lm-evaluation-harness file by its ``task`` or ``group``); ConfigError for a name two
+        files define (naming both plugins)."""
         if self._index is None:
             index: dict[str, LibraryEntry] = {}
             for plugin, path in self._files():
-                document = peek(path)
-                if not is_nlpbench_file(document):
-                    raise ConfigError(f"task library: {path} (plugin '{plugin}') is not an nlpbench task file")
-                is_group = "members" in document
-                name = str(document.get("group" if is_group else "name", ""))
-                members = tuple(
-                    str(m.get("name")) if isinstance(m, Mapping) else str(m) for m in document.get("members") or []
-                )
-                entry = LibraryEntry(
-                    name=name,
-                    kind="group" if is_group else "task",
-                    path=path,
-                    plugin=plugin,
-                    description=" ".join(str(document.get("description") or "").split()),
-                    members=members if is_group else (),
-                )
-                if name in index:
+                entry = _library_entry(plugin, path, peek(path))
+                if entry is None:
+                    self.problems.append(f"task library: {path} (plugin '{plugin}') is not a task file; left out")
+                    continue
+                if entry.name in index:
                     raise ConfigError(
-                        f"task library: '{name}' is defined by plugin '{index[name].plugin}' ({index[name].path}) "
-                        f"and by plugin '{plugin}' ({path})"
+                        f"task library: '{entry.name}' is defined by plugin '{index[entry.name].plugin}' "
+                        f"({index[entry.name].path}) and by plugin '{plugin}' ({path})"
                     )
-                index[name] = entry
+                index[entry.name] = entry
             self._index = index
         return self._index
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name in self.index
 
-    def read(self, name: str) -> TaskFileContents:
+    def read(self, name: str, options: Mapping[str, Any] | None = None) -> TaskFileContents:
         """The task or group called ``name``; ConfigError with a suggestion when there is none."""
         if name not in self.index:
             known = sorted(self.index)
             hint = did_you_mean(name, known) or (f"; the library has {', '.join(known)}" if known else "")
             raise ConfigError(f"no task or group called '{name}' in the task library{hint}")
-        return read_nlpbench_file(self.index[name].path, self)
+        path = self.index[name].path
+        if is_nlpbench_file(peek(path)):
+            return read_nlpbench_file(path, self)
+        contents = self.reader(path, dict(options or {})) if self.reader is not None else None
+        if contents is None:
+            raise ConfigError(f"task library: {path} is not a task file any installed task type reads")
+        return contents
+
+
+def _library_entry(plugin: str, path: Path, document: Any) -> LibraryEntry | None:
+    """What the library lists for one file: an nlpbench task or group, or an
+    lm-evaluation-harness task or group (by its ``task``/``group`` key); None for neither."""
+    if not isinstance(document, Mapping):
+        return None
+    description = " ".join(str(document.get("description") or "").split())
+    if is_nlpbench_file(document):
+        is_group = "members" in document
+        members = tuple(str(m.get("name")) if isinstance(m, Mapping) else str(m) for m in document.get("members") or [])
+        name = str(document.get("group" if is_group else "name", ""))
+        return LibraryEntry(
+            name, "group" if is_group else "task", path, plugin, description, members if is_group else ()
+        )
+    if isinstance(document.get("group"), str):
+        listed = document.get("task")
+        members = tuple(
+            str(m.get("task") if isinstance(m, Mapping) else m)
+            for m in (listed if isinstance(listed, list) else [listed])
+        )
+        return LibraryEntry(
+            document["group"], "group", path, plugin, description or "lm-evaluation-harness group", members
+        )
+    if isinstance(document.get("task"), str):
+        return LibraryEntry(document["task"], "task", path, plugin, description or "lm-evaluation-harness task")
+    return None
 
 
 def library_of(host: PluginHost) -> TaskLibrary:
     """The host's task library (built once per host)."""
     library = getattr(host, "_task_library", None)
     if library is None:
-        library = TaskLibrary(host.task_files)
+        library = TaskLibrary(host.task_files, lambda path, options: _read_other(path, host, options))
         host._task_library = library  # type: ignore[attr-defined]
     return library
 
@@ -385,18 +404,36 @@ def library_of(host: PluginHost) -> TaskLibrary:
 def read_task_reference(
     reference: str, base_dir: Path, host: PluginHost, options: Mapping[str, Any]
 ) -> TaskFileContents:
-    """What ``task: reference`` names: a library name, else a path relative to ``base_dir``
-    (an nlpbench file, or one a task type's ``read_task_file`` reads)."""
+    """What ``task: reference`` names: a path (it has a ``/`` or ends in ``.yaml``)
+    relative to ``base_dir``, an nlpbench file or one a task type's ``read_task_file``
+    reads; else a library name, else a file or folder of that name beside the suite."""
     candidate = Path(reference).expanduser()
     path = candidate if candidate.is_absolute() else base_dir / candidate
-    looks_like_path = "/" in reference or candidate.suffix in (".yaml", ".yml") or path.exists()
     library = library_of(host)
-    if not looks_like_path:
-        return library.read(reference)
+    explicit = "/" in reference or candidate.suffix in (".yaml", ".yml")
+    if not explicit and (reference in library or not path.exists()):
+        return library.read(reference, options)
     if not path.exists():
         raise ConfigError(f"{reference}: no such task file or folder")
     if path.is_file() and is_nlpbench_file(peek(path)):
         return read_nlpbench_file(path, library)
+    contents = _read_other(path, host, options)
+    if contents is not None:
+        return contents
+    readers = [r.name for r in host.tasks if callable(getattr(r.component, "read_task_file", None))]
+    hint = (
+        f"nor does the {' or '.join(readers)} task type read it"
+        if readers
+        else "lm-evaluation-harness files are read by the lm-eval task type (pip install nlpbench-tasks)"
+    )
+    raise ConfigError(
+        f"{path}: not a task file nlpbench can read: it has neither 'type:' (an nlpbench task) nor 'group:' with "
+        f"'members:'; {hint}"
+    )
+
+
+def _read_other(path: Path, host: PluginHost, options: Mapping[str, Any]) -> TaskFileContents | None:
+    """``path`` read by the first task type whose ``read_task_file`` takes it."""
     for registered in host.tasks:
         reader = getattr(registered.component, "read_task_file", None)
         if not callable(reader):
@@ -406,13 +443,10 @@ def read_task_reference(
         except NlpbenchError:
             raise
         except Exception as error:
-            raise ConfigError(f"{path}: task type '{registered.name}' could not read it: {error}") from error
+            raise ConfigError(f"{path}: task type '{registered.name}' could not read it: {one_line(error)}") from error
         if contents is not None:
             return contents
-    raise ConfigError(
-        f"{path}: not a task file nlpbench can read: it has neither 'type:' (an nlpbench task) nor 'group:' with "
-        "'members:'; lm-evaluation-harness files are read by the lm-eval task type (pip install nlpbench-tasks)"
-    )
+    return None
 
 
 def member_selection(contents: TaskFileContents, value: Any) -> dict[str, Mapping[str, Any]]:

@@ -172,9 +172,12 @@ def sacrebleu_metric(
 
 
 def hypotheses_of(predictions: Sequence[Any]) -> list[str]:
-    """The predictions as sacrebleu hypotheses: None (no answer) becomes ""."""
+    """The predictions as sacrebleu hypotheses: None (no answer) becomes ""; a declarative
+    task's generated prediction (``{"text", "answer"}``) gives its filtered answer."""
     hypotheses = []
     for position, prediction in enumerate(predictions):
+        if isinstance(prediction, Mapping) and "answer" in prediction:
+            prediction = prediction["answer"]
         if prediction is None:
             prediction = ""
         if not isinstance(prediction, str):

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from nlpbench import ConfigError, Example, ModelSpec, TaskError
+from nlpbench import ConfigError, Example, ModelSpec, NlpbenchError, TaskError, one_line
 
 from .targets import Unresolved, answer_texts, choice_indices
 from .templates import RowTemplate
@@ -71,6 +71,12 @@ class Compiled:
     span_context: RowTemplate | None
     #: Functions standing in for templates (lm-evaluation-harness's ``!function``), by field.
     functions: Mapping[str, Callable[[Mapping[str, Any]], Any]] = field(default_factory=dict)
+    #: How errors name each field (``params.target``; an lm-evaluation-harness file's
+    #: ``arc.yaml:9: doc_to_target``).
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def name(self, field: str) -> str:
+        return self.names.get(field, f"params.{field}")
 
     @property
     def has_choices(self) -> bool:
@@ -145,8 +151,10 @@ class Renderer:
         if function is not None:
             try:
                 return function(dict(row))
+            except NlpbenchError:
+                raise
             except Exception as error:
-                raise TaskError(f"params.{name}: the task's function raised {type(error).__name__}: {error}") from None
+                raise TaskError(f"{self.compiled.name(name)}: the task's function raised {one_line(error)}") from None
         return template.value(row) if template is not None else None
 
     def input(self, row: Mapping[str, Any], key: str = "default") -> Any:
@@ -188,7 +196,7 @@ class Renderer:
         text = self.input(row)
         choices = self.choices(row) if compiled.has_choices else ()
         if compiled.has_choices and not choices:
-            raise TaskError(f"{where}params.choices: renders no choices")
+            raise TaskError(f"{where}{compiled.name('choices')}: renders no choices")
         target = self.target(row) if compiled.target is not None or "target" in compiled.functions else None
         if not isinstance(text, str) and compiled.has_choices:
             # lm-evaluation-harness: an input that is a number names the right context

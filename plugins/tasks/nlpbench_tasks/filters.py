@@ -120,12 +120,6 @@ def parse_filters(value: Sequence[Any], where: str = "params.filters") -> Filter
     return Filters(tuple(steps), tuple(value))
 
 
-def never_matches(filters: Filters, text: str) -> bool:
-    """Whether the pipeline turns ``text`` into the regex fallback (for validation: a
-    regex that finds nothing in any target is likely a mistake)."""
-    return filters.apply(text) == INVALID
-
-
 def parse_pipelines(value: Any, where: str = "params.filters") -> dict[str, Filters]:
     """One pipeline (a list) or several by name (a mapping of name to list): every one
     checked, in order; the first gives a prediction's ``answer``."""

@@ -116,7 +116,7 @@ def choice_prediction(
         scores = [float(answer.get(name, -math.inf)) for name in names]
         if not any(name in answer for name in names):
             raise TaskError(f"classify: the answer gives none of the labels {', '.join(names)}")
-        return {"choice": _argmax(scores), "label_probabilities": [answer.get(name) for name in names]}
+        return {"choice": best_index(scores), "label_probabilities": [answer.get(name) for name in names]}
     n = len(choices)
     expected = 2 * n if mutual_info else n
     if len(answers) != expected:
@@ -124,7 +124,7 @@ def choice_prediction(
     conditional = answers[:n]
     lls = [_logprob(a) for a in conditional]
     prediction: dict[str, Any] = {
-        "choice": _argmax(lls),
+        "choice": best_index(lls),
         "loglikelihoods": lls,
         "is_greedy": [bool(getattr(a, "is_greedy", False)) for a in conditional],
         "tokens": [int(getattr(a, "n_tokens", 0)) for a in conditional],
@@ -176,8 +176,9 @@ def likelihood_prediction(answer: Any, text: str, count_words: Any, greedy: bool
     return prediction
 
 
-def _argmax(scores: Sequence[float]) -> int | None:
-    """The first highest finite score's index (numpy's argmax order); None when none is finite."""
+def best_index(scores: Sequence[float]) -> int | None:
+    """The first highest finite score's index (numpy's argmax order, as lm-evaluation-harness
+    picks a choice); None when none is finite."""
     best: int | None = None
     for index, score in enumerate(scores):
         if math.isfinite(score) and (best is None or score > scores[best]):

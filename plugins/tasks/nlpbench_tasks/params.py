@@ -15,8 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from nlpbench import ConfigError, did_you_mean
 
-from .kinds import OUTPUTS  # noqa: F401  (re-exported: the outputs and their strategies)
-
 Output = Literal["multiple_choice", "classify", "generate", "loglikelihood", "rolling", "extract_span"]
 
 #: A template, or one per model name or type with a ``default`` (as nlpbench.prompts has them).
@@ -108,12 +106,11 @@ class TemplateParams(_Strict):
         return self
 
 
-def parse_params(params: Mapping[str, Any], known_extra: tuple[str, ...] = ()) -> TemplateParams:
+def parse_params(params: Mapping[str, Any]) -> TemplateParams:
     """``params`` checked against :class:`TemplateParams`; ConfigError naming the first
     key at fault (``params.generate.until: ...``), with a suggestion for a typo."""
-    given = {key: value for key, value in params.items() if key not in known_extra}
     try:
-        return TemplateParams.model_validate(given)
+        return TemplateParams.model_validate(dict(params))
     except ValidationError as error:
         raise ConfigError(_first_problem(error)) from None
 

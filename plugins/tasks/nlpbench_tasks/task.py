@@ -125,8 +125,8 @@ class DeclarativeTask:
         for position, row in enumerate(rows):
             try:
                 rendered = self.renderer.render(row, position)
-            except NlpbenchError as error:
-                raise DataError(f"{source.label}: row {position + 1}: {error}") from None
+            except NlpbenchError as error:  # past the rows validation renders: the task's cells fail, with this
+                raise TaskError(f"{error} ({source.label}, row {position + 1})") from None
             kept = {name: row.get(column) for name, column in self.setup.keep.items()} if keep else {}
             if rendered.problem is not None:
                 unresolved.append((rendered.id, rendered.problem))
@@ -300,21 +300,23 @@ class DeclarativeTask:
             rows = [dict(row.values) for row in source.read()[:CHECKED_EXAMPLES]]
             if self.setup.process_rows is not None:
                 rows = self.setup.process_rows(rows)
+            target = self.setup.compiled.name("target")
+            keep_unresolved = self.setup.conventions.unresolved == "wrong"
             for position, row in enumerate(rows):
-                where = f"{source.label}: row {position + 1}"
+                where = f"({source.label}, row {position + 1})"  # after the field, which errors begin with
                 try:
                     rendered = self.renderer.render(row, position)
                 except NlpbenchError as error:
-                    raise ConfigError(f"{where}: {error}") from None
-                if rendered.problem is not None:
-                    raise ConfigError(f"{where}: params.target: {rendered.problem}")
-                if is_test:
+                    raise ConfigError(f"{error} {where}") from None
+                if rendered.problem is not None and not keep_unresolved:
+                    raise ConfigError(f"{target}: {rendered.problem} {where}")
+                if is_test and rendered.problem is None:
                     example = example_of(rendered, row, {}, self.params.output)
                     for strategy in self.strategies:
                         try:
                             self.build_requests(example, strategy)
                         except NlpbenchError as error:
-                            raise ConfigError(f"{where}: {error}") from None
+                            raise ConfigError(f"{error} {where}") from None
 
 
 def _wants_mutual_info(spec: TaskSpec) -> bool:

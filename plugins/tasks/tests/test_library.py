@@ -18,6 +18,7 @@ from nlpbench.suite import load_suite
 from nlpbench.testing.harness import SuiteRun, make_host, run_suite_text
 
 LIBRARY_DATA = Path(__file__).parent / "data" / "library"
+LIBRARY_FILES = Path(__file__).resolve().parents[1] / "nlpbench_tasks" / "library"
 LEADERBOARD = Path(__file__).resolve().parents[3] / "benchmarks" / "suites" / "llm-leaderboard.yaml"
 
 #: Each library task: its evaluation file, the train file its shots come from (only for
@@ -442,3 +443,105 @@ def test_the_leaderboard_suite_validates_offline(library_host: Any, monkeypatch:
     assert "1 models × 72 tasks" in result.output  # MMLU's 57 subjects and the 15 other tasks
     named = [entry["task"] for entry in yaml.safe_load(LEADERBOARD.read_text(encoding="utf-8"))["tasks"]]
     assert sorted(named) == LIBRARY
+
+
+#: Where each library task's data is on the hub, as lm-evaluation-harness 0.4.13 loads it:
+#: (hub id, config, split evaluated, split the shots come from).
+SOURCES = {
+    "arc-challenge": ("allenai/ai2_arc", "ARC-Challenge", "test", "train"),
+    "arc-easy": ("allenai/ai2_arc", "ARC-Easy", "test", "train"),
+    "boolq": ("aps/super_glue", "boolq", "validation", "train"),
+    "gsm8k": ("openai/gsm8k", "main", "test", "train"),
+    "hellaswag": ("Rowan/hellaswag", None, "validation", "train"),
+    "lambada": ("EleutherAI/lambada_openai", "default", "test", None),
+    "mnli": ("nyu-mll/glue", "mnli", "validation_matched", "train"),
+    "openbookqa": ("allenai/openbookqa", "main", "test", "train"),
+    "piqa": ("baber/piqa", None, "validation", "train"),
+    "rte": ("nyu-mll/glue", "rte", "validation", "train"),
+    "sciq": ("allenai/sciq", None, "test", "train"),
+    "triviaqa": ("mandarjoshi/trivia_qa", "rc.nocontext", "validation", "train"),
+    "truthfulqa-mc1": ("truthfulqa/truthful_qa", "multiple_choice", "validation", None),
+    "truthfulqa-mc2": ("truthfulqa/truthful_qa", "multiple_choice", "validation", None),
+    "winogrande": ("allenai/winogrande", "winogrande_xl", "validation", "train"),
+}
+
+#: cais/mmlu's 57 configurations, one per subject.
+MMLU_SUBJECTS = [
+    "abstract_algebra",
+    "anatomy",
+    "astronomy",
+    "business_ethics",
+    "clinical_knowledge",
+    "college_biology",
+    "college_chemistry",
+    "college_computer_science",
+    "college_mathematics",
+    "college_medicine",
+    "college_physics",
+    "computer_security",
+    "conceptual_physics",
+    "econometrics",
+    "electrical_engineering",
+    "elementary_mathematics",
+    "formal_logic",
+    "global_facts",
+    "high_school_biology",
+    "high_school_chemistry",
+    "high_school_computer_science",
+    "high_school_european_history",
+    "high_school_geography",
+    "high_school_government_and_politics",
+    "high_school_macroeconomics",
+    "high_school_mathematics",
+    "high_school_microeconomics",
+    "high_school_physics",
+    "high_school_psychology",
+    "high_school_statistics",
+    "high_school_us_history",
+    "high_school_world_history",
+    "human_aging",
+    "human_sexuality",
+    "international_law",
+    "jurisprudence",
+    "logical_fallacies",
+    "machine_learning",
+    "management",
+    "marketing",
+    "medical_genetics",
+    "miscellaneous",
+    "moral_disputes",
+    "moral_scenarios",
+    "nutrition",
+    "philosophy",
+    "prehistory",
+    "professional_accounting",
+    "professional_law",
+    "professional_medicine",
+    "professional_psychology",
+    "public_relations",
+    "security_studies",
+    "sociology",
+    "us_foreign_policy",
+    "virology",
+    "world_religions",
+]
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_each_library_task_points_at_its_hub_dataset(name: str) -> None:
+    data = yaml.safe_load((LIBRARY_FILES / f"{name}.yaml").read_text(encoding="utf-8"))["data"]
+    assert (data["hub"], data.get("config"), data["split"], data.get("train_split")) == SOURCES[name]
+
+
+def test_mmlu_names_every_subject_with_its_configuration_and_description() -> None:
+    group = yaml.safe_load((LIBRARY_FILES / "mmlu.yaml").read_text(encoding="utf-8"))
+    assert group["defaults"]["data"] == {"hub": "cais/mmlu", "split": "test", "train_split": "dev"}
+    members = group["members"]
+    assert [m["data"]["config"] for m in members] == MMLU_SUBJECTS
+    assert [m["name"] for m in members] == [s.replace("_", "-") for s in MMLU_SUBJECTS]
+    for member, subject in zip(members, MMLU_SUBJECTS, strict=True):
+        words = subject.replace("_", " ")
+        assert (
+            member["params"]["description"]
+            == f"The following are multiple choice questions (with answers) about {words}.\n\n"
+        )

@@ -221,3 +221,55 @@ def test_rolling_perplexity_counts_words_as_lm_evaluation_harness_does(run: Any)
     cell = result.cell("tiny", "mini_wiki")
     assert list(cell["metrics"]) == ["word_perplexity", "byte_perplexity", "bits_per_byte"]
     assert [s["prediction"]["words"] for s in result.samples] == [5, 3]  # re.split(r"\s+") counts the empty ends
+
+
+def test_translation_metrics_score_the_generated_answer(run: Any) -> None:
+    yaml = (
+        "task: mini_mt\ndataset_path: json\ndataset_kwargs:\n  data_files:\n    test: mt.jsonl\n"
+        "output_type: generate_until\ntest_split: test\ndoc_to_text: 'German: {{de}}\\nEnglish:'\n"
+        "doc_to_target: '{{en}}'\ngeneration_kwargs: {until: ['\\n'], max_gen_toks: 4}\n"
+        "metric_list:\n  - metric: bleu\n  - metric: chrf\n  - metric: ter\n"
+    )
+    rows = [{"de": "ein gutes Buch", "en": "a good book"}, {"de": "kalt", "en": "cold"}]
+    result = run(
+        [{"task": "mt.yaml"}], files={"mt.yaml": yaml, "mt.jsonl": "".join(json.dumps(r) + "\n" for r in rows)}
+    )
+    cell = result.cell("tiny", "mini_mt")
+    assert cell["status"] == "ok" and list(cell["metrics"]) == ["bleu", "chrf", "ter"]
+    assert cell["metrics"]["bleu"]["info"]["signature"].startswith("nrefs:1|case:mixed")
+
+
+def test_without_generation_kwargs_generation_stops_at_the_fewshot_delimiter(run: Any) -> None:
+    yaml = (
+        "task: mini_gen\ndataset_path: json\ndataset_kwargs:\n  data_files:\n    test: g.jsonl\n"
+        "output_type: generate_until\ntest_split: test\ndoc_to_text: '{{q}}'\ndoc_to_target: '{{a}}'\n"
+        "fewshot_delimiter: '###'\n"
+    )
+    result = run(
+        [{"task": "g.yaml"}], files={"g.yaml": yaml, "g.jsonl": json.dumps({"q": "a good day", "a": "x"}) + "\n"}
+    )
+    assert result.cell("tiny", "mini_gen")["task_info"]["generate"]["until"] == ["###"]
+
+
+def test_an_unresolvable_target_is_kept_and_scored_wrong(run: Any) -> None:
+    rows = [dict(ARC, id=f"q{i}", question=f"Q {i}?") for i in range(3)]
+    rows[0] = dict(rows[0], answerKey="Z")  # no such label: lm-evaluation-harness scores it wrong
+    yaml = ARC_YAML.replace(
+        '"{{choices.label.index(answerKey)}}"', '"{{(choices.label + [answerKey]).index(answerKey)}}"'
+    )
+    result = run(
+        [{"task": "arc.yaml"}],
+        files=_files(**{"arc.yaml": yaml, "data/arc.jsonl": "".join(json.dumps(r) + "\n" for r in rows)}),
+    )
+    cell = result.cell("tiny", "mini_arc")
+    assert cell["n"] == 3 and cell["task_info"]["unresolved_targets"]["handled"] == "kept, scored wrong"
+    assert result.samples[0]["references"] == [] and result.samples[0]["scores"]["acc"] == 0.0
+
+
+def test_process_docs_that_raises_fails_the_tasks_cells_naming_file_and_line(run: Any) -> None:
+    code = "def process_docs(dataset):\n    raise KeyError('nope')\n"
+    yaml = ARC_YAML.replace("output_type:", "process_docs: !function helpers.process_docs\noutput_type:")
+    from nlpbench import ConfigError
+
+    with pytest.raises(ConfigError, match=r"arc\.yaml:6: process_docs raised KeyError: 'nope'"):
+        run([{"task": "arc.yaml", "trust_task_code": True}], files=_files(**{"arc.yaml": yaml, "helpers.py": code}))

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 import pytest
 
-from nlpbench import ConfigError, DataError
+from nlpbench import ConfigError
 
 
 def lines(rows: list[Any]) -> str:
@@ -277,14 +278,14 @@ def test_unresolved_targets_are_left_out_and_counted(run: Any) -> None:
         (
             {"input": "Q: {{question}}"},
             QUESTIONS,
-            "q.jsonl: row 1: params.input: 'question' is undefined; the row has the columns",
+            "params.input: 'question' is undefined; the row has the columns answer, key, options, q (",
         ),
         (
             {},
             [{**QUESTIONS[0]}, {**QUESTIONS[1], "answer": 7}],
-            "q.jsonl: row 2: params.target: the target 7 is out of range of the 3 choices",
+            "params.target: the target 7 is out of range of the 3 choices (",
         ),
-        ({"choices": "{{[]}}"}, QUESTIONS, "q.jsonl: row 1: params.choices: renders no choices"),
+        ({"choices": "{{[]}}"}, QUESTIONS, "params.choices: renders no choices ("),
         ({"ouput": "generate"}, QUESTIONS, "params.ouput: unknown key (did you mean 'output'?)"),
         (
             {"output": "generate", "filters": [{"regex": "("}]},
@@ -308,10 +309,16 @@ def test_mistakes_are_found_by_validate_naming_file_row_and_field(
     )
     with pytest.raises(ConfigError) as caught:
         load_suite(suite, host)
-    assert message in str(caught.value) and "\n" not in str(caught.value)
+    text = str(caught.value)
+    assert message in text and "\n" not in text
+    if message.endswith("("):  # a data mistake names the file and the row after the field
+        assert re.search(r"q\.jsonl, row [12]\)$", text), text
 
 
-def test_a_missing_column_past_the_checked_rows_fails_the_load(run: Any) -> None:
+def test_a_missing_column_past_the_checked_rows_fails_the_tasks_cells(run: Any) -> None:
     rows = [*(dict(QUESTIONS[0], key=f"k{i}") for i in range(6)), {"options": ["a"], "answer": 0, "key": "x"}]
-    with pytest.raises(DataError, match=r"q.jsonl: row 7: params.input: 'q' is undefined"):
-        run([_mc()], files={"q.jsonl": lines(rows)})
+    result = run([_mc()], files={"q.jsonl": lines(rows)})
+    cell = result.cell("tiny", "mc")
+    assert cell["status"] == "failed" and result.exit_code == 1
+    assert cell["error"].startswith("loading the task: params.input: 'q' is undefined; the row has the columns")
+    assert cell["error"].endswith("q.jsonl, row 7)")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nlpbench import ConfigError, DataSource
+from nlpbench import ConfigError, DataSource, TaskError, one_line
 
 from ..fewshot import LM_EVAL_SEED, LmEvalDraws
 from ..fields import Conventions, compile_params, lm_eval_words
@@ -60,6 +60,9 @@ METRICS: dict[str, tuple[str, dict[str, Any], str]] = {
     "byte_perplexity": ("byte-perplexity", {}, "weighted_perplexity"),
     "bits_per_byte": ("bits-per-byte", {}, "bits_per_byte"),
     "brier_score": ("brier", {}, "brier_score"),
+    "bleu": ("bleu", {}, "bleu"),
+    "chrf": ("chrf", {}, "chrf"),
+    "ter": ("ter", {}, "ter"),
 }
 METRIC_OPTIONS = {"exact_match": ("ignore_case", "ignore_punctuation", "ignore_numbers", "regexes_to_ignore")}
 DEFAULT_METRICS = {
@@ -166,12 +169,12 @@ def _sources(config: _Config) -> Callable[[str], DataSource]:
 
 def _generate(config: _Config) -> GenerateOptions:
     """``generation_kwargs`` as lm-evaluation-harness fills it: ``until`` defaults to the
-    few-shot delimiter (to ``["\\n\\n"]`` with no generation_kwargs at all), 256 new
-    tokens, greedy unless ``do_sample`` (the end-of-text token always stops it too)."""
+    few-shot delimiter (given or not), 256 new tokens, greedy unless ``do_sample`` (the
+    end-of-text token always stops it too)."""
     kwargs = config.get("generation_kwargs")
     delimiter = config.get("fewshot_delimiter", "\n\n")
     if kwargs is None:
-        return GenerateOptions(until=("\n\n",), max_new_tokens=256, temperature=0.0)
+        return GenerateOptions(until=(str(delimiter),), max_new_tokens=256, temperature=0.0)
     if not isinstance(kwargs, Mapping):
         raise config.fail("generation_kwargs", "must be a mapping")
     known = ("until", "max_gen_toks", "max_new_tokens", "do_sample", "temperature")
@@ -251,8 +254,10 @@ def _metrics(config: _Config, output_type: str, pipelines: Sequence[str]) -> tup
             if key not in METRIC_OPTIONS.get(metric, ()):
                 raise config.fail("metric_list", f"{metric}: option {key} is not one nlpbench reads")
             options = {**options, key: list(value) if isinstance(value, list) else value}
-        if output_type == "generate_until" and pipelines and pipelines != [""]:
+        if output_type == "generate_until" and pipelines != [""] and name == "em":
             refs += [{"name": name, **options, "filter": p, "as": f"{metric},{p}"} for p in pipelines]
+        elif output_type == "generate_until" and pipelines != [""]:  # scored on the first pipeline's answer
+            refs.append({"name": name, **options, "as": f"{metric},{pipelines[0]}"})
         else:
             refs.append({"name": name, **options, **({"as": metric} if metric != name else {})})
     return tuple(refs)
@@ -326,6 +331,12 @@ def translate(
         filters=pipelines,
     )
     compiled = compile_params(params, functions)
+    compiled.names = {
+        field: f"{config.where(key)}: {key}"
+        for field, key in (("input", "doc_to_text"), ("target", "doc_to_target"), ("choices", "doc_to_choice"))
+    }
+    if output == "rolling":
+        compiled.names = {"input": f"{config.where('doc_to_target')}: doc_to_target"}
     description = config.get("description") or ""
     if description:
         compiled.description = RowTemplate(str(description), f"{config.where('description')}: description")
@@ -344,7 +355,7 @@ def translate(
         test=source(evaluated),
         train=source(pool) if pool is not None else None,
         conventions=LM_EVAL,
-        process_rows=_through_dataset(process) if process is not None else None,
+        process_rows=_through_dataset(process, config.where("process_docs")) if process is not None else None,
         lm_eval_draws=LmEvalDraws(LM_EVAL_SEED, sampler, same_split=fewshot_split == test),
         facts={"file": str(path), "lm_eval_task": name},
     )
@@ -352,13 +363,18 @@ def translate(
     return Translated(name, setup, _metrics(config, output_type, names), str(config.get("task_alias") or name))
 
 
-def _through_dataset(process: Callable[[Any], Any]) -> Callable[[list[dict[str, Any]]], list[dict[str, Any]]]:
-    """``process_docs`` takes and gives an HF ``datasets.Dataset``: the rows go through one."""
+def _through_dataset(
+    process: Callable[[Any], Any], where: str
+) -> Callable[[list[dict[str, Any]]], list[dict[str, Any]]]:
+    """``process_docs`` takes and gives an HF ``datasets.Dataset``: the rows go through one.
+    What it raises is a TaskError naming the file, line and key (the task's cells fail)."""
 
     def rows(given: list[dict[str, Any]]) -> list[dict[str, Any]]:
         import datasets
 
-        processed = process(datasets.Dataset.from_list(given))
-        return [dict(row) for row in processed]
+        try:
+            return [dict(row) for row in process(datasets.Dataset.from_list(given))]
+        except Exception as error:
+            raise TaskError(f"{where}: process_docs raised {one_line(error)}") from None
 
     return rows

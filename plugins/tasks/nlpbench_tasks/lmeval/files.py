@@ -19,7 +19,6 @@ from nlpbench import ConfigError, FileTask, TaskFileContents
 from . import yamlfile
 from .config import translate
 
-FORMAT = "lm-evaluation-harness"
 #: What marks a YAML document as lm-evaluation-harness's (a task, a group, or a piece of one).
 MARKS = ("task", "group", "include", "dataset_path", "output_type", "doc_to_text")
 #: The keys of a group file that are the group's own; the rest override every member.
@@ -135,7 +134,14 @@ def read_lm_eval(path: Path, options: Mapping[str, Any]) -> TaskFileContents | N
         if not files:
             return None
         tasks = tuple(_task(p, options, {}) for p in files if "group" not in (_peek(p) or {}))
-        return TaskFileContents(path.name, f"the lm-evaluation-harness tasks in {path}", path, tasks, True, FORMAT)
+        where: dict[str, Path] = {}
+        for task in tasks:
+            if task.name in where:
+                raise ConfigError(
+                    f"{path}: two files define the task '{task.name}': {where[task.name]} and {task.path}"
+                )
+            where[task.name] = task.path or path
+        return TaskFileContents(path.name, f"the lm-evaluation-harness tasks in {path}", path, tasks, True)
     document = _peek(path)
     if not is_lm_eval_document(document):
         return None
@@ -146,9 +152,9 @@ def read_lm_eval(path: Path, options: Mapping[str, Any]) -> TaskFileContents | N
         if len(set(names)) != len(names):
             raise ConfigError(f"{path}: group '{group}' reaches some task twice")
         alias = document.get("group_alias") or group
-        return TaskFileContents(group, f"lm-evaluation-harness group {alias}", path, tuple(members), True, FORMAT)
+        return TaskFileContents(group, f"lm-evaluation-harness group {alias}", path, tuple(members), True)
     task = _task(path, options, {})
-    return TaskFileContents(task.name, task.description, path, (task,), False, FORMAT)
+    return TaskFileContents(task.name, task.description, path, (task,), False)
 
 
 def _peek(path: Path) -> Any:

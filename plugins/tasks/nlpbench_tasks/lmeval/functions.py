@@ -13,7 +13,6 @@ import importlib
 import importlib.util
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from nlpbench import ConfigError
@@ -21,13 +20,6 @@ from nlpbench import ConfigError
 from .yamlfile import FunctionRef
 
 TRUST_HINT = "it runs the task author's Python: set trust_task_code: true on the suite's task entry to allow it"
-
-
-def module_file(ref: FunctionRef) -> Path | None:
-    """The file beside the YAML that holds ``ref``'s module, if there is one."""
-    module, _, _ = ref.qualified.rpartition(".")
-    candidate = ref.base_dir / (module.replace(".", "/") + ".py")
-    return candidate if module and candidate.is_file() else None
 
 
 def resolve(ref: FunctionRef, key: str, trusted: bool) -> Callable[..., Any]:
@@ -38,7 +30,7 @@ def resolve(ref: FunctionRef, key: str, trusted: bool) -> Callable[..., Any]:
     module_name, _, name = ref.qualified.rpartition(".")
     if not module_name:
         raise ConfigError(f"{ref.where}: {key}: !function {ref.qualified}: name it as module.function")
-    path = module_file(ref)
+    path = ref.module_file
     try:
         if path is not None:
             unique = "nlpbench_task_code_" + hashlib.sha256(str(path).encode()).hexdigest()[:16]

@@ -4,6 +4,7 @@ docs/tasks.md for each convention that changes a number)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -60,10 +61,10 @@ class LmEvalTask(DeclarativeTask):
     @classmethod
     def strategies_for(cls, spec: TaskSpec) -> tuple[str, ...]:
         file = spec.params.get("file")
-        if not isinstance(file, str):
+        if not isinstance(file, str) or not Path(file).is_file():
             return ()
-        output_type = yamlfile.load(Path(file)).document.get("output_type", "generate_until")
-        return OUTPUTS.get(OUTPUT_TYPES.get(str(output_type), ""), ())
+        output_type = _output_type(file, Path(file).stat().st_mtime_ns)
+        return OUTPUTS.get(OUTPUT_TYPES.get(output_type, ""), ())
 
     @classmethod
     def check_spec(cls, spec: TaskSpec) -> None:
@@ -77,3 +78,10 @@ class LmEvalTask(DeclarativeTask):
         from .files import read_lm_eval
 
         return read_lm_eval(path, options)
+
+
+@functools.lru_cache(maxsize=256)
+def _output_type(file: str, mtime_ns: int) -> str:
+    """A file's ``output_type``, includes merged, read once per version of the file
+    (planning asks for every cell)."""
+    return str(yamlfile.load(Path(file)).document.get("output_type", "generate_until"))

@@ -29,6 +29,14 @@ class FunctionRef:
     base_dir: Path
     where: str
 
+    @property
+    def module_file(self) -> Path | None:
+        """The file beside the YAML that holds the function's module, if there is one
+        (``utils.process_docs`` is ``utils.py`` there; dots are folders)."""
+        module, _, _ = self.qualified.rpartition(".")
+        candidate = self.base_dir / (module.replace(".", "/") + ".py")
+        return candidate if module and candidate.is_file() else None
+
 
 class Located(dict[str, Any]):
     """A mapping that remembers each key's file and line."""
@@ -40,8 +48,9 @@ class Located(dict[str, Any]):
 
 @dataclass
 class Loaded:
-    """A file with its includes merged: the document, and every file that went into it
-    (their digest keys the store, so editing any of them asks the models again)."""
+    r"""A file with its includes merged: the document, and every file that went into it,
+    the modules of its ``!function``\ s included (their digest keys the store, so editing
+    any of them asks the models again)."""
 
     document: Located
     files: list[Path] = field(default_factory=list)
@@ -106,6 +115,7 @@ def load(path: Path, _chain: tuple[Path, ...] = ()) -> Loaded:
         raise ConfigError(f"{path}: not an lm-evaluation-harness task file (not a mapping)")
     located = document if isinstance(document, Located) else Located(document)
     files = [path]
+    files += [ref.module_file for ref in located.values() if isinstance(ref, FunctionRef) and ref.module_file]
     includes = located.pop("include", None)
     if includes is None:
         return Loaded(located, files)

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from nlpbench import MetricError, MetricExample, MetricNotComputed
 
+from ..outputs import best_index
 from .mean import MeanMetric, field
 
 #: The worked example of the three (their cards show it): three questions of two or
@@ -31,15 +32,6 @@ EXAMPLE_REFERENCES = ((0,), (1,), (1,))
 
 #: What ``acc_norm`` may divide a choice's log-likelihood by.
 LENGTHS = ("chars", "bytes", "tokens")
-
-
-def _best(scores: Sequence[float]) -> int | None:
-    """The first highest finite score's index (numpy's argmax order)."""
-    best: int | None = None
-    for index, score in enumerate(scores):
-        if math.isfinite(score) and (best is None or score > scores[best]):
-            best = index
-    return best
 
 
 def _right(choice: Any, references: Sequence[Any]) -> float:
@@ -82,7 +74,7 @@ class AccNormMetric(MeanMetric):
         if len(lengths) != len(lls):
             raise MetricError(f"{len(lls)} log-likelihoods but {len(lengths)} lengths")
         scores = [ll / n if n else (-math.inf if ll < 0 else math.inf) for ll, n in zip(lls, lengths, strict=True)]
-        return _right(_best(scores), references)
+        return _right(best_index(scores), references)
 
     def describe(self) -> dict[str, Any]:
         return {"normalised_by": self.by, "formula": f"argmax(loglikelihood / {self.by})"}
@@ -103,7 +95,7 @@ class AccMutualInfoMetric(MeanMetric):
             )
         lls = field(prediction, "loglikelihoods", "acc_mutual_info needs each choice's log-likelihood")
         unconditional = field(prediction, "unconditional", "acc_mutual_info needs the unconditional log-likelihoods")
-        return _right(_best([c - u for c, u in zip(lls, unconditional, strict=True)]), references)
+        return _right(best_index([c - u for c, u in zip(lls, unconditional, strict=True)]), references)
 
 
 class Mc2Metric(MeanMetric):
