@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -273,3 +274,27 @@ def test_process_docs_that_raises_fails_the_tasks_cells_naming_file_and_line(run
 
     with pytest.raises(ConfigError, match=r"arc\.yaml:6: process_docs raised KeyError: 'nope'"):
         run([{"task": "arc.yaml", "trust_task_code": True}], files=_files(**{"arc.yaml": yaml, "helpers.py": code}))
+
+
+def test_a_plugin_may_ship_lm_evaluation_harness_files_in_the_library(tmp_path: Path) -> None:
+    import nlpbench_metrics.plugin
+    from nlpbench import hookimpl
+    from nlpbench.testing.harness import make_host, run_suite_text
+    from nlpbench_tasks import plugin
+
+    folder = tmp_path / "shipped"
+    (folder / "data").mkdir(parents=True)
+    (folder / "arc.yaml").write_text(ARC_YAML, encoding="utf-8")
+    (folder / "data" / "arc.jsonl").write_text(_arc_rows(4), encoding="utf-8")
+
+    class Shipping:
+        NLPBENCH_PLUGIN_NAME = "shipping"
+
+        @hookimpl
+        def register_task_files(self, register: Any) -> None:
+            register(folder)
+
+    host = make_host(plugin, nlpbench_metrics.plugin, Shipping())
+    suite = {"name": "lib", "models": [{"name": "tiny", "type": "tiny"}], "tasks": [{"task": "mini_arc"}]}
+    result = run_suite_text(suite, tmp_path / "run", host=host)
+    assert result.cell("tiny", "mini_arc")["status"] == "ok" and result.cell("tiny", "mini_arc")["n"] == 4
