@@ -208,9 +208,7 @@ class DeclarativeTask:
             prefix += "".join(self._shot_text(shot) + params.fewshot_delimiter for shot in shots)
         choices = tuple(example.fields.get("_choices", ()))
         text = self._input(example)
-        target = ""
-        if params.output == "loglikelihood" and example.references:
-            target = str(example.references[0])
+        target = _continuation_target(example) if params.output == "loglikelihood" else ""
         return Asked(
             context=prefix + text,
             choices=choices,
@@ -242,7 +240,7 @@ class DeclarativeTask:
             return text_prediction(text, self.filters, choices)
         count = self.setup.conventions.count_words
         if output == "loglikelihood":
-            return likelihood_prediction(answer, self._asked(example).target, count, greedy=True)
+            return likelihood_prediction(answer, _continuation_target(example), count, greedy=True)
         return likelihood_prediction(answer, self._input(example), count, greedy=False)
 
     def probabilities(self, example: Example, strategy: str, answers: Sequence[Any]) -> dict[str, float] | None:
@@ -317,6 +315,12 @@ class DeclarativeTask:
                             self.build_requests(example, strategy)
                         except NlpbenchError as error:
                             raise ConfigError(f"{error} {where}") from None
+
+
+def _continuation_target(example: Example) -> str:
+    """The text a ``loglikelihood`` output scores after the prompt: the first answer
+    (read from the example, not by rendering its prompt and shots again)."""
+    return str(example.references[0]) if example.references else ""
 
 
 def _wants_mutual_info(spec: TaskSpec) -> bool:
