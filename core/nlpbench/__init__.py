@@ -67,6 +67,7 @@ from .prompts import (
     prompting,
     shot_count,
 )
+from .options import ConfigErrors, Options, option_problems, parse_options
 from .seeds import derived_seed
 from .sources import SOURCE_KEYS, DataSource, TaskData, optional_string, task_data
 from .suggest import did_you_mean
@@ -91,6 +92,7 @@ __all__ = [
     "Capability",
     "ClassifyRequest",
     "ConfigError",
+    "ConfigErrors",
     "DataError",
     "DataSource",
     "EncodeRequest",
@@ -113,6 +115,7 @@ __all__ = [
     "ModelError",
     "ModelSpec",
     "NlpbenchError",
+    "Options",
     "Perturbation",
     "PluginError",
     "PretrainReport",
@@ -145,7 +148,9 @@ __all__ = [
     "map_columns",
     "no_shots_without_train",
     "one_line",
+    "option_problems",
     "optional_string",
+    "parse_options",
     "percentile_interval",
     "prompt_templates",
     "prompting",
