@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import textwrap
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from click.testing import CliRunner, Result
 
-from nlpbench import ConfigError
+from nlpbench import ConfigError, hookimpl
 from nlpbench.cli import build_cli
 from nlpbench.testing import make_host
 
@@ -125,6 +128,49 @@ def test_an_unexpected_error_is_still_one_line(tmp_path: Path, monkeypatch: pyte
     assert result.stderr == "Error: RuntimeError: bug in the runner (rerun with --debug for the traceback)\n"
 
 
+class SelfTerminatingModel:
+    """Sends its own process SIGTERM while answering, as a batch scheduler would."""
+
+    capabilities: ClassVar[frozenset[str]] = frozenset({"classify"})
+
+    def __init__(self, spec: Any) -> None:
+        pass
+
+    def classify(self, requests: Any) -> list[dict[str, float]]:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler interrupts this
+        raise AssertionError("SIGTERM did not interrupt the run")
+
+
+class TerminatingPlugin:
+    @hookimpl
+    def register_models(self, register: Any) -> None:
+        register(SelfTerminatingModel, name="self-terminating")
+
+
+def test_sigterm_interrupts_a_run_and_its_handler_is_put_back(tmp_path: Path) -> None:
+    def outside(signum: int, frame: Any) -> None:  # stands for whatever handled SIGTERM before the run
+        calls.append(signum)
+
+    calls: list[int] = []
+    path = tmp_path / "suite.yaml"
+    path.write_text(SUITE.replace("type: tiny\n    params: {capabilities: [generate]}", "type: self-terminating"))
+    previous = signal.signal(signal.SIGTERM, outside)
+    try:
+        result = _invoke("run", str(path), "--out", str(tmp_path / "out"), host=make_host(TerminatingPlugin()))
+        assert signal.getsignal(signal.SIGTERM) is outside
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert calls == []
+    assert result.exit_code == 143, result.output
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert results["status"] == "interrupted"
+    assert [(c["model"], c["status"]) for c in results["cells"]] == [("a", "ok")]
+    assert (tmp_path / "out" / "report.html").is_file()
+    assert "terminated (SIGTERM): 1 finished cell kept; the same command resumes the run" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_validate_checks_without_running(suite: Path, tmp_path: Path) -> None:
     result = _invoke("validate", str(suite))
     assert result.exit_code == 0
@@ -169,6 +215,10 @@ def test_list_json(kind: str) -> None:
     assert result.exit_code == 0
     rows = json.loads(result.stdout)
     assert all({"name", "plugin"} <= set(row) for row in rows)
+    # every component's option schema (JSON Schema), or null when it declares none
+    components = [row for row in rows if row.get("kind", "type") == "type"]
+    assert all(row["options"] is None or row["options"]["type"] == "object" for row in components)
+    assert kind == "audits" or components  # no audits among the test plugins
     if kind == "models":
         tiny = next(row for row in rows if row["name"] == "tiny")
         assert tiny["capabilities"] == [

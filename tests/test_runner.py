@@ -286,6 +286,7 @@ def test_an_interrupted_run_keeps_its_finished_cells(tmp_path: Path) -> None:
     assert results["status"] == "interrupted"
     assert [c["model"] for c in results["cells"]] == ["first"]
     assert len(run.samples) == 8
+    assert "interrupted" in (run.out_dir / "report.html").read_text(encoding="utf-8")  # reported all the same
 
 
 @pytest.mark.parametrize(
@@ -502,3 +503,57 @@ def test_a_task_that_cannot_face_a_model_fails_that_cell_only(tmp_path: Path) ->
     assert bad["status"] == "failed"
     assert bad["error"] == "preparing the task for the model: RuntimeError: no prompt for this model"
     assert run.cell("good", "p")["status"] == "ok"
+
+
+# -- the store: audits with their own data, and what cached cells say about speed -----
+
+
+def test_audits_that_bring_their_own_data_are_served_from_the_store(tmp_path: Path) -> None:
+    pytest.importorskip("nlpbench_bias", reason="the bias plugin brings the audits with their own data")
+    suite = tiny_suite(
+        audits=[
+            {"type": "likelihood-preference", "params": {"data": "pairs.csv"}},  # CrowS-Pairs' columns
+            {"type": "representation", "params": {"limit": 4}},  # BOLD prompts
+            {"type": "group-gap"},  # EEC templates
+        ],
+        reporters=[],
+    )
+    pairs = "sent_more,sent_less,bias_type\nHe cooks.,She cooks well.,gender\nOld men forget.,Young men forget.,age\n"
+    host = make_host(entry_points=True)
+    first = run_suite_text(suite, tmp_path, host=host, files={"pairs.csv": pairs})
+    assert first.exit_code == 0, first.log
+    assert "loading model 'tiny' (tiny)" in first.log
+    ran = {entry["audit"] for entry in first.results["audits"] if not (entry["reason"] or "").startswith("failed")}
+    assert ran == {"likelihood-preference", "representation", "group-gap"}
+    second = run_suite_text(suite, tmp_path, host=make_host(entry_points=True), files={"pairs.csv": pairs})
+    assert not any(line.startswith("loading model") for line in second.log), second.log  # the README's promise
+    assert second.results["audits"] == first.results["audits"]
+    assert second.samples == first.samples
+    # the audit's params are in the key: the same requests, processed with other targets, are asked again
+    changed = {**suite, "audits": [{"type": "representation", "params": {"limit": 4, "targets": ["adjectives"]}}]}
+    third = run_suite_text(changed, tmp_path, host=make_host(entry_points=True))
+    assert "loading model 'tiny' (tiny)" in third.log
+
+
+def test_cached_cells_do_not_report_the_stores_speed_as_the_models(tmp_path: Path) -> None:
+    half = run_suite_text(tiny_suite(tasks=[{"name": "tiny", "type": "tiny", "limit": 4}]), tmp_path)
+    assert half.cell("tiny", "tiny")["cached"] == 0 and half.cell("tiny", "tiny")["examples_per_second"] > 0
+    partly = run_suite_text(tiny_suite(), tmp_path)
+    cell = partly.cell("tiny", "tiny")
+    # the speed of the four examples the model answered now, not of eight
+    speed = cell["examples_per_second"]
+    # `seconds` is rounded to the millisecond, hence the tolerance
+    assert cell["cached"] == 4 and abs(speed * cell["seconds"] - 4) <= speed * 0.0005 + 0.01
+    report = (partly.out_dir / "report.html").read_text(encoding="utf-8")
+    assert "(4 of 8 from the store)" in _efficiency_panel(report)
+    whole = run_suite_text(tiny_suite(), tmp_path)
+    cell = whole.cell("tiny", "tiny")
+    assert cell["cached"] == 8 and cell["examples_per_second"] is None and "tokens_per_second" not in cell
+    assert cell["metrics"] == partly.cell("tiny", "tiny")["metrics"]
+    panel = _efficiency_panel((whole.out_dir / "report.html").read_text(encoding="utf-8"))
+    assert "from the store" in panel and "of 8 from the store" not in panel
+
+
+def _efficiency_panel(page: str) -> str:
+    start = page.index("id='efficiency-table'")
+    return page[start : page.index("</table>", start)]

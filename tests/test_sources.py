@@ -260,3 +260,69 @@ def test_keep_from_a_csv_file(tmp_path: Path) -> None:
     data = task_data(_spec(tmp_path, path="dev.csv", keep=["gender"]), COLUMNS)
     assert data.source is not None
     assert [data.kept(row, "dev.csv") for row in data.source.read()] == [{"gender": "female"}, {"gender": None}]
+
+
+# -- TSV without quote processing, and data.quoting -----------------------------------
+
+# MR-polarity and SST-2 style: tab-separated, never quoted, and a sentence may start with a quote
+UNQUOTED_TSV = 'sentence\tlabel\n" the rock " is destined to be a star .\t1\nit \'s "fun" .\t1\n"bad\t0\n'
+
+
+def test_tsv_is_read_as_it_is_by_default(tmp_path: Path) -> None:
+    (tmp_path / "dev.tsv").write_text(UNQUOTED_TSV, encoding="utf-8")
+    rows = task_data(_spec(tmp_path, path="dev.tsv"), {"text": "sentence"}).source.read()  # type: ignore[union-attr]
+    assert [r.values["sentence"] for r in rows] == ['" the rock " is destined to be a star .', 'it \'s "fun" .', '"bad']
+    assert [r.line for r in rows] == [2, 3, 4]
+    # the same file read as CSV-quoted loses the quotes (what every TSV file suffered before)
+    quoted = read_rows(tmp_path / "dev.tsv", quoting="csv")
+    assert quoted[0].values["sentence"] == " the rock  is destined to be a star ."
+
+
+def test_quoted_tsv_and_csv_with_data_quoting(tmp_path: Path) -> None:
+    (tmp_path / "q.tsv").write_text('text\tlabel\n"tab\there ""and"" a\nline break"\t1\nplain\t0\n', encoding="utf-8")
+    data = task_data(_spec(tmp_path, path="q.tsv", quoting="csv", train="q.tsv"), {"text": "text"})
+    assert data.source is not None and data.train is not None and data.train.quoting == "csv"
+    rows = data.source.read()
+    assert [r.values["text"] for r in rows] == ['tab\there "and" a\nline break', "plain"] and rows[1].line == 4
+    assert data.describe()["data"] == {"path": str(tmp_path / "q.tsv"), "quoting": "csv"}
+    # and a CSV file read without quote processing keeps its quotes
+    (tmp_path / "raw.csv").write_text('text,label\n"quoted",1\n', encoding="utf-8")
+    raw = task_data(_spec(tmp_path, path="raw.csv", quoting="none"), {"text": "text"}).source.read()  # type: ignore[union-attr]
+    assert raw[0].values["text"] == '"quoted"'
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"path": "a.tsv", "quoting": "minimal"}, r"data.quoting must be one of none, csv, not 'minimal'"),
+        ({"path": "a.jsonl", "quoting": "none"}, r"data.quoting applies to CSV and TSV files, not to jsonl"),
+        ({"hub": "glue", "split": "validation", "quoting": "csv"}, r"data.quoting applies to a CSV or TSV file"),
+        ({"path": "a.tsv", "quotng": "csv"}, r"unknown key 'quotng' \(did you mean 'quoting'\?\)"),
+    ],
+)
+def test_bad_quoting_is_a_config_error(tmp_path: Path, data: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        task_data(_spec(tmp_path, **data), {"text": "text"})
+
+
+def test_a_sentiment_suite_keeps_the_quotes_of_a_tsv_file(tmp_path: Path) -> None:
+    """End to end: the installed sentiment task on an MR-style TSV file, from the command line."""
+    pytest.importorskip("nlpbench_sentiment", reason="the sentiment plugin reads the TSV file")
+    (tmp_path / "dev.tsv").write_text(UNQUOTED_TSV, encoding="utf-8")
+    (tmp_path / "suite.yaml").write_text(
+        "name: mr\nmodels:\n  - {name: w, type: wordlist}\n"
+        "tasks:\n  - {name: mr, type: sentiment, data: {path: dev.tsv, text: sentence, label: label}}\n"
+        "reporters: []\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", "from nlpbench.cli import main; main()", "run", str(tmp_path / "suite.yaml"),
+         "--out", str(tmp_path / "out"), "--no-progress"],
+        capture_output=True, text=True, timeout=300,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("NLPBENCH_", "PYTEST_"))},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    samples = [
+        json.loads(line) for line in (tmp_path / "out" / "samples.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert [s["input"] for s in samples] == ['" the rock " is destined to be a star .', 'it \'s "fun" .', '"bad']

@@ -38,7 +38,7 @@ class CountingModel:
 
     def classify(self, requests: list[ClassifyRequest]) -> list[dict[str, float]]:
         CountingModel.asked.extend(r.example_id or "" for r in requests)
-        return [{label: float("good" in r.text) == (label == "positive") for label in r.labels} for r in requests]
+        return [{label: float(("good" in r.text) == (label == "positive")) for label in r.labels} for r in requests]
 
     def describe(self) -> dict[str, Any]:
         return {"counted": True}
@@ -415,3 +415,139 @@ def test_an_identical_rerun_does_not_score_again(tmp_path: Path, monkeypatch: py
     # other bootstrap settings are another score
     _run(tmp_path, {**_suite(), "bootstrap": {"resamples": 50}})
     assert calls == [8, 8]
+
+
+# -- the key holds only the plugins a cell uses, and an editable plugin's source ------
+
+ECHO_MODEL = """
+from typing import ClassVar
+
+ANSWER = "positive"
+
+
+class EchoModel:
+    capabilities: ClassVar[frozenset[str]] = frozenset({"classify"})
+
+    def __init__(self, spec):
+        pass
+
+    def classify(self, requests):
+        return [{label: float(label == ANSWER) for label in r.labels} for r in requests]
+"""
+
+ECHO_MODEL_PLUGIN = """
+from nlpbench import hookimpl
+
+from .model import EchoModel
+
+
+@hookimpl
+def register_models(register):
+    register(EchoModel, name="echo")
+"""
+
+ECHO_TASK_PLUGIN = """
+from nlpbench import hookimpl
+from nlpbench.testing import TinyTask
+
+
+@hookimpl
+def register_tasks(register):
+    register(TinyTask, name="echo-task")
+"""
+
+ECHO_METRIC_PLUGIN = """
+from nlpbench import hookimpl
+
+from .metric import EchoMatch
+
+
+@hookimpl
+def register_metrics(register):
+    register(EchoMatch, name="echo-match")
+"""
+
+ECHO_METRIC = """
+import numpy as np
+
+WEIGHT = 1.0
+
+
+class EchoMatch:
+    higher_is_better = True
+    scale = (0.0, None)
+
+    def stats(self, predictions, references):
+        return np.array([[WEIGHT * float(p in refs)] for p, refs in zip(predictions, references)]).reshape(-1, 1)
+
+    def aggregate(self, stats):
+        return float(stats[:, 0].mean())
+"""
+
+
+def _distribution(site: Path, name: str, files: dict[str, str], *, editable: bool, entry_point: bool = True) -> None:
+    """A distribution ``nlpbench-NAME`` (package ``nlpbench_NAME``) laid out in ``site`` as an
+    install leaves it, its entry point ``NAME`` in the group ``nlpbench``; ``editable``
+    writes PEP 610's ``direct_url.json`` as ``pip install -e`` does."""
+    package = site / f"nlpbench_{name}"
+    package.mkdir(parents=True, exist_ok=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    for file, text in files.items():
+        (package / file).write_text(textwrap.dedent(text), encoding="utf-8")
+    info = site / f"nlpbench_{name}-0.1.dist-info"
+    info.mkdir(exist_ok=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: nlpbench-{name}\nVersion: 0.1\n", encoding="utf-8")
+    (info / "top_level.txt").write_text(f"nlpbench_{name}\n", encoding="utf-8")
+    if entry_point:
+        (info / "entry_points.txt").write_text(f"[nlpbench]\n{name} = nlpbench_{name}.plugin\n", encoding="utf-8")
+    if editable:
+        direct = {"url": f"file://{package.parent}", "dir_info": {"editable": True}}
+        (info / "direct_url.json").write_text(json.dumps(direct), encoding="utf-8")
+
+
+def _echo_run(tmp_path: Path, *sites: Path) -> tuple[dict[str, Any], str]:
+    """Run the echo suite from the command line with ``sites`` on the path: (results, stderr)."""
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(
+        "name: echo\nseed: 1\nmodels:\n  - {name: echo, type: echo}\n"
+        "tasks:\n  - {name: t, type: echo-task, metrics: [echo-match]}\nreporters: []\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [*NLPBENCH, "run", str(suite), "--out", str(tmp_path / "out"), "--no-progress"],
+        capture_output=True, text=True, timeout=300,
+        env=child_env(PYTHONPATH=os.pathsep.join(str(s) for s in sites), NLPBENCH_DISABLE_PLUGINS="mlflow"),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8")), done.stderr
+
+
+@pytest.mark.parametrize("editable", [True, False])
+def test_the_key_holds_the_plugins_a_cell_uses_and_an_editable_plugins_source(tmp_path: Path, editable: bool) -> None:
+    site, unrelated = tmp_path / "site", tmp_path / "unrelated"
+    _distribution(site, "echo", {"plugin.py": ECHO_MODEL_PLUGIN, "model.py": ECHO_MODEL}, editable=editable)
+    _distribution(site, "echotask", {"plugin.py": ECHO_TASK_PLUGIN}, editable=editable)
+    _distribution(site, "echometric", {"plugin.py": ECHO_METRIC_PLUGIN, "metric.py": ECHO_METRIC}, editable=editable)
+    first, log = _echo_run(tmp_path, site)
+    assert "loading model 'echo'" in log
+    cell = first["cells"][0]
+    assert cell["cached"] == 0 and cell["metrics"]["echo-match"]["value"] == 0.5
+    # installing a plugin this cell does not use changes nothing: the model is not loaded
+    _distribution(unrelated, "unrelated", {"plugin.py": "x = 1\n"}, editable=False)
+    again, log = _echo_run(tmp_path, site, unrelated)
+    assert "nlpbench-unrelated" in again["nlpbench"]["plugins"]
+    assert "loading model" not in log and again["cells"][0]["cached"] == 8
+    # the metric's code changed: the stored predictions serve, but they are scored again
+    (site / "nlpbench_echometric" / "metric.py").write_text(ECHO_METRIC.replace("= 1.0", "= 2.0"), encoding="utf-8")
+    rescored, log = _echo_run(tmp_path, site, unrelated)
+    assert "loading model" not in log and rescored["cells"][0]["cached"] == 8
+    assert rescored["cells"][0]["metrics"]["echo-match"]["value"] == (1.0 if editable else 0.5)
+    # the model's code changed: an editable install is asked again, a released one is its version
+    model = site / "nlpbench_echo" / "model.py"
+    model.write_text(ECHO_MODEL.replace('ANSWER = "positive"', 'ANSWER = "negative"'), encoding="utf-8")
+    changed, log = _echo_run(tmp_path, site, unrelated)
+    if editable:
+        assert "loading model 'echo'" in log and changed["cells"][0]["cached"] == 0
+        assert changed["cells"][0]["metrics"]["echo-match"]["value"] == 1.0  # the other half, at weight 2
+    else:
+        assert "loading model" not in log and changed["cells"][0]["cached"] == 8

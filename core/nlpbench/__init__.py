@@ -56,18 +56,23 @@ from .errors import (
     one_line,
 )
 from .hookspecs import Register, RegisterTaskFile, hookimpl
+from .options import ConfigErrors, Options, option_problems, parse_options
 from .prompts import (
+    MAX_NEW_TOKENS,
+    MAX_SHOTS,
     FewShotSampler,
+    MaxNewTokens,
     Prompting,
+    PromptParam,
     PromptTemplate,
     PromptTemplates,
+    Shots,
     check_keys,
     no_shots_without_train,
     prompt_templates,
     prompting,
     shot_count,
 )
-from .options import ConfigErrors, Options, option_problems, parse_options
 from .seeds import derived_seed
 from .sources import SOURCE_KEYS, DataSource, TaskData, optional_string, task_data
 from .suggest import did_you_mean
@@ -85,6 +90,8 @@ def percentile_interval(replicates: Any, confidence: float) -> tuple[float | Non
 
 __all__ = [
     "CAPABILITIES",
+    "MAX_NEW_TOKENS",
+    "MAX_SHOTS",
     "SOURCE_KEYS",
     "Answer",
     "AuditError",
@@ -107,6 +114,7 @@ __all__ = [
     "Loglikelihood",
     "LoglikelihoodRequest",
     "LoglikelihoodRollingRequest",
+    "MaxNewTokens",
     "Metric",
     "MetricError",
     "MetricExample",
@@ -121,6 +129,7 @@ __all__ = [
     "PretrainReport",
     "PretrainSettings",
     "PretrainStepped",
+    "PromptParam",
     "PromptTemplate",
     "PromptTemplates",
     "Prompting",
@@ -130,6 +139,7 @@ __all__ = [
     "ReporterError",
     "Request",
     "Row",
+    "Shots",
     "Span",
     "StatsArray",
     "Task",

@@ -2,12 +2,16 @@
 
 User mistakes (:class:`NlpbenchError`) print one line and exit 2; ``--debug`` shows
 the traceback. Exit codes: 0 every cell ok or not applicable, 1 a cell or reporter
-failed (the rest ran), 2 a usage, config or data error.
+failed (the rest ran), 2 a usage, config or data error, 130 Ctrl-C, 143 SIGTERM (during
+``run``), 141 stdout's reader went away (``nlpbench validate SUITE | head -1``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,7 +19,10 @@ from typing import Any
 
 import click
 
-from .errors import NlpbenchError, one_line
+from .errors import ConfigError, NlpbenchError, one_line
+from .interrupts import Terminated, sigterm_interrupts
+from .interrupts import exit_code as interrupt_exit_code
+from .options import problems_of
 from .plugins import PluginHost
 
 KIND_CHOICES = ("models", "tasks", "metrics", "audits", "reporters")
@@ -31,18 +38,44 @@ class _Group(click.Group):
         except NlpbenchError as error:
             if debug:
                 raise
-            click.echo(f"Error: {one_line(error)}", err=True)
+            for message in problems_of(error) if isinstance(error, ConfigError) else [one_line(error)]:
+                click.echo(f"Error: {message}", err=True)  # several problems: one line each
             ctx.exit(2)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
-            ctx.exit(130)
+        except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM during a run
+            _echo_err("Terminated." if isinstance(interrupt, Terminated) else "Interrupted.")
+            ctx.exit(interrupt_exit_code(interrupt))
+        except BrokenPipeError:  # `nlpbench validate SUITE | head -1`: the reader has all it wants
+            _drop_stdout()
+            ctx.exit(EXIT_BROKEN_PIPE)
         except Exception as error:  # a bug: still one line unless asked for more
             if debug:
                 raise
             click.echo(f"Error: {one_line(error)} (rerun with --debug for the traceback)", err=True)
             ctx.exit(1)
+
+
+#: The exit code when stdout's reader went away (128 + SIGPIPE, as a shell reports a
+#: command that the signal ended): `set -o pipefail` scripts see what they see for any tool.
+EXIT_BROKEN_PIPE = 141
+
+
+def _drop_stdout() -> None:
+    """Send whatever stdout still holds, and writes to it from now on, to /dev/null: its
+    reader is gone, and Python would otherwise complain about it on the way out."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no stdout at all: nothing to drop
+        pass
+
+
+def _echo_err(message: str) -> None:
+    """A line on stderr, if there is anywhere to write it."""
+    with contextlib.suppress(OSError, ValueError):
+        click.echo(message, err=True)
 
 
 def _host(ctx: click.Context) -> PluginHost:
@@ -84,16 +117,22 @@ def run(
     """Run SUITE: every model on every task, then the leaderboard.
 
     Predictions are kept in a store as they are made: the same command, run again,
-    asks the models only for what is missing (an interrupted run resumes)."""
+    asks the models only for what is missing (an interrupted run resumes). Ctrl-C and
+    SIGTERM stop it the same way: what finished is kept and reported (exit 130, 143)."""
     from .leaderboard import render_text
     from .runner import run_suite
     from .suite import load_suite
 
     host = _host(ctx)
-    loaded = load_suite(suite, host).with_overrides(limit=limit, device=device)
-    outcome = run_suite(loaded, host, out, progress=progress, store=store, use_cache=not no_cache)
-    click.echo(render_text(outcome.results), nl=False)
-    click.echo(f"results: {outcome.out_dir / 'results.json'}", err=True)
+    debug = bool(ctx.find_root().params.get("debug"))
+    with sigterm_interrupts():
+        loaded = load_suite(suite, host).with_overrides(limit=limit, device=device, host=host)
+        outcome = run_suite(loaded, host, out, progress=progress, store=store, use_cache=not no_cache, debug=debug)
+        try:
+            click.echo(render_text(outcome.results), nl=False)
+        except (OSError, ValueError):  # stdout's reader went away: the run's files are written, its exit code stands
+            _drop_stdout()
+        _echo_err(f"results: {outcome.out_dir / 'results.json'}")
     ctx.exit(outcome.exit_code)
 
 
@@ -101,21 +140,39 @@ def run(
 @click.argument("suite", type=click.Path(path_type=Path))
 @click.pass_context
 def validate(ctx: click.Context, suite: Path) -> None:
-    """Check SUITE without running it."""
-    from .planning import plan
-    from .suite import load_suite
+    """Check SUITE without running it: the file, every component's options, and each
+    task's data; every problem on a line of its own (exit 2), then the planned cells."""
+    from .options import ConfigErrors
+    from .validating import validate_suite
 
-    host = _host(ctx)
-    loaded = load_suite(suite, host)
-    cells = plan(loaded, host)
-    runnable = sum(1 for c in cells if c.strategy)
+    found = validate_suite(suite, _host(ctx))
+    for note in found.notes:
+        click.echo(f"note: {note}", err=True)
+    if found.problems:
+        raise ConfigErrors(found.problems)  # printed one a line, exit 2
+    cells = found.cells
+    failing = [cell for cell in cells if found.cell_failure(cell)]
+    runnable = sum(1 for c in cells if c.strategy and c not in failing)
     click.echo(
-        f"{suite}: ok — {len(loaded.models)} models × {len(loaded.tasks)} tasks = {len(cells)} cells "
-        f"({runnable} runnable, {len(cells) - runnable} not applicable)"
+        f"{suite}: ok — {len(found.suite.models)} models × {len(found.suite.tasks)} tasks = {len(cells)} cells "
+        f"({runnable} runnable, {sum(1 for c in cells if not c.strategy and c not in failing)} not applicable"
+        + (f", {len(failing)} will fail" if failing else "")
+        + ")"
     )
     for cell in cells:
-        how = f"via {cell.strategy}" if cell.strategy else f"not applicable: {cell.reason}"
+        failure = found.cell_failure(cell)
+        how = (
+            f"will fail: {failure}"
+            if failure
+            else f"via {cell.strategy}"
+            if cell.strategy
+            else f"not applicable: {cell.reason}"
+        )
         click.echo(f"  {cell.model.name} × {cell.task.name}: {how}")
+    for failure in found.failures:
+        click.echo(f"warning: {failure} (its plugin's bug: it will fail in the run)", err=True)
+    if failing or found.failures:
+        ctx.exit(1)  # as the run would: a plugin's bug fails its part, the rest runs
 
 
 @cli.command()
@@ -356,8 +413,10 @@ def report(run_dir: Path, out: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.pass_context
 def plugins(ctx: click.Context, as_json: bool) -> None:
-    """List installed plugins, their versions and what each registers."""
+    """List installed plugins, their versions and what each registers (with --debug, the
+    traceback of each plugin that failed to load, on stderr)."""
     host = _host(ctx)
+    debug = bool(ctx.find_root().params.get("debug"))
     rows = [info.as_json() for info in host.plugins]
     # the core's built-ins appear once, however many modules they live in
     merged: dict[str, dict[str, Any]] = {}
@@ -380,6 +439,8 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
             click.echo(
                 f"{row['name']} {version}  {row['status'].upper()}" + (f": {row['error']}" if row["error"] else "")
             )
+            if debug and row.get("traceback"):
+                click.echo(row["traceback"].rstrip("\n"), err=True)
 
 
 @cli.command("list")
@@ -388,6 +449,8 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def list_(ctx: click.Context, kind: str, as_json: bool) -> None:
     """List the models, tasks, metrics, audits or reporters that plugins registered."""
+    from .options import options_json_schema, options_schema_of
+
     host = _host(ctx)
     rows = []
     for item in host.registries[kind]:
@@ -409,7 +472,11 @@ def list_(ctx: click.Context, kind: str, as_json: bool) -> None:
             row["default_metrics"] = list(getattr(component, "default_metrics", ()))
         elif kind == "metrics":
             row["higher_is_better"] = getattr(component, "higher_is_better", None)
-            row["scale"] = list(getattr(component, "scale", ()) or ()) or None
+            # an unbounded end (perplexity, TER) is null, as results write it: JSON has no infinity
+            bounds = list(getattr(component, "scale", ()) or ())
+            row["scale"] = [None if math.isinf(bound) else bound for bound in bounds] or None
+        schema = options_schema_of(component)  # JSON Schema of what the suite may give it; null: not declared
+        row["options"] = options_json_schema(schema) if schema is not None else None
         rows.append(row)
     problems = []
     if kind == "tasks":  # the task library: task files and groups, read (never their data) only here
@@ -479,6 +546,31 @@ def plugin_new(name: str, directory: Path) -> None:
     target = scaffold(name, directory)
     click.echo(f"created {target}")
     click.echo(f"next: pip install -e {target} && nlpbench plugins")
+
+
+@plugin.command("check")
+@click.argument("target", metavar="[PATH]", required=False, default=".")
+@click.pass_context
+def plugin_check(ctx: click.Context, target: str) -> None:
+    """Check a plugin against the contract (the conformance check of nlpbench.testing).
+
+    PATH is a plugin's folder (with its pyproject.toml; the default is the current
+    folder), its package folder or plugin module, imported from there without
+    installing it, or the name of an installed plugin. Prints one line per problem and
+    exits 1 if there is any; exits 0 when the plugin conforms."""
+    from .testing.conformance import check_plugin
+
+    report = check_plugin(target)
+    for problem in report.problems:
+        click.echo(problem)
+    names = ", ".join(f"'{p.name}'" for p in report.checked) or report.what
+    if report.problems:
+        count = len(report.problems)
+        click.echo(f"plugin {names}: {count} problem{'s' if count != 1 else ''}", err=True)
+        ctx.exit(1)
+    for plugin_name, given in report.registered.items():
+        what = "; ".join(f"{kind}: {', '.join(ids)}" for kind, ids in given.items()) or "nothing"
+        click.echo(f"ok: plugin '{plugin_name}' conforms ({what})")
 
 
 def build_cli(host: PluginHost) -> click.Group:

@@ -423,12 +423,23 @@ class Model(Protocol):
     - ``extract_span(list[ExtractSpanRequest]) -> list[Span]``
     - ``encode(list[EncodeRequest]) -> list[list[float]]``
 
+    Optional: ``options``, a class attribute, is the type's option schema (a subclass of
+    :class:`nlpbench.Options`) for the entry's ``params``: the core checks every entry
+    against it before anything runs (``nlpbench validate`` reports each problem), then
+    calls the type's ``check_spec(spec)`` classmethod, if it has one, for what one key
+    cannot say alone (``params`` that need ``config``). Without a schema, ``params`` are
+    checked only when the model is built.
+
     Optional: ``capabilities_for(spec)``, a classmethod, says what a model built from
     ``spec`` will declare when that depends on the spec (which head a checkpoint has),
     so planning and ``nlpbench validate`` need not load it; ``close()`` frees memory
     when the runner is done with the model; ``describe() -> dict`` adds facts (dtype,
     device, truncation) to results; ``tokens_processed() -> int``, the tokens the model
-    has read so far, gives each cell's tokens per second.
+    has read so far, gives each cell's tokens per second; ``check_examples(task, ids,
+    selected)``, called before the model is asked about a task's examples with the ids
+    of all of them (before ``sample`` and ``limit``) and of those selected, raises
+    ``ModelError`` to fail the cell when the model cannot answer them (``replay``: saved
+    predictions that do not line up with the task's ids).
 
     Optional, for ``nlpbench finetune``: ``finetunable``, a class attribute, names the
     strategies the type can be trained for (BERT: ``frozenset({"classify"})``), and the
@@ -472,6 +483,11 @@ class Task(Protocol):
     declarative task's on its ``output``) adds the classmethod ``strategies_for(spec)``,
     which planning and ``nlpbench validate`` ask instead; its instances set
     ``strategies`` to the same.
+
+    Optional: ``options``, a class attribute, is the type's option schema (a subclass of
+    :class:`nlpbench.Options`) for the entry's ``params``, checked by the core before
+    anything runs, then ``check_spec(spec)``, a classmethod, for what needs more than one
+    key, as for models.
 
     Optional: ``for_model(spec: ModelSpec) -> Task``, a task whose prompts depend on the
     model (a T5 prefix, a GPT few-shot prompt) returns the task as that model is to be
@@ -531,7 +547,12 @@ else:
 @runtime_checkable
 class Metric(Protocol):
     """Scores predictions against references. Registered as a class called with the
-    suite's options for it (``metrics: [{name: precision, average: binary}]``).
+    suite's options for it (``metrics: [{name: precision, average: binary}]``) as
+    keyword arguments; ``options``, a class attribute, declares them (a subclass of
+    :class:`nlpbench.Options`, empty for a metric that takes none, so that a misspelt
+    option is an error): the core checks the suite against it before anything runs, and
+    the metric reads its settings with :func:`nlpbench.parse_options`. ``as`` (the label
+    a score goes by) is the suite's, never passed to the metric.
 
     ``stats`` turns the predictions into per-example sufficient statistics, a float
     array with one row per example; ``aggregate`` turns any subset of those rows into
@@ -582,7 +603,10 @@ class Perturbation:
 @runtime_checkable
 class BiasAudit(Protocol):
     """Perturbs examples counterfactually and measures how predictions shift.
-    Registered as a class called with the suite's options for it.
+    Registered as a class called with the suite's options for it (the entry's
+    ``params``) as keyword arguments, which ``options``, a class attribute (a subclass
+    of :class:`nlpbench.Options`), declares; the core checks them before anything runs.
+    It may also take ``base_dir`` (the suite's folder, for its files), never an option.
 
     For every example, ``perturb`` yields perturbed copies (say, with gendered terms
     swapped); the runner asks the model about each with the cell's strategy, then
@@ -611,8 +635,11 @@ class BiasAudit(Protocol):
 @runtime_checkable
 class Reporter(Protocol):
     """Writes a run's results somewhere. Registered as a class called with the suite's
-    options for it; ``write`` receives the ``results.json`` document and the run folder
-    and returns where it wrote (a path or URL), or None."""
+    options for it as keyword arguments, which ``options``, a class attribute (a
+    subclass of :class:`nlpbench.Options`), declares; the core checks them and builds
+    every reporter before the first cell runs, so a typo never waits for the end of a
+    long run. ``write`` receives the ``results.json`` document and the run folder and
+    returns where it wrote (a path or URL), or None."""
 
     def write(self, results: Mapping[str, Any], out_dir: Path) -> str | None:
         """Write the report. May raise ReporterError; the run's results are kept."""

@@ -13,8 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError
+from .suggest import did_you_mean
 
 FORMATS = ("jsonl", "json", "csv", "tsv", "txt")
+#: How a CSV or TSV file's fields are quoted: ``csv``, the CSV convention (a field in
+#: double quotes may hold the delimiter, newlines and doubled quotes); ``none``, every
+#: character as it is (a line is a record, a tab or comma ends a field).
+QUOTING = ("none", "csv")
+#: Each delimited format's quoting unless ``quoting`` says otherwise: TSV files (SST-2,
+#: MR, GLUE) are written without quoting, and a sentence that starts with ``"`` must keep it.
+DEFAULT_QUOTING = {"csv": "csv", "tsv": "none"}
 
 
 @dataclass(frozen=True)
@@ -64,19 +72,36 @@ def read_text(path: Path) -> str:
         ) from None
 
 
-def read_rows(path: Path, format: str | None = None, text_column: str = "text") -> list[Row]:
+def read_rows(
+    path: Path, format: str | None = None, text_column: str = "text", quoting: str | None = None
+) -> list[Row]:
     """Every record of ``path``; DataError naming the file and line for anything malformed.
 
-    Plain text gives one row per non-empty line, under ``text_column``.
+    Plain text gives one row per non-empty line, under ``text_column``. ``quoting``
+    (:data:`QUOTING`) says how a CSV or TSV file quotes its fields; by default CSV is
+    quoted and TSV is read as it is (:data:`DEFAULT_QUOTING`).
     """
     kind = detect_format(path, format)
-    rows = list(_parse(path, kind, read_text(path), text_column))
+    quoting = check_quoting(path, kind, quoting)
+    rows = list(_parse(path, kind, read_text(path), text_column, quoting))
     if not rows:
         raise DataError(f"{path}: no examples in the file")
     return rows
 
 
-def _parse(path: Path, kind: str, raw: str, text_column: str) -> Iterator[Row]:
+def check_quoting(path: Path | str, kind: str, quoting: str | None) -> str | None:
+    """The quoting a file of format ``kind`` is read with; DataError naming the file for
+    an unknown value, or for quoting given to a format without delimited fields."""
+    if quoting is None:
+        return DEFAULT_QUOTING.get(kind)
+    if quoting not in QUOTING:
+        raise DataError(f"{path}: unknown quoting '{quoting}' (known: {', '.join(QUOTING)})")
+    if kind not in DEFAULT_QUOTING:
+        raise DataError(f"{path}: quoting applies to CSV and TSV files, not to {kind}")
+    return quoting
+
+
+def _parse(path: Path, kind: str, raw: str, text_column: str, quoting: str | None = None) -> Iterator[Row]:
     if kind == "jsonl":
         for number, line in enumerate(raw.splitlines(), start=1):
             if not line.strip():
@@ -85,6 +110,8 @@ def _parse(path: Path, kind: str, raw: str, text_column: str) -> Iterator[Row]:
                 value = json.loads(line)
             except json.JSONDecodeError as error:
                 raise DataError(f"{path}:{number}: invalid JSON: {error.msg}") from None
+            except RecursionError:  # thousands of nested [ or {
+                raise DataError(f"{path}:{number}: invalid JSON: nested too deeply") from None
             if not isinstance(value, dict):
                 raise DataError(f"{path}:{number}: each line must be a JSON object")
             yield Row(number, value)
@@ -93,6 +120,8 @@ def _parse(path: Path, kind: str, raw: str, text_column: str) -> Iterator[Row]:
             value = json.loads(raw)
         except json.JSONDecodeError as error:
             raise DataError(f"{path}:{error.lineno}: invalid JSON: {error.msg}") from None
+        except RecursionError:  # thousands of nested [ or {
+            raise DataError(f"{path}: invalid JSON: nested too deeply") from None
         if isinstance(value, dict) and isinstance(value.get("data"), list):
             value = value["data"]
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
@@ -102,7 +131,12 @@ def _parse(path: Path, kind: str, raw: str, text_column: str) -> Iterator[Row]:
     elif kind in ("csv", "tsv"):
         delimiter = "\t" if kind == "tsv" else ","
         # a StringIO keeps quoted newlines inside one field; line_num counts physical lines
-        reader = csv.DictReader(io.StringIO(raw, newline=""), delimiter=delimiter)
+        unquoted = (quoting or DEFAULT_QUOTING[kind]) == "none"
+        reader = csv.DictReader(
+            io.StringIO(raw, newline=""),
+            delimiter=delimiter,
+            quoting=csv.QUOTE_NONE if unquoted else csv.QUOTE_MINIMAL,
+        )
         if not reader.fieldnames:
             return
         start = reader.line_num + 1
@@ -144,7 +178,8 @@ def column(row: Row, name: str, path: Path | str, field: str = "") -> Any:
         mapped = f" (mapped by data.{field})" if field else ""
         present = ", ".join(sorted(map(str, row.values))) or "none"
         what = "is missing" if value is _MISSING else "is empty"
-        raise DataError(f"{path}:{row.line}: column '{name}'{mapped} {what}; columns: {present}")
+        hint = did_you_mean(name, [str(key) for key in row.values]) if value is _MISSING else ""
+        raise DataError(f"{path}:{row.line}: column '{name}'{mapped} {what}{hint}; columns: {present}")
     return value
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .seeds import derived_seed
-from .stats import percentile_interval, resample_indices
+from .stats import percentile_interval, resample_scores
 from .taskfiles import TaskGroup
 
 #: (model, task) → (example ids, {metric: statistics rows}), as the runner keeps them.
@@ -28,11 +28,10 @@ CellStats = Mapping[tuple[str, str], tuple[Sequence[str], Mapping[str, Sequence[
 
 def _replicates(metric: Any, stats: npt.NDArray[np.float64], resamples: int, seed: int) -> npt.NDArray[np.float64]:
     """The metric on each of the member's bootstrap resamples (as :func:`nlpbench.stats.bootstrap` draws them)."""
-    indices = resample_indices(len(stats), resamples, seed)
     fast = getattr(metric, "aggregate_resamples", None)
-    if callable(fast):
-        return np.asarray(fast(stats, indices), dtype=np.float64)
-    return np.array([metric.aggregate(stats[row]) for row in indices], dtype=np.float64)
+    return resample_scores(
+        stats, metric.aggregate, resamples=resamples, seed=seed, aggregate_resamples=fast if callable(fast) else None
+    )
 
 
 def _summary(value: float, replicates: npt.NDArray[np.float64] | None, confidence: float) -> dict[str, Any]:

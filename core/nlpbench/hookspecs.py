@@ -9,7 +9,7 @@ Plugins implement hooks with :data:`hookimpl`::
 
     @hookimpl
     def register_metrics(register):
-        register(ExactMatchMetric, name="exact-match")
+        register(ExactMatchMetric, name="topics-exact-match")
 
 An implementation may take a subset of a hook's arguments, so adding an argument to
 a hook later never breaks a plugin. A misspelt hook name is an error: the loader
@@ -65,7 +65,7 @@ def register_models(register: Register) -> None:
 
         @hookimpl
         def register_models(register):
-            register(GPTModel, name="gpt", aliases=["causal-lm"])
+            register(GPTModel, name="gpt")
     """
 
 
@@ -99,7 +99,7 @@ def register_metrics(register: Register) -> None:
 
         @hookimpl
         def register_metrics(register):
-            register(AccuracyMetric, name="accuracy", aliases=["acc"])
+            register(ExactMatchMetric, name="squad-em", aliases=["exact-match"])
     """
 
 
@@ -115,7 +115,7 @@ def register_bias_audits(register: Register) -> None:
 
         @hookimpl
         def register_bias_audits(register):
-            register(GenderSwapAudit, name="counterfactual-gender")
+            register(CounterfactualAudit, name="counterfactual", aliases=["counterfactual-gender"])
     """
 
 

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from .components import ModelSpec, TaskSpec
+from .failures import Failure
 from .plugins import PluginHost
 from .suite import Suite
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One (model, task) pair: the strategy that answers it, or why none can."""
+    """One (model, task) pair: the strategy that answers it, or why none can, or the
+    failure of the plugin code that should have said (a ``capabilities_for`` that raised)."""
 
     model: ModelSpec
     task: TaskSpec
     strategy: str | None
     reason: str | None = None
+    failure: Failure | None = None
 
 
 def choose_strategy(preferences: Sequence[str], capabilities: Iterable[str]) -> str | None:
@@ -69,15 +74,39 @@ def declared_default_metrics(task_type: Any, spec: TaskSpec) -> tuple[str, ...]:
 
 
 def plan(suite: Suite, host: PluginHost) -> list[Cell]:
-    """Cells = models × tasks (a task may name the models it takes), in suite order."""
+    """Cells = models × tasks (a task may name the models it takes), in suite order.
+
+    A model type's ``capabilities_for`` or a task type's ``strategies_for`` that raises
+    is a plugin's bug: the cells it concerns carry the failure, the others are planned."""
     cells = []
+    strategies: dict[str, tuple[str, ...] | Failure] = {}
+    for task in suite.tasks:
+        strategies[task.name] = _declared(declared_strategies, host.tasks.get(task.type).component, task)
     for model in suite.models:
-        capabilities = declared_capabilities(host.models.get(model.type).component, model)
+        capabilities = _declared(declared_capabilities, host.models.get(model.type).component, model)
         for task in suite.tasks:
             if task.models and model.name not in task.models:
                 continue
-            preferences = declared_strategies(host.tasks.get(task.type).component, task)
+            preferences = strategies[task.name]
+            if isinstance(capabilities, Failure) or isinstance(preferences, Failure):
+                failure = capabilities if isinstance(capabilities, Failure) else preferences
+                assert isinstance(failure, Failure)
+                cells.append(Cell(model, task, None, failure=failure))
+                continue
             strategy = choose_strategy(preferences, capabilities)
             reason = None if strategy else not_applicable_reason(model, task, preferences, capabilities)
             cells.append(Cell(model, task, strategy, reason))
     return cells
+
+
+def _declared(ask: Callable[[Any, Any], _T], component: Any, spec: ModelSpec | TaskSpec) -> _T | Failure:
+    """What ``ask`` (one of the ``declared_*`` functions) gives, or the failure of the
+    plugin classmethod it calls."""
+    try:
+        return ask(component, spec)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:
+        kind = "model" if isinstance(spec, ModelSpec) else "task"
+        method = "capabilities_for" if kind == "model" else "strategies_for"
+        return Failure.of(error, f"the {kind} type's {method}() failed")

@@ -25,7 +25,9 @@ from typing import Any
 import pluggy
 
 from . import hookspecs
+from .code_identity import plugin_code
 from .errors import PluginError, one_line
+from .failures import error_line, traceback_text
 from .registry import Registered, Registry, check_name, parse_aliases
 
 ENTRY_POINT_GROUP = "nlpbench"
@@ -45,6 +47,8 @@ class PluginInfo:
     module: str | None = None
     status: str = "ok"  # ok | failed | disabled
     error: str | None = None
+    #: the full traceback of a failure that was an exception (``nlpbench --debug plugins``)
+    traceback: str | None = None
     components: dict[str, list[str]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
@@ -55,6 +59,7 @@ class PluginInfo:
             "module": self.module,
             "status": self.status,
             "error": self.error,
+            "traceback": self.traceback,
             **{kind: names for kind, names in self.components.items()},
         }
 
@@ -104,6 +109,7 @@ class PluginHost:
         #: (plugin, path) of every task file or folder plugins contributed to the library
         self.task_files: list[tuple[str, Path]] = []
         self._objects: dict[str, Any] = {}
+        self._code: dict[str, dict[str, Any]] = {}
         if builtins:
             for module_name in BUILTIN_MODULES:
                 info = PluginInfo(CORE_PLUGIN, "nlpbench", _core_version(), module_name)
@@ -138,8 +144,10 @@ class PluginHost:
             return
         try:
             obj = load()
-        except Exception as error:  # an import error in someone else's code
-            self._fail(info, f"failed to import {info.module}: {one_line(error)}")
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # an import error in someone else's code (or its sys.exit())
+            self._fail(info, f"failed to import {info.module}: {error_line(error)}", error)
             return
         plugin_id = f"{info.name}:{info.module}"
         try:
@@ -148,19 +156,21 @@ class PluginHost:
         except Exception as error:
             if self.pm.is_registered(obj):
                 self.pm.unregister(obj)
-            self._fail(info, one_line(error))
+            self._fail(info, one_line(error), error)
             return
         try:
             staged = self._collect(info.name, obj)
             files = self._collect_task_files(obj)
             for item in staged:
                 self.registries[item.kind].add(item)
-        except Exception as error:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:
             for registry in self.registries.values():
                 if info.name != CORE_PLUGIN:
                     registry.remove_plugin(info.name)
             self.pm.unregister(obj)
-            self._fail(info, one_line(error))
+            self._fail(info, error_line(error), error)
             return
         for item in staged:
             info.components.setdefault(item.kind, []).append(item.name)
@@ -214,9 +224,10 @@ class PluginHost:
                 impl.function(**{arg: register for arg in impl.argnames})
         return files
 
-    def _fail(self, info: PluginInfo, error: str) -> None:
+    def _fail(self, info: PluginInfo, error: str, exception: BaseException | None = None) -> None:
         info.status = "failed"
         info.error = error
+        info.traceback = traceback_text(exception) if exception is not None else None
         if self.strict:
             raise PluginError(f"plugin '{info.name}' failed to load: {error}")
 
@@ -248,6 +259,16 @@ class PluginHost:
     def plugin(self, name: str) -> PluginInfo | None:
         return next((p for p in self.plugins if p.name == name), None)
 
+    def code_identity(self, name: str) -> dict[str, Any]:
+        """What the store's keys take for the plugin ``name``'s code: its version, and for an
+        editable install (or code no distribution owns) a hash of its source files (see
+        :mod:`nlpbench.code_identity`); computed once per plugin and host."""
+        if name not in self._code:
+            info = self.plugin(name)
+            distribution, version = (info.distribution, info.version) if info is not None else (None, None)
+            self._code[name] = {"plugin": name, **plugin_code(distribution, version, self._objects.get(name))}
+        return self._code[name]
+
     def versions(self) -> dict[str, str]:
         """Distribution → version of the core and every plugin that loaded."""
         versions = {"nlpbench": _core_version()}
@@ -262,9 +283,11 @@ class PluginHost:
         for impl in self.pm.hook.register_commands.get_hookimpls():
             try:
                 impl.function(**{arg: cli for arg in impl.argnames})
-            except Exception as error:
+            except KeyboardInterrupt:
+                raise
+            except BaseException as error:
                 warnings.append(
-                    f"plugin '{impl.plugin_name.split(':')[0]}' could not add its commands: {one_line(error)}"
+                    f"plugin '{impl.plugin_name.split(':')[0]}' could not add its commands: {error_line(error)}"
                 )
         return warnings
 

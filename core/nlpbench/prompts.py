@@ -17,7 +17,9 @@ from __future__ import annotations
 import random
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from .components import Example, ModelSpec
 from .errors import ConfigError, TaskError
@@ -26,6 +28,44 @@ from .suggest import did_you_mean
 
 #: The variable every template may use: the few-shot examples, each a mapping of fields.
 SHOTS = "shots"
+
+#: The most few-shot examples a prompt may show. Many-shot prompting goes to a few hundred
+#: (Agarwal et al. 2024 tried up to 2,048); more is a typo such as ``1e6``, which
+#: ``nlpbench validate`` reports before any model loads.
+MAX_SHOTS = 2048
+#: The most new tokens a task may ask a model to generate for one answer: 32,768 covers
+#: the longest contexts of today's models; more is a typo such as ``1e8``.
+MAX_NEW_TOKENS = 32768
+
+#: ``params.shots`` in a task's option schema: how many solved examples each prompt shows.
+Shots = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=MAX_SHOTS,
+        strict=True,
+        description=f"Solved examples from the train split shown before each question (0 to {MAX_SHOTS}); "
+        "drawn per example with the suite's seed, never the example itself. Needs data.train or data.train_split.",
+    ),
+]
+#: ``params.max_new_tokens`` in a task's option schema: the generation budget of one answer.
+MaxNewTokens = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=MAX_NEW_TOKENS,
+        strict=True,
+        description=f"The most tokens a model may generate for one answer (1 to {MAX_NEW_TOKENS}).",
+    ),
+]
+#: ``params.prompt`` in a task's option schema: one template, or one per model name or type.
+PromptParam = Annotated[
+    str | dict[str, str] | None,
+    Field(
+        description="A Jinja2 prompt template, or a mapping of model name or type to template with a "
+        "'default' for the other models; unset: the task's built-in prompts.",
+    ),
+]
 
 
 class PromptTemplate:
@@ -189,8 +229,8 @@ def check_keys(params: Any, known: Sequence[str], where: str = "params") -> Mapp
 def shot_count(params: Mapping[str, Any], where: str = "params.shots") -> int:
     """``params.shots``: how many few-shot examples each prompt shows (default 0)."""
     value = params.get("shots", 0)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigError(f"{where} must be a whole number of examples (0 or more), not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SHOTS:
+        raise ConfigError(f"{where} must be a whole number of examples from 0 to {MAX_SHOTS}, not {value!r}")
     return value
 
 

@@ -26,16 +26,21 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+
+from pydantic import Field
 
 from .errors import ConfigError, DataError, ReporterError
 from .leaderboard import Board, boards, format_score, model_label
+from .options import Options
 
 REPORT_FILE = "report.html"
 RESULTS_FILE = "results.json"
 SAMPLES_FILE = "samples.jsonl"
 #: Examples embedded per model × task; the rest stay in samples.jsonl.
 MAX_EXAMPLES = 2000
+#: The most a suite may ask to embed: a page with more does not open in a browser.
+MOST_EXAMPLES = 100_000
 #: Characters kept of each input, prompt, prediction and reference.
 MAX_TEXT = 4000
 #: Significance level assumed for a comparison entry that does not say which model is better.
@@ -55,12 +60,26 @@ __all__ = [
 ]
 
 
+class HtmlOptions(Options):
+    """What the ``html`` reporter takes."""
+
+    file: str = Field(REPORT_FILE, min_length=1, description="the page to write, relative to the run folder")
+    max_examples: int = Field(
+        MAX_EXAMPLES,
+        ge=0,
+        le=MOST_EXAMPLES,
+        description="examples embedded per model × task (the rest stay in samples.jsonl); 0: none",
+    )
+
+
 class HtmlReporter:
     """A self-contained HTML page: leaderboards, charts, significance, efficiency, examples, provenance.
 
     Options: ``file`` (default ``report.html``), ``max_examples`` (examples embedded per
     model × task, default 2000).
     """
+
+    options: ClassVar[type[Options]] = HtmlOptions
 
     def __init__(self, file: str = REPORT_FILE, max_examples: int = MAX_EXAMPLES) -> None:
         if isinstance(max_examples, bool) or not isinstance(max_examples, int) or max_examples < 0:
@@ -741,6 +760,17 @@ def _parameters(cell: Mapping[str, Any]) -> str:
     return "—"
 
 
+def _speed(cell: Mapping[str, Any], field: str) -> str:
+    """A cell's speed as HTML: the figure, "from the store" when the model answered none of
+    its examples in this run, and how many were from the store when some were."""
+    cached, n = cell.get("cached"), cell.get("n")
+    if cell.get("status") != "ok" or not isinstance(cached, int) or isinstance(cached, bool) or cached <= 0:
+        return e(_plain(cell.get(field)))
+    if isinstance(n, int) and cached >= n:
+        return "<span class='cached'>from the store</span>"
+    return f"{e(_plain(cell.get(field)))} <span class='cached'>({cached} of {e(str(n))} from the store)</span>"
+
+
 def _efficiency(results: Mapping[str, Any]) -> str:
     cells = [c for c in results.get("cells", []) if c.get("status") != "not_applicable"]
     tokens = any(c.get("tokens_per_second") is not None for c in cells)
@@ -748,7 +778,9 @@ def _efficiency(results: Mapping[str, Any]) -> str:
     parts = [
         "<section id='efficiency'><h2>Efficiency</h2>",
         "<p class='note'>Wall-clock time of each cell on this machine (loading the model is not counted), "
-        "peak memory as the runner measured it, and the model's parameter count when the model reports one.</p>",
+        "peak memory as the runner measured it, and the model's parameter count when the model reports one. "
+        "Speeds count only the examples the model answered in this run: a cell served from the store says "
+        "<i>from the store</i>, and a partly served one how many of its examples were.</p>",
         "<table class='efficiency' id='efficiency-table'><tr><th>model</th><th>task</th><th>status</th><th>n</th>"
         "<th>seconds</th><th>examples/s</th>"
         + ("<th>tokens/s</th>" if tokens else "")
@@ -761,8 +793,8 @@ def _efficiency(results: Mapping[str, Any]) -> str:
             f"<tr class='{e(str(cell.get('status')))}'><td>{e(model_label(cell))}</td><td>{e(str(cell['task']))}</td>"
             f"<td>{e(str(cell.get('status')))}</td><td class='num'>{e(str(cell.get('n', 0)))}</td>"
             f"<td class='num'>{e(_plain(cell.get('seconds')))}</td>"
-            f"<td class='num'>{e(_plain(cell.get('examples_per_second')))}</td>"
-            + (f"<td class='num'>{e(_plain(cell.get('tokens_per_second')))}</td>" if tokens else "")
+            f"<td class='num'>{_speed(cell, 'examples_per_second')}</td>"
+            + (f"<td class='num'>{_speed(cell, 'tokens_per_second')}</td>" if tokens else "")
             + f"<td class='num'>{e(_plain(cell.get('peak_memory_mb')))}</td>"
             + (f"<td class='num'>{e(_plain(cell.get('peak_gpu_memory_mb')))}</td>" if gpu else "")
             + f"<td class='num'>{e(_parameters(cell))}</td></tr>"

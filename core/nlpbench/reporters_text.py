@@ -14,10 +14,13 @@ import os
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+
+from pydantic import Field
 
 from .errors import ReporterError
 from .leaderboard import boards, model_label
+from .options import Options
 from .results import COMPARISON_KEYS, RESULTS_FILE, jsonable
 
 MARKDOWN_FILE = "report.md"
@@ -78,6 +81,12 @@ def _target(out_dir: Path, file: str | os.PathLike[str]) -> Path:
 # ---------------------------------------------------------------------------
 
 
+class JsonOptions(Options):
+    """What the ``json`` reporter takes."""
+
+    file: str = Field(RESULTS_FILE, min_length=1, description="the file to write, relative to the run folder")
+
+
 class JsonReporter:
     """results.json: the whole results document (the default output; every run writes it).
 
@@ -87,6 +96,8 @@ class JsonReporter:
 
     Options: ``file`` (default ``results.json``, relative to the run folder).
     """
+
+    options: ClassVar[type[Options]] = JsonOptions
 
     def __init__(self, file: str = RESULTS_FILE) -> None:
         self.file = file
@@ -112,11 +123,19 @@ def render_json(results: Mapping[str, Any]) -> str:
 # ---------------------------------------------------------------------------
 
 
+class MarkdownOptions(Options):
+    """What the ``markdown`` reporter takes."""
+
+    file: str = Field(MARKDOWN_FILE, min_length=1, description="the file to write, relative to the run folder")
+
+
 class MarkdownReporter:
     """report.md: leaderboards with intervals and tie groups, paired comparisons, provenance.
 
     Options: ``file`` (default ``report.md``, relative to the run folder).
     """
+
+    options: ClassVar[type[Options]] = MarkdownOptions
 
     def __init__(self, file: str = MARKDOWN_FILE) -> None:
         self.file = file
@@ -254,12 +273,27 @@ def render_markdown(results: Mapping[str, Any]) -> str:
 # ---------------------------------------------------------------------------
 
 
+class CsvOptions(Options):
+    """What the ``csv`` reporter takes."""
+
+    file: str = Field(
+        CSV_FILE, min_length=1, description="the results table (a row per cell and metric), relative to the run folder"
+    )
+    comparisons_file: str = Field(
+        COMPARISONS_CSV_FILE,
+        min_length=1,
+        description="the paired comparisons (a row per test), relative to the run folder",
+    )
+
+
 class CsvReporter:
     """results.csv (one row per cell and metric) and comparisons.csv (one row per paired test).
 
     Options: ``file`` (default ``results.csv``) and ``comparisons_file`` (default
     ``comparisons.csv``), both relative to the run folder.
     """
+
+    options: ClassVar[type[Options]] = CsvOptions
 
     def __init__(self, file: str = CSV_FILE, comparisons_file: str = COMPARISONS_CSV_FILE) -> None:
         self.file = file

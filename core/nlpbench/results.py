@@ -59,6 +59,40 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
+class NotJSONError(TypeError):
+    """A value a plugin handed over is not data that JSON can hold."""
+
+
+def plain_json(value: Any, where: str = "") -> Any:
+    """``value`` as plain JSON, strictly: what a plugin hands the runner (a prediction,
+    probabilities, ``describe()``'s facts) is stored, compared and written as it is, so
+    it must be data. Dataclasses, numpy values, tuples and paths convert as
+    :func:`jsonable` converts them and non-finite floats become null; anything else (an
+    arbitrary object, whose ``str`` would land in results with its memory address; a set,
+    whose order changes between runs) raises :class:`NotJSONError` naming its type and
+    where it sits (``['answers'][2]``)."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain_json(getattr(value, f.name), f"{where}[{f.name!r}]") for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        plain = {}
+        for key, item in value.items():
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
+                raise NotJSONError(f"a key of type {type(key).__name__} at {where or 'the top'}")
+            plain[str(key)] = plain_json(item, f"{where}[{key!r}]")
+        return plain
+    if isinstance(value, (list, tuple)):
+        return [plain_json(item, f"{where}[{index}]") for index, item in enumerate(value)]
+    if isinstance(value, Path):
+        return str(value)
+    if type(value).__module__ == "numpy" and hasattr(value, "tolist"):  # arrays and scalars
+        return plain_json(value.tolist(), where)
+    raise NotJSONError(f"{type(value).__name__}" + (f" at {where}" if where else ""))
+
+
 def write_results(out_dir: Path, document: Mapping[str, Any]) -> Path:
     """Write ``results.json`` atomically: a reader never sees half a file."""
     path = out_dir / RESULTS_FILE

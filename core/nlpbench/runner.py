@@ -8,6 +8,7 @@ preparing (before any model runs) stop the run with a one-line error instead.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 import random
 import sys
@@ -22,9 +23,21 @@ import numpy as np
 from .auditing import AuditSettings, accepts, failed_entry, run_audit, run_standalone_audit
 from .comparing import compare_cells, mark_tie_groups
 from .components import Example, ModelSpec, Request, TaskSpec
-from .errors import ConfigError, DataError, MetricNotComputed, ModelError, NlpbenchError, TaskError, one_line
+from .errors import (
+    ConfigError,
+    DataError,
+    MetricError,
+    MetricNotComputed,
+    ModelError,
+    NlpbenchError,
+    TaskError,
+    one_line,
+)
+from .failures import Failure, blame, error_line
 from .grouping import run_grouped_audit
 from .groups import group_entries
+from .interrupts import Terminated
+from .interrupts import exit_code as interrupt_exit_code
 from .memory import PeakMemory
 from .planning import (
     Cell,
@@ -34,13 +47,22 @@ from .planning import (
     not_applicable_reason,
     plan,
 )
-from .plugins import PluginHost
+from .plugin_output import (
+    checked_answers,
+    checked_description,
+    checked_prediction,
+    checked_probabilities,
+    checked_requests,
+    checked_token_count,
+    checked_view,
+)
+from .plugins import CORE_PLUGIN, PluginHost
 from .progress import Progress
 from .registry import Registered
 from .results import SamplesWriter, jsonable, utc_now, write_results
 from .scoring import metric_stats, not_computed_entry
 from .stats import bootstrap, derived_seed
-from .store import NOT_RECORDED, Store, cell_key, digest, example_key, store_path
+from .store import NOT_RECORDED, Store, audit_key, cell_key, digest, example_key, store_path
 from .suite import AuditSpec, Suite
 
 #: Requests handed to a model per call. The model batches within it; chunks exist
@@ -58,7 +80,10 @@ class PreparedTask:
     metrics: list[tuple[Registered, Any]] = field(default_factory=list)
     #: metric id → a digest of its id and options (for the store)
     metric_keys: dict[str, str] = field(default_factory=dict)
-    error: str | None = None
+    #: why the task's own code could not be loaded: each of its cells fails with it
+    failure: Failure | None = None
+    #: the id of every example of the task's data, before ``sample`` and ``limit`` chose
+    example_ids: list[str] = field(default_factory=list)
 
 
 class Predicted(NamedTuple):
@@ -106,6 +131,19 @@ def _metric_refs(spec: TaskSpec, task_class: Any) -> list[tuple[str, Mapping[str
     return [(name, {}) for name in declared_default_metrics(task_class, spec)]
 
 
+def _bad_options(component: Any, options: Mapping[str, Any]) -> str | None:
+    """Why ``component`` cannot be called with ``options`` (an unknown or missing
+    keyword: the user's mistake), or None. A TypeError the call itself raises later is
+    the component's bug, not the options'."""
+    try:
+        inspect.signature(component).bind(**options)
+    except TypeError as error:
+        return one_line(error)
+    except ValueError:  # no signature to check (a builtin)
+        return None
+    return None
+
+
 def _labelled(name: str, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """(label, options without ``as``): what results call a metric, and what it is built with."""
     rest = {k: v for k, v in options.items() if k != "as"}
@@ -138,12 +176,15 @@ class Runner:
         log: Callable[[str], None] | None = None,
         store: Path | None = None,
         use_cache: bool = True,
+        debug: bool = False,
     ) -> None:
         self.suite = suite
         self.host = host
         self.out_dir = out_dir
         self.progress = progress
-        self.log = log or (lambda message: print(message, file=sys.stderr))
+        self.log = log or _log_to_stderr
+        #: log the traceback of every failure as it happens (``nlpbench --debug run``)
+        self.debug = debug
         self.store_path = store_path(out_dir, store)
         self.use_cache = use_cache
         self.store: Store | None = None
@@ -156,15 +197,18 @@ class Runner:
     def prepare_task(self, spec: TaskSpec) -> PreparedTask:
         """Load a task's examples and build its metrics.
 
-        Raises ConfigError/DataError for the user's mistakes; a plugin's own bug is
-        kept as the task's error, so only its cells fail.
+        Raises ConfigError/DataError for the user's mistakes; a plugin's own bug (the
+        task's or a metric's code raising, anything but Ctrl-C) is kept as the task's
+        failure, so only its cells fail.
         """
         prepared = PreparedTask(spec)
         task_class = self.host.tasks.get(spec.type).component
         where = f"task '{spec.name}'"
         try:
             prepared.instance = task_class(spec)
-            examples = select_examples(list(prepared.instance.examples()), spec)
+            every = list(prepared.instance.examples())
+            prepared.example_ids = [example.id for example in every]  # what a model's check_examples sees
+            examples = select_examples(every, spec)
             seen: set[str] = set()
             for example in examples:
                 if example.id in seen:
@@ -175,11 +219,20 @@ class Runner:
             prepared.examples = examples
         except (ConfigError, DataError) as error:
             raise type(error)(f"{where}: {error}" if not str(error).startswith(where) else str(error)) from error
-        except Exception as error:
-            prepared.error = f"loading the task: {one_line(error)}"
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:
+            prepared.failure = Failure.of(error, "loading the task")
+            return prepared
+        try:
+            refs = _metric_refs(spec, task_class)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # the type's default_metrics_for raised
+            prepared.failure = Failure.of(error, "the task type's default_metrics_for() failed")
             return prepared
         names: set[str] = set()
-        for name, given in _metric_refs(spec, task_class):
+        for name, given in refs:
             registered = self.host.metrics.get(name)
             label, options = _labelled(registered.name, given)
             if label in names:
@@ -187,29 +240,42 @@ class Runner:
             names.add(label)
             if label != registered.name:  # scored under its label everywhere from here on
                 registered = dataclasses.replace(registered, name=label)
-            prepared.metric_keys[label] = digest([label, options])
+            # a score is kept under its metric's code too: a changed metric scores again
+            prepared.metric_keys[label] = digest([label, options, self._code_of(registered.plugin)])
+            bad_options = _bad_options(registered.component, options)
+            if bad_options is not None:
+                raise ConfigError(f"{where}: metric '{registered.name}': bad options: {bad_options}")
             try:
                 prepared.metrics.append((registered, registered.component(**options)))
             except NlpbenchError as error:
                 raise ConfigError(f"{where}: metric '{registered.name}': {error}") from error
-            except TypeError as error:
-                raise ConfigError(f"{where}: metric '{registered.name}': bad options: {one_line(error)}") from error
+            except KeyboardInterrupt:
+                raise
+            except BaseException as error:  # a bug in the metric, not the options: its task's cells fail
+                prepared.failure = prepared.failure or Failure.of(error, f"building metric '{registered.name}'")
         return prepared
 
     def prepare_audits(self) -> list[tuple[AuditSpec, str, Any]]:
-        """Build every audit of the suite; bad options are config errors."""
+        """Build every audit of the suite; bad options are config errors, and an audit
+        whose construction raises otherwise (its bug) is kept as its Failure: each of its
+        entries fails."""
         audits = []
         for index, spec in enumerate(self.suite.audits):
             registered = self.host.audits.get(spec.type)
             options = dict(spec.params)
             if accepts(registered.component, "base_dir"):  # so an audit's files resolve against the suite
                 options["base_dir"] = self.suite.path.parent
+            bad_options = _bad_options(registered.component, options)
+            if bad_options is not None:
+                raise ConfigError(f"audits[{index}] ({registered.name}): bad params: {bad_options}")
             try:
                 audits.append((spec, registered.name, registered.component(**options)))
             except NlpbenchError as error:
                 raise ConfigError(f"audits[{index}] ({registered.name}): {error}") from error
-            except TypeError as error:
-                raise ConfigError(f"audits[{index}] ({registered.name}): bad params: {one_line(error)}") from error
+            except KeyboardInterrupt:
+                raise
+            except BaseException as error:
+                audits.append((spec, registered.name, Failure.of(error, "building the audit")))
         return audits
 
     # -- running ----------------------------------------------------------------
@@ -219,6 +285,7 @@ class Runner:
         cells = plan(suite, host)
         prepared = {spec.name: self.prepare_task(spec) for spec in suite.tasks}
         audits = self.prepare_audits()
+        reporters = self.prepare_reporters()  # a reporter's bad option stops the run now, not at its end
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
             write_results(self.out_dir, {"status": "starting"})  # fail now, not after the first cell
@@ -236,7 +303,7 @@ class Runner:
             "tasks": {
                 spec.name: {
                     "type": spec.type,
-                    "metrics": _recorded_metrics(spec, host.tasks.get(spec.type).component),
+                    "metrics": self._recorded_metrics(spec),
                     **({"file": spec.source} if spec.source else {}),
                     **({"group": spec.group} if spec.group else {}),
                 }
@@ -272,10 +339,15 @@ class Runner:
                         document["cells"].append(payload)
                         self._log_cell(payload)
                         failed = payload["status"] == "failed"
-                    else:
+                    elif kind == "audit":
                         document["audits"].extend(payload)
                         self._log_audit(payload)
                         failed = any(entry["reason"] and entry["reason"].startswith("failed") for entry in payload)
+                    else:  # a warning: a plugin's bug after the model's cells were done (its close())
+                        document.setdefault("warnings", []).append(payload)
+                        self.log(f"warning: {payload['warning']}")
+                        self._log_traceback(payload["traceback"])
+                        failed = True
                     write_results(self.out_dir, document)
                     if failed:
                         exit_code = 1
@@ -283,19 +355,32 @@ class Runner:
             if suite.groups:
                 document["groups"] = self._group_scores(prepared, document["cells"])
             document["status"] = "complete"
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (see nlpbench.interrupts)
             document["status"] = "interrupted"
-            exit_code = 130
+            exit_code = interrupt_exit_code(interrupt)
+            how = "terminated (SIGTERM)" if isinstance(interrupt, Terminated) else "interrupted"
+            kept = len(document["cells"])
+            self.log(f"{how}: {kept} finished cell{'s' if kept != 1 else ''} kept; the same command resumes the run")
         finally:
             samples.close()
             document["finished"] = utc_now()
             write_results(self.out_dir, document)
             self.store.finish_run(self.run_id, document["finished"], document["status"])
             self.store.close()
-        warnings = self._report(document) if exit_code != 130 else []
+        warnings = self._report(document, reporters)  # an interrupted run is reported too: what finished is kept
         if warnings and exit_code == 0:
             exit_code = 1
         return RunOutcome(document, self.out_dir, exit_code, warnings)
+
+    def _recorded_metrics(self, spec: TaskSpec) -> dict[str, dict[str, Any]]:
+        """The task's metrics as results record them; none where the task type's own
+        ``default_metrics_for`` raised (its cells fail with that already)."""
+        try:
+            return _recorded_metrics(spec, self.host.tasks.get(spec.type).component)
+        except (KeyboardInterrupt, NlpbenchError):
+            raise
+        except BaseException:
+            return {}
 
     def _compare(self, prepared: Mapping[str, PreparedTask], cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Every pair of models that answered a task, on each of its metrics (see
@@ -336,56 +421,80 @@ class Runner:
     ) -> Iterator[tuple[str, Any, list[dict[str, Any]]]]:
         """Load the model once, answer every cell it has and run their audits, then let it go.
 
-        Yields ``("cell", result, sample lines)`` and ``("audit", entries, sample lines)``.
+        Yields ``("cell", result, sample lines)``, ``("audit", entries, sample lines)``
+        and ``("warning", {"warning", "traceback"}, [])`` (a ``close()`` that raised).
         """
         model = _LazyModel(spec, self.host.models.get(spec.type).component, self.log)
         answered: list[tuple[Cell, str, Predicted]] = []
         for cell in cells:
-            if cell.strategy is None:
+            failure = cell.failure or prepared[cell.task.name].failure
+            if failure is not None:
+                yield "cell", self._failed_cell(cell, failure), []
+            elif cell.strategy is None:
                 yield "cell", self._cell_result(cell, "not_applicable", reason=cell.reason), []
-            elif prepared[cell.task.name].error is not None:
-                yield "cell", self._cell_result(cell, "failed", error=prepared[cell.task.name].error), []
             else:
                 result, lines, predicted = self._run_cell(cell, model, prepared[cell.task.name])
                 if result["status"] == "ok" and predicted is not None:
                     answered.append((cell, result["strategy"], predicted))
                 yield "cell", result, lines
         for audit_spec, name, audit in audits:
-            if getattr(audit, "standalone", False):  # the audit brings its own data: once per model
+            # an audit that could not be built is taken at its type's word
+            built = self.host.audits.get(audit_spec.type).component if isinstance(audit, Failure) else audit
+            if getattr(built, "standalone", False):  # the audit brings its own data: once per model
                 if not audit_spec.models or spec.name in audit_spec.models:
-                    yield "audit", *self._run_standalone_audit(name, audit, spec, model)
+                    if isinstance(audit, Failure):  # it could not be built
+                        yield "audit", _failed_audit(name, spec.name, name, audit), []
+                    else:
+                        yield "audit", *self._run_standalone_audit(name, audit, spec, model, audit_spec.params)
                 continue
             for cell, strategy, predicted in answered:
                 if (audit_spec.tasks and cell.task.name not in audit_spec.tasks) or (
                     audit_spec.models and cell.model.name not in audit_spec.models
                 ):
                     continue
+                if isinstance(audit, Failure):
+                    yield "audit", _failed_audit(name, cell.model.name, cell.task.name, audit), []
+                    continue
                 if callable(getattr(audit, "partition", None)):  # a breakdown of the cell's own predictions
                     yield "audit", *self._run_grouped_audit(name, audit, cell, prepared[cell.task.name], predicted)
                     continue
-                yield (
-                    "audit",
-                    *self._run_audit(
-                        name, audit, cell, model, self._task_for(cell, prepared[cell.task.name]), strategy, predicted
-                    ),
-                )
+                try:
+                    view = self._task_for(cell, prepared[cell.task.name])
+                except KeyboardInterrupt:
+                    raise
+                except BaseException as error:
+                    failure = Failure.of(error, "preparing the task for the model")
+                    yield "audit", _failed_audit(name, cell.model.name, cell.task.name, failure), []
+                    continue
+                yield "audit", *self._run_audit(name, audit, cell, model, view, strategy, predicted)
         close = getattr(model.instance, "close", None)
         if callable(close):
             try:
                 close()
-            except Exception as error:  # freeing memory failed: not worth failing the run
-                self.log(f"warning: closing model '{spec.name}' failed: {one_line(error)}")
+            except KeyboardInterrupt:
+                raise
+            except BaseException as error:  # the cells are done and kept; the run says so, and goes on
+                failure = Failure.of(error, f"closing model '{spec.name}' failed")
+                yield "warning", {"warning": failure.error, "traceback": failure.traceback}, []
 
     def _run_standalone_audit(
-        self, name: str, audit: Any, spec: ModelSpec, model: _LazyModel
+        self, name: str, audit: Any, spec: ModelSpec, model: _LazyModel, params: Mapping[str, Any] | None = None
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """An audit with its own examples (CrowS-Pairs sentence pairs, templates): asked of
-        the model with the first of the audit's strategies the model type declares."""
+        the model with the first of the audit's strategies the model type declares. Its
+        predictions are kept in the store like a cell's (keyed by the model, the audit, its
+        ``params`` and plugin), so an identical rerun does not load the model for it."""
         settings = self._audit_settings()
-        capabilities = declared_capabilities(self.host.models.get(spec.type).component, spec)
+        where = str(getattr(audit, "data_name", name))
+        try:
+            capabilities = declared_capabilities(self.host.models.get(spec.type).component, spec)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:
+            failure = Failure.of(error, "the model type's capabilities_for() failed")
+            return _failed_audit(name, spec.name, where, failure), []
         preferences = tuple(getattr(audit, "strategies", ()))
         strategy = choose_strategy(preferences, capabilities)
-        where = str(getattr(audit, "data_name", name))
         if strategy is None:
             wants = ", ".join(preferences) or "none"
             reason = f"not computed: model '{spec.name}' has none of the capabilities the audit needs ({wants})"
@@ -394,12 +503,15 @@ class Runner:
             examples = list(audit.examples())
             view = PreparedTask(TaskSpec(name=where, type=f"audit:{name}"), instance=audit, examples=examples)
             label = f"{spec.name} × {name}"
-            predictions = self._predict(label, model, view, examples, strategy).predictions
+            key = self._audit_key(name, params or {}, spec, model, strategy)
+            predictions = self._predict(label, model, view, examples, strategy, key).predictions
             return run_standalone_audit(name, audit, spec.name, where, examples, predictions, settings)
         except _ModelUnavailable as error:
-            return [failed_entry(name, spec.name, where, f"failed: {error}")], []
-        except Exception as error:
-            return [failed_entry(name, spec.name, where, f"failed: {one_line(error)}")], []
+            return _failed_audit(name, spec.name, where, error.failure), []
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:
+            return _failed_audit(name, spec.name, where, Failure.of(error)), []
 
     def _run_audit(
         self,
@@ -424,8 +536,12 @@ class Runner:
                 name, audit, cell.model.name, cell.task.name, task.examples, predicted.predictions, predict, settings,
                 scored, original_probabilities=predicted.probabilities,
             )  # fmt: skip
-        except Exception as error:
-            return [failed_entry(name, cell.model.name, cell.task.name, f"failed: {one_line(error)}")], []
+        except _ModelUnavailable as error:
+            return _failed_audit(name, cell.model.name, cell.task.name, error.failure), []
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:
+            return _failed_audit(name, cell.model.name, cell.task.name, Failure.of(error)), []
 
     def _audit_settings(self) -> AuditSettings:
         return AuditSettings(self.suite.resamples, self.suite.confidence, self.suite.seed)
@@ -448,8 +564,10 @@ class Runner:
                 name, audit, cell.model.name, cell.task.name, task.examples, predicted.predictions, settings, scored,
                 labels,
             )  # fmt: skip
-        except Exception as error:
-            return [failed_entry(name, cell.model.name, cell.task.name, f"failed: {one_line(error)}")], []
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:
+            return _failed_audit(name, cell.model.name, cell.task.name, Failure.of(error)), []
 
     def _cell_result(self, cell: Cell, status: str, **extra: Any) -> dict[str, Any]:
         return {
@@ -466,6 +584,7 @@ class Runner:
             "peak_memory_mb": extra.get("peak_memory_mb"),
             "error": extra.get("error"),
             "reason": extra.get("reason"),
+            "traceback": extra.get("traceback"),
             **({"model_info": extra["model_info"]} if extra.get("model_info") else {}),
             **({"task_info": extra["task_info"]} if extra.get("task_info") else {}),
             **(
@@ -475,18 +594,22 @@ class Runner:
             ),
         }
 
+    def _failed_cell(self, cell: Cell, failure: Failure, **extra: Any) -> dict[str, Any]:
+        """A failed cell: ``error`` (one line) and ``traceback`` (the whole of it)."""
+        return self._cell_result(cell, "failed", error=failure.error, traceback=failure.traceback, **extra)
+
     def _run_cell(
         self, cell: Cell, model: _LazyModel, task: PreparedTask
     ) -> tuple[dict[str, Any], list[dict[str, Any]], Predicted | None]:
+        """One cell, from requests to scores. Whatever the plugins' code raises (anything
+        but Ctrl-C or SIGTERM) fails this cell only, with its traceback."""
         original = task
         try:
             task = self._task_for(cell, task)
-        except Exception as error:
-            return (
-                self._cell_result(cell, "failed", error=f"preparing the task for the model: {one_line(error)}"),
-                [],
-                None,
-            )
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:
+            return self._failed_cell(cell, Failure.of(error, "preparing the task for the model")), [], None
         preferences = tuple(getattr(task.instance, "strategies", ()))
         # the plan's strategy, from what the type declares; a loaded instance may declare less
         capabilities = frozenset(model.capabilities) if model.loaded else None
@@ -495,12 +618,12 @@ class Runner:
             reason = not_applicable_reason(cell.model, cell.task, preferences, capabilities or ())
             return self._cell_result(cell, "not_applicable", reason=reason), [], None
         started = time.perf_counter()
-        tokens_before = model.tokens_processed()
         with PeakMemory() as peak:
             try:
+                tokens_before = model.tokens_processed()
                 key = self._cell_key(cell, model, strategy)
                 label = f"{cell.model.name} × {cell.task.name}"
-                predicted = self._predict(label, model, task, task.examples, strategy, key)
+                predicted = self._predict(label, model, task, task.examples, strategy, key, check=True)
                 predictions, prompts = predicted.predictions, predicted.prompts
                 reuse = key if predicted.cached == len(task.examples) and self.use_cache else None
                 # the scores depend on the references too (a declarative task's target is a
@@ -510,11 +633,13 @@ class Runner:
                     cell, task, predictions, predicted.probabilities, key, scored, reuse
                 )
             except _ModelUnavailable as error:
-                return self._cell_result(cell, "failed", error=str(error)), [], None
+                return self._failed_cell(cell, error.failure), [], None
             except _NarrowedCapabilities:  # loaded, the model declares less than its type: choose again
                 return self._run_cell(cell, model, original)
-            except Exception as error:
-                return self._cell_result(cell, "failed", strategy=strategy, error=one_line(error)), [], None
+            except KeyboardInterrupt:
+                raise
+            except BaseException as error:
+                return self._failed_cell(cell, Failure.of(error), strategy=strategy), [], None
         seconds = time.perf_counter() - started
         n = len(task.examples)
         lines = [
@@ -532,8 +657,15 @@ class Runner:
             }
             for i, example in enumerate(task.examples)
         ]
-        info = model.describe() if model.loaded else self._stored_model_info(key)
-        task_info = _described(task.instance, "task").get("info")
+        try:  # what the model and task say about themselves: their code too, their failure this cell's
+            info = model.describe() if model.loaded else self._stored_model_info(key)
+            task_info = _described(task.instance, f"task '{cell.task.name}'", TaskError).get("info")
+            tokens = model.tokens_processed()
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:
+            return self._failed_cell(cell, Failure.of(error), strategy=strategy), [], None
+        computed = n - predicted.cached
         result = self._cell_result(
             cell,
             "ok",
@@ -541,14 +673,14 @@ class Runner:
             n=n,
             metrics=scores,
             seconds=round(seconds, 3),
-            examples_per_second=round(n / seconds, 2) if seconds > 0 else None,
+            # only what the model answered now: reading the store is not the model's speed
+            examples_per_second=round(computed / seconds, 2) if computed and seconds > 0 else None,
             peak_memory_mb=peak.mb,
             peak_gpu_memory_mb=peak.gpu_mb,
             model_info=info,
             task_info=task_info,
         )
         result["cached"] = predicted.cached
-        tokens = model.tokens_processed()
         if tokens is not None and tokens_before is not None and tokens > tokens_before and seconds > 0:
             result["tokens_per_second"] = round((tokens - tokens_before) / seconds, 1)
         self._cell_stats[(cell.model.name, cell.task.name)] = ([e.id for e in task.examples], stats)
@@ -565,13 +697,33 @@ class Runner:
         return result, lines, predicted
 
     def _cell_key(self, cell: Cell, model: _LazyModel, strategy: str) -> str:
-        """The key of the cell's cached predictions (see :mod:`nlpbench.store`)."""
+        """The key of the cell's cached predictions (see :mod:`nlpbench.store`): the code of
+        the core, the model type's plugin and the task type's plugin, and no other plugin's,
+        so installing an unrelated plugin leaves every key as it was."""
+        task_plugin = self.host.tasks.get(cell.task.type).plugin
+        return cell_key(
+            self._model_identity(cell.model, model), cell.task.type, dict(cell.task.params), strategy,
+            self._code_of(task_plugin),
+        )  # fmt: skip
+
+    def _model_identity(self, spec: ModelSpec, model: _LazyModel) -> dict[str, Any]:
+        """What decides the model's answers (see :meth:`nlpbench.store.Store.model_identity`), once per model."""
         assert self.store is not None
         if model.identity is None:
-            registered = self.host.models.get(cell.model.type)
-            version = next((i.version for i in self.host.plugins if i.name == registered.plugin), None)
-            model.identity = self.store.model_identity(cell.model, registered.plugin, version)
-        return cell_key(model.identity, cell.task.type, dict(cell.task.params), strategy, self.host.versions())
+            plugin = self.host.models.get(spec.type).plugin
+            model.identity = self.store.model_identity(spec, plugin, self.host.code_identity(plugin))
+        return model.identity
+
+    def _audit_key(
+        self, name: str, params: Mapping[str, Any], spec: ModelSpec, model: _LazyModel, strategy: str
+    ) -> str:
+        """The key of a standalone audit's cached predictions (see :func:`nlpbench.store.audit_key`)."""
+        plugin = self.host.audits.get(name).plugin
+        return audit_key(self._model_identity(spec, model), name, dict(params), strategy, self._code_of(plugin))
+
+    def _code_of(self, *plugins: str) -> dict[str, Any]:
+        """The code identities (version; source hash when editable) of the core and ``plugins``."""
+        return {name: self.host.code_identity(name) for name in sorted({CORE_PLUGIN, *plugins})}
 
     def _stored_model_info(self, key: str) -> Any:
         """What the model said about itself when it last answered this cell (it was not loaded now)."""
@@ -583,7 +735,7 @@ class Runner:
         for_model = getattr(task.instance, "for_model", None)
         if not callable(for_model):
             return task
-        return dataclasses.replace(task, instance=for_model(cell.model))
+        return dataclasses.replace(task, instance=checked_view(for_model(cell.model), cell.task.name, for_model))
 
     def _predict(
         self,
@@ -593,19 +745,22 @@ class Runner:
         examples: Sequence[Example],
         strategy: str,
         key: str | None = None,
+        *,
+        check: bool = False,
     ) -> Predicted:
         """Every example's prediction, from the store where it has them, else from the
-        model (loaded only then), asked in batches that are stored as they finish."""
+        model (loaded only then), asked in batches that are stored as they finish. With
+        ``check`` (a cell's own examples), a model with ``check_examples`` is shown the
+        task's example ids before it is asked anything."""
         per_example: list[list[Request]] = []
         for example in examples:
             try:
-                requests: list[Request] = list(task.instance.build_requests(example, strategy))
-            except NlpbenchError:
+                built = task.instance.build_requests(example, strategy)
+            except (NlpbenchError, KeyboardInterrupt):
                 raise
-            except Exception as error:
-                raise TaskError(f"building requests for example '{example.id}': {one_line(error)}") from error
-            if not requests:
-                raise TaskError(f"the task built no requests for example '{example.id}'")
+            except BaseException as error:
+                raise TaskError(f"building requests for example '{example.id}': {error_line(error)}") from error
+            requests = checked_requests(built, example.id, task.instance.build_requests)
             per_example.append([r if r.example_id else dataclasses.replace(r, example_id=example.id) for r in requests])
         keys = [example_key(example.id, requests) for example, requests in zip(examples, per_example, strict=True)]
         found = self.store.cached(key, keys) if self.store is not None and key is not None and self.use_cache else {}
@@ -623,6 +778,9 @@ class Runner:
             instance = model.get()
             if strategy not in model.capabilities:
                 raise _NarrowedCapabilities(strategy)
+            check_examples = getattr(instance, "check_examples", None)
+            if check and callable(check_examples):  # a replay's saved predictions must line up with these
+                check_examples(task.spec.name, task.example_ids, [example.id for example in examples])
             total = sum(len(per_example[i]) for i in missing)
             with Progress(total=total, label=label, enabled=self.progress) as bar:
                 for batch in _batches(missing, per_example, CHUNK_SIZE):
@@ -659,9 +817,14 @@ class Runner:
             method = getattr(model, capability, None)
             if capability not in getattr(model, "capabilities", ()) or not callable(method):
                 raise ModelError(f"the model does not answer '{capability}' requests")
-            got = list(method([flat[p][1] for p in positions]))
-            if len(got) != len(positions):
-                raise ModelError(f"{capability}: the model returned {len(got)} answers for {len(positions)} requests")
+            asked = [flat[p][1] for p in positions]
+            try:
+                returned = method(asked)
+            except (Exception, KeyboardInterrupt):
+                raise
+            except BaseException as error:  # sys.exit() and the like: the cell's failure, not the run's end
+                raise ModelError(f"{capability}: {error_line(error)}") from error
+            got = checked_answers(returned, capability, asked, method)
             for p, answer in zip(positions, got, strict=True):
                 answers[p] = answer
             bar.update(len(positions))
@@ -674,13 +837,16 @@ class Runner:
             try:
                 prediction = task.instance.process_answers(example, strategy, mine)
                 probabilities = probabilities_of(example, strategy, mine) if callable(probabilities_of) else None
-            except NlpbenchError:
+            except (NlpbenchError, KeyboardInterrupt):
                 raise
-            except Exception as error:
-                raise TaskError(f"processing answers for example '{example.id}': {one_line(error)}") from error
+            except BaseException as error:
+                raise TaskError(f"processing answers for example '{example.id}': {error_line(error)}") from error
             # a stored prediction comes back as plain JSON: make a fresh one the same, so
             # a resumed run scores exactly what an uninterrupted one does
-            done.append((_plain(prediction), _plain(dict(probabilities)) if probabilities is not None else None))
+            done.append((
+                checked_prediction(prediction, example.id, task.instance.process_answers),
+                checked_probabilities(probabilities, example.id, probabilities_of),
+            ))  # fmt: skip
         return done
 
     def _score(
@@ -716,28 +882,33 @@ class Runner:
                 continue
             try:
                 stats = metric_stats(metric, registered.name, predictions, references, probabilities)
+                _check_statistics(stats, registered.name, task.examples, metric.stats)
+                estimate = bootstrap(
+                    stats,
+                    metric.aggregate,
+                    resamples=self.suite.resamples,
+                    confidence=self.suite.confidence,
+                    seed=seed,
+                    aggregate_resamples=getattr(metric, "aggregate_resamples", None),
+                )
+                entry = {
+                    "value": estimate.value,
+                    "ci_low": estimate.ci_low,
+                    "ci_high": estimate.ci_high,
+                    "higher_is_better": bool(metric.higher_is_better),
+                    "scale": list(metric.scale),
+                    **_described(metric, f"metric '{registered.name}'", MetricError),
+                }
+                self._example_scores(metric, registered.name, stats, per_example)
             except MetricNotComputed as error:
                 scores[registered.name] = not_computed_entry(metric, str(error))
                 continue
-            estimate = bootstrap(
-                stats,
-                metric.aggregate,
-                resamples=self.suite.resamples,
-                confidence=self.suite.confidence,
-                seed=seed,
-                aggregate_resamples=getattr(metric, "aggregate_resamples", None),
-            )
-            entry = {
-                "value": estimate.value,
-                "ci_low": estimate.ci_low,
-                "ci_high": estimate.ci_high,
-                "higher_is_better": bool(metric.higher_is_better),
-                "scale": list(metric.scale),
-                **_described(metric, f"metric '{registered.name}'"),
-            }
+            except (NlpbenchError, KeyboardInterrupt):
+                raise
+            except BaseException as error:  # aggregate, describe, example_score: the metric's code all the same
+                raise MetricError(f"metric '{registered.name}': {error_line(error)}") from error
             scores[registered.name] = json.loads(json.dumps(jsonable(entry)))  # as the store gives it back
             all_stats[registered.name] = stats.tolist()
-            self._example_scores(metric, registered.name, stats, per_example)
             if key is not None and self.store is not None:
                 self.store.save_score(
                     key, metric_key, examples_digest, bootstrap_key, scores[registered.name], all_stats[registered.name]
@@ -763,6 +934,8 @@ class Runner:
             return
         head = f"{entries[0]['model']} × {entries[0]['task']} audit {entries[0]['audit']}"
         measured = [e for e in entries if e["value"] is not None]
+        for entry in entries:
+            self._log_traceback(entry.get("traceback"))
         if not measured:
             self.log(f"audit   {head}: {entries[0]['reason']}")
             return
@@ -780,18 +953,52 @@ class Runner:
             self.log(f"ok      {head}: {score} ({result['n']} examples, {result['seconds']:.2f} s)")
         elif result["status"] == "failed":
             self.log(f"FAILED  {head}: {result['error']}")
+            self._log_traceback(result.get("traceback"))
         else:
             self.log(f"n/a     {head}: {result['reason']}")
 
-    def _report(self, document: Mapping[str, Any]) -> list[str]:
+    def _log_traceback(self, text: str | None) -> None:
+        """With ``debug``, a failure's traceback, as it happens (``nlpbench --debug run``)."""
+        if self.debug and text:
+            self.log(text.rstrip("\n"))
+
+    def prepare_reporters(self) -> list[tuple[str, Any]]:
+        """Build every reporter of the suite before anything runs: options it refuses are
+        config errors; a reporter whose construction raises otherwise (its bug) is kept
+        as its Failure and reported as a warning at the end, like one whose write fails."""
+        reporters: list[tuple[str, Any]] = []
+        for index, ref in enumerate(self.suite.reporters):
+            registered = self.host.reporters.get(ref.name)
+            where = f"reporters[{index}] ({registered.name})"
+            bad_options = _bad_options(registered.component, ref.options)
+            if bad_options is not None:
+                raise ConfigError(f"{where}: bad options: {bad_options}")
+            try:
+                reporters.append((registered.name, registered.component(**ref.options)))
+            except NlpbenchError as error:
+                raise ConfigError(f"{where}: {one_line(error)}") from error
+            except KeyboardInterrupt:
+                raise
+            except BaseException as error:
+                reporters.append((registered.name, Failure.of(error, f"reporter '{registered.name}' failed")))
+        return reporters
+
+    def _report(self, document: Mapping[str, Any], reporters: Sequence[tuple[str, Any]]) -> list[str]:
         """Run the suite's reporters; a reporter that fails is a warning, not lost results."""
         warnings = []
-        for ref in self.suite.reporters:
-            registered = self.host.reporters.get(ref.name)
+        for name, reporter in reporters:
+            if isinstance(reporter, Failure):  # it could not be built
+                warnings.append(reporter.error)
+                self._log_traceback(reporter.traceback)
+                continue
             try:
-                where = registered.component(**ref.options).write(document, self.out_dir)
-            except Exception as error:
-                warnings.append(f"reporter '{registered.name}' failed: {one_line(error)}")
+                where = reporter.write(document, self.out_dir)
+            except KeyboardInterrupt:
+                raise
+            except BaseException as error:
+                failure = Failure.of(error, f"reporter '{name}' failed")
+                warnings.append(failure.error)
+                self._log_traceback(failure.traceback)
                 continue
             if where:
                 self.log(f"report: {where}")
@@ -804,7 +1011,11 @@ _MISSING = object()
 
 
 class _ModelUnavailable(Exception):
-    """The model could not be loaded: every cell that needs it fails with this message."""
+    """The model could not be loaded: every cell that needs it fails with this failure."""
+
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.error)
+        self.failure = failure
 
 
 class _NarrowedCapabilities(Exception):
@@ -821,28 +1032,32 @@ class _LazyModel:
         self.log = log
         self.instance: Any = None
         self.loaded = False
-        self.error: str | None = None
+        self.failure: Failure | None = None
         self.identity: dict[str, Any] | None = None
+        self._capabilities: frozenset[str] = frozenset()
 
     def get(self) -> Any:
-        if not self.loaded and self.error is None:
+        if not self.loaded and self.failure is None:
             self.log(f"loading model '{self.spec.name}' ({self.spec.type})")
             try:
-                self.instance = self.factory(self.spec)
-                self.loaded = True
-            except Exception as error:
-                self.error = f"loading the model: {one_line(error)}"
-        if self.error is not None:
-            raise _ModelUnavailable(self.error)
+                instance = self.factory(self.spec)
+                self._capabilities = frozenset(getattr(instance, "capabilities", ()))
+                self.instance, self.loaded = instance, True
+            except KeyboardInterrupt:
+                raise
+            except BaseException as error:  # sys.exit() in a loader too: this model's cells fail, no more
+                self.failure = Failure.of(error, "loading the model")
+        if self.failure is not None:
+            raise _ModelUnavailable(self.failure)
         return self.instance
 
     @property
     def capabilities(self) -> frozenset[str]:
-        return frozenset(getattr(self.instance, "capabilities", ()))
+        return self._capabilities
 
-    def describe(self) -> Any:
-        describe = getattr(self.instance, "describe", None)
-        return describe() if callable(describe) else None
+    def describe(self) -> dict[str, Any] | None:
+        """What the loaded model says about itself (see :func:`_described`)."""
+        return _described(self.instance, f"model '{self.spec.name}'", ModelError).get("info")
 
     def tokens_processed(self) -> int | None:
         """The tokens the loaded model has read so far, if it counts them (for tokens/s)."""
@@ -850,14 +1065,26 @@ class _LazyModel:
         if not callable(count):
             return 0 if not self.loaded else None
         try:
-            return int(count())
-        except Exception:  # a count is a nicety, never worth failing a cell
-            return None
+            counted = count()
+        except (NlpbenchError, KeyboardInterrupt):
+            raise
+        except BaseException as error:
+            raise ModelError(f"tokens_processed() failed: {error_line(error)}") from error
+        return checked_token_count(counted, count)
 
 
-def _plain(value: Any) -> Any:
-    """``value`` as it comes back from the store: plain JSON."""
-    return json.loads(json.dumps(jsonable(value), ensure_ascii=False))
+def _failed_audit(audit: str, model: str, task: str, failure: Failure) -> list[dict[str, Any]]:
+    """The one entry of an audit that failed: ``reason`` says so on one line, ``traceback`` keeps the rest."""
+    return [{**failed_entry(audit, model, task, f"failed: {failure.error}"), "traceback": failure.traceback}]
+
+
+def _log_to_stderr(message: str) -> None:
+    """A line on stderr; a closed or broken stderr loses the line, never the run."""
+    try:
+        if sys.stderr is not None:
+            print(message, file=sys.stderr, flush=True)
+    except (OSError, ValueError):  # EPIPE, or a closed file
+        pass
 
 
 def _batches(indices: Sequence[int], per_example: Sequence[Sequence[Any]], size: int) -> Iterator[list[int]]:
@@ -874,17 +1101,30 @@ def _batches(indices: Sequence[int], per_example: Sequence[Sequence[Any]], size:
         yield batch
 
 
-def _described(component: Any, what: str) -> dict[str, Any]:
-    """``{"info": component.describe()}`` when the component describes itself; a describe()
-    that raises is noted, not fatal (the score is still right)."""
+def _described(component: Any, what: str, error_type: type[NlpbenchError]) -> dict[str, Any]:
+    """``{"info": component.describe()}`` when the component describes itself. What it
+    says goes into results, so it is code like any other: a describe() that raises, or
+    says something other than a mapping of JSON values, fails the cell."""
     describe = getattr(component, "describe", None)
     if not callable(describe):
         return {}
     try:
         info = describe()
-    except Exception as error:
-        return {"info": {"error": f"{what}: describe() failed: {one_line(error)}"}}
-    return {"info": dict(info)} if info else {}
+    except (NlpbenchError, KeyboardInterrupt):
+        raise
+    except BaseException as error:
+        raise error_type(f"{what}: describe() failed: {error_line(error)}") from error
+    described = checked_description(info, what, describe, error_type)
+    return {"info": described} if described else {}
+
+
+def _check_statistics(stats: Any, name: str, examples: Sequence[Example], source: Callable[..., Any]) -> None:
+    """A metric's statistics hold no NaN: a row that does is a bug, never a score (an
+    infinity may be one: perplexity's)."""
+    bad = np.isnan(stats).any(axis=1)
+    if bad.any():
+        example = examples[int(np.argmax(bad))]
+        raise blame(MetricError(f"metric '{name}' returned NaN statistics for example '{example.id}'"), source)
 
 
 def _prompt_of(request: Request) -> str | None:
@@ -905,8 +1145,11 @@ def run_suite(
     log: Callable[[str], None] | None = None,
     store: Path | None = None,
     use_cache: bool = True,
+    debug: bool = False,
 ) -> RunOutcome:
     """Run ``suite`` into ``out_dir`` (default ``runs/<suite name>``), keeping predictions
-    in ``store`` (default: the run folder's own) and reusing them unless ``use_cache`` is off."""
+    in ``store`` (default: the run folder's own) and reusing them unless ``use_cache`` is off;
+    with ``debug``, the traceback of each failure is logged as it happens."""
     out = out_dir if out_dir is not None else Path("runs") / suite.name
-    return Runner(suite, host, out, progress=progress, log=log, store=store, use_cache=use_cache).run()
+    runner = Runner(suite, host, out, progress=progress, log=log, store=store, use_cache=use_cache, debug=debug)
+    return runner.run()

@@ -18,6 +18,7 @@ import numpy as np
 
 from .components import StatsArray
 from .errors import MetricError, MetricNotComputed, NlpbenchError, one_line
+from .failures import blame
 
 
 def uses_probabilities(metric: Any) -> bool:
@@ -57,7 +58,8 @@ def metric_stats(
     if stats.ndim == 1:
         stats = stats[:, None]
     if stats.ndim != 2 or len(stats) != len(predictions):
-        raise MetricError(f"metric '{name}' returned statistics of shape {stats.shape} for {len(predictions)} examples")
+        shape = f"metric '{name}' returned statistics of shape {stats.shape} for {len(predictions)} examples"
+        raise blame(MetricError(shape), metric.stats)  # the traceback then says where stats() is
     return stats
 
 

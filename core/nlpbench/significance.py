@@ -31,7 +31,7 @@ from .components import Metric, StatsArray
 from .errors import ConfigError, DataError, MetricError
 from .results import COMPARISON_KEYS
 from .seeds import derived_seed
-from .stats import percentile_interval, resample_indices
+from .stats import BLOCK_ELEMENTS, block_rows, percentile_interval, resample_blocks
 from .suggest import did_you_mean
 
 __all__ = [
@@ -69,9 +69,6 @@ TEST_RANDOMIZATION = "paired-bootstrap+approximate-randomization"
 #: The keys of a comparison entry, in the order tables and CSV show them.
 ENTRY_KEYS = COMPARISON_KEYS
 
-# resample or trial rows scored at once by a vectorized aggregate: bounds memory at
-# about this many indices (16 MB of int64) whatever the number of examples
-_BLOCK_ELEMENTS = 2_000_000
 # a resample counts as "at least as extreme" within this relative tolerance, so that
 # the same value computed two ways (vectorized, or not) never falls on the wrong side
 _TIE_TOLERANCE = 1e-9
@@ -153,6 +150,7 @@ def paired_bootstrap(
     seed: int,
     confidence: float = 0.95,
     aggregate_resamples: AggregateResamples | None = None,
+    block_elements: int = BLOCK_ELEMENTS,
 ) -> PairedResult:
     """The paired bootstrap of ``aggregate(a) - aggregate(b)`` (Koehn 2004).
 
@@ -165,7 +163,9 @@ def paired_bootstrap(
 
         p = (1 + #{ |d*_i - delta| >= |delta| }) / (R + 1)
 
-    over the ``R`` resamples with a finite difference (non-finite ones are dropped).
+    over the ``R`` resamples with a finite difference (non-finite ones are dropped). The
+    resamples are drawn and scored about ``block_elements`` indices at a time, which
+    bounds the memory and changes nothing else.
     """
     a, b = _paired_arrays(stats_a, stats_b)
     n = len(a)
@@ -174,18 +174,17 @@ def paired_bootstrap(
     delta = _finite(aggregate(a) - aggregate(b))
     if resamples <= 0 or n == 1:
         return PairedResult(delta, None, None, None, n, 0)
-    chunks = []
-    indices = resample_indices(n, resamples, seed)
-    block = max(1, _BLOCK_ELEMENTS // n)
-    for start in range(0, resamples, block):
-        rows = indices[start : start + block]
-        chunks.append(
+    # drawn and scored a block of rows at a time (the same rows as one draw), so the
+    # working set stays the same whatever the number of examples
+    differences = np.concatenate(
+        [
             _difference(
                 _score_rows(a, rows, aggregate, aggregate_resamples),
                 _score_rows(b, rows, aggregate, aggregate_resamples),
             )
-        )
-    differences = np.concatenate(chunks)
+            for rows in resample_blocks(n, resamples, seed, block_elements=block_elements)
+        ]
+    )
     differences = differences[np.isfinite(differences)]
     if differences.size == 0:
         return PairedResult(delta, None, None, None, n, 0)
@@ -200,14 +199,14 @@ def paired_bootstrap(
 # -- approximate randomization ----------------------------------------------------
 
 
-def _swap_masks(n: int, trials: int, seed: int) -> Iterator[npt.NDArray[np.bool_]]:
+def _swap_masks(n: int, trials: int, seed: int, block_elements: int) -> Iterator[npt.NDArray[np.bool_]]:
     """Blocks of per-example coins (True: swap the two models' rows), one row per trial.
 
     ``random`` draws one double per coin whatever the block size, so the coins are the
     same however they are blocked.
     """
     rng = np.random.default_rng(seed)
-    block = max(1, _BLOCK_ELEMENTS // max(n, 1))
+    block = block_rows(n, block_elements)
     for start in range(0, trials, block):
         yield rng.random((min(block, trials - start), n)) < 0.5
 
@@ -220,6 +219,7 @@ def approximate_randomization(
     trials: int,
     seed: int,
     aggregate_resamples: AggregateResamples | None = None,
+    block_elements: int = BLOCK_ELEMENTS,
 ) -> float | None:
     """The two-sided approximate randomization p-value of ``aggregate(a) - aggregate(b)``.
 
@@ -230,8 +230,8 @@ def approximate_randomization(
 
     over the ``T`` trials with a finite difference. A swapped pair is an index row into
     ``a`` and ``b`` stacked (row ``i`` or ``n + i``), so ``aggregate_resamples`` scores
-    many trials at once when given. None with no examples, no trials or a non-finite
-    observed difference.
+    many trials at once when given (about ``block_elements`` coins at a time). None with
+    no examples, no trials or a non-finite observed difference.
     """
     a, b = _paired_arrays(stats_a, stats_b)
     n = len(a)
@@ -243,7 +243,7 @@ def approximate_randomization(
     stacked = np.concatenate([a, b])
     own = np.arange(n, dtype=np.int64)
     chunks = []
-    for swap in _swap_masks(n, trials, seed):
+    for swap in _swap_masks(n, trials, seed, block_elements):
         rows_a = np.where(swap, own + n, own)
         rows_b = np.where(swap, own, own + n)
         chunks.append(

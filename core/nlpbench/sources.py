@@ -1,7 +1,7 @@
 """Where a task's examples come from: the ``data:`` entry every task shares.
 
 ``data:`` names a local file (``path``, with ``format`` when the extension doesn't
-tell) or a Hugging Face dataset (``hub``, or ``hf`` as the design calls it: a hub id, a builder such as ``json`` with
+tell, and ``quoting`` for a CSV or TSV file whose quoting is not its format's default) or a Hugging Face dataset (``hub``, or ``hf`` as the design calls it: a hub id, a builder such as ``json`` with
 ``data_files``, or a folder written by ``save_to_disk``; with ``config``, ``split``
 and ``revision``), a train split for few-shot prompts and fine-tuning (``train``: a
 file; ``train_split``: a split of the same HF dataset), and the task's own keys: the
@@ -13,6 +13,7 @@ through this module, so every task gets the same keys and the same one-line erro
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Collection, Mapping
@@ -21,12 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from .components import TaskSpec
-from .data import Row, optional_column, read_rows
+from .data import DEFAULT_QUOTING, QUOTING, Row, detect_format, optional_column, read_rows
 from .errors import ConfigError, DataError, one_line
 from .suggest import did_you_mean
 
 #: The keys of ``data:`` that say where examples come from, shared by every task.
-SOURCE_KEYS = ("path", "format", "hub", "hf", "config", "split", "revision", "data_files", "train", "train_split")
+SOURCE_KEYS = (
+    "path", "format", "hub", "hf", "config", "split", "revision", "data_files", "train", "train_split", "quoting",
+)  # fmt: skip
 #: The key naming extra columns each example keeps in its ``fields``.
 KEEP_KEY = "keep"
 
@@ -43,6 +46,8 @@ class DataSource:
     revision: str | None = None
     data_files: tuple[Path, ...] = ()
     local_dataset: Path | None = None
+    #: how a CSV or TSV file quotes its fields (``none`` or ``csv``; None: the format's default)
+    quoting: str | None = None
 
     @property
     def label(self) -> str:
@@ -55,7 +60,11 @@ class DataSource:
     def describe(self) -> dict[str, Any]:
         """The source for results: enough to load the same data again."""
         if self.path is not None:
-            return {"path": str(self.path), **({"format": self.format} if self.format else {})}
+            return {
+                "path": str(self.path),
+                **({"format": self.format} if self.format else {}),
+                **({"quoting": self.quoting} if self.quoting else {}),
+            }
         facts: dict[str, Any] = {"hub": self.hub, "config": self.config, "split": self.split, "revision": self.revision}
         if self.data_files:
             facts["data_files"] = [str(p) for p in self.data_files]
@@ -64,7 +73,7 @@ class DataSource:
     def read(self, text_column: str = "text") -> list[Row]:
         """Every record; DataError naming the file and line, or the dataset, for a problem."""
         if self.path is not None:
-            return read_rows(self.path, self.format, text_column=text_column)
+            return read_rows(self.path, self.format, text_column=text_column, quoting=self.quoting)
         return _read_hub(self)
 
 
@@ -152,12 +161,19 @@ def task_data(
             if key in data:
                 raise ConfigError(f"data.{key} applies to data.hub (an HF dataset), not to a file in data.path")
         source = DataSource(path=spec.resolve(path), format=optional_string(data, "format"))
+        source = dataclasses.replace(source, quoting=_quoting(data, source))
         train_path = optional_string(data, "train")
-        train = DataSource(path=spec.resolve(train_path), format=source.format) if train_path else None
+        train = (
+            DataSource(path=spec.resolve(train_path), format=source.format, quoting=source.quoting)
+            if train_path
+            else None
+        )
         return TaskData(source, train, mapped, extra, keep)
     assert hub is not None
     if "format" in data:
         raise ConfigError("data.format applies to a file in data.path; for an HF dataset name a builder in data.hub")
+    if "quoting" in data:
+        raise ConfigError("data.quoting applies to a CSV or TSV file in data.path, not to an HF dataset")
     if "train" in data:
         raise ConfigError("data.train is a file; with data.hub name the train split in data.train_split")
     split = optional_string(data, "split")
@@ -181,6 +197,23 @@ def task_data(
     train_split = optional_string(data, "train_split")
     train = _with_split(source, train_split) if train_split else None
     return TaskData(source, train, mapped, extra, keep)
+
+
+def _quoting(data: Mapping[str, Any], source: DataSource) -> str | None:
+    """``data.quoting`` checked against its values and the file's format (None when not given)."""
+    quoting = optional_string(data, "quoting")
+    if quoting is None:
+        return None
+    if quoting not in QUOTING:
+        raise ConfigError(f"data.quoting must be one of {', '.join(QUOTING)}, not {quoting!r}")
+    assert source.path is not None
+    try:
+        kind = detect_format(source.path, source.format)
+    except DataError:  # the format is reported when the file is read
+        return quoting
+    if kind not in DEFAULT_QUOTING:
+        raise ConfigError(f"data.quoting applies to CSV and TSV files, not to {kind} ({source.path})")
+    return quoting
 
 
 def _keep(value: Any, reserved: Collection[str]) -> dict[str, str]:

@@ -5,9 +5,12 @@ answered it, so a run killed at any point loses at most the batch in flight; the
 command, run again, asks the model only about the examples not yet stored. A
 prediction is stored under two keys:
 
-- the **cell key**: the model's identity (its type and plugin version, the hashes of
+- the **cell key**: the model's identity (its type and its plugin's code, the hashes of
   its weight files or its hub id and revision, its config, params and seed), the task
-  type and params, the strategy and the versions of every plugin;
+  type and params, the strategy, and the code of the core and of the task type's plugin
+  (only the plugins the cell uses: installing another leaves the key as it was). A
+  plugin's code is its version, and for an editable install also a hash of its source
+  files (:mod:`nlpbench.code_identity`), so an edited plugin is asked again;
 - the **example key**: the example's id and the exact requests built for it, which
   carry the prompt template and shots as rendered, the text and the generation
   parameters; a change to any of them is a new key.
@@ -328,8 +331,9 @@ class Store:
         entries = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
         return _digest([[str(p.relative_to(path)), self.file_sha256(p)] for p in entries])
 
-    def model_identity(self, spec: ModelSpec, plugin: str, version: str | None) -> dict[str, Any]:
-        """What decides a model's answers: its type and plugin version, its weights (file
+    def model_identity(self, spec: ModelSpec, plugin: str, version: Any) -> dict[str, Any]:
+        """What decides a model's answers: its type and its plugin's code (``version``: the
+        version, or what :meth:`nlpbench.PluginHost.code_identity` gives), its weights (file
         hashes, or hub id and revision), config, params (files they name are hashed) and seed."""
         params: dict[str, Any] = {}
         for key, value in sorted(spec.params.items()):
@@ -362,9 +366,27 @@ def cell_key(
     versions: Mapping[str, Any],
 ) -> str:
     """The key of a cell's cached predictions. The task's params are in it because they
-    may change how answers become predictions (a no-answer phrase, a word limit)."""
+    may change how answers become predictions (a no-answer phrase, a word limit);
+    ``versions`` is the code of the plugins the cell uses besides the model's (the core,
+    the task type's), never every installed plugin."""
     task = {"type": task_type, "params": task_params}
     return _digest({"model": model_identity, "task": task, "strategy": strategy, "versions": versions})
+
+
+def audit_key(
+    model_identity: Mapping[str, Any], audit: str, params: Mapping[str, Any], strategy: str, versions: Mapping[str, Any]
+) -> str:
+    """The key of the cached predictions of an audit that brings its own examples
+    (CrowS-Pairs pairs, templates): it plays the task's part, so its name, params and
+    plugin's code stand where a cell has the task's."""
+    return _digest(
+        {
+            "model": model_identity,
+            "audit": {"type": audit, "params": params},
+            "strategy": strategy,
+            "versions": versions,
+        }
+    )
 
 
 def _json(value: Any) -> str:

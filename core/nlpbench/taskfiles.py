@@ -115,7 +115,7 @@ def peek(path: Path) -> Any:
     """The document in ``path``, its tags kept as placeholders; None when unreadable."""
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_PeekLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):  # nested too deeply: said when read
         return None
 
 

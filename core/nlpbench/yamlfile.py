@@ -68,6 +68,8 @@ def load_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}: cannot read: {error}") from None
     try:
         return yaml.load(text, Loader=_Loader)
+    except RecursionError:  # PyYAML composes nodes recursively: thousands of nested [ or { exhaust the stack
+        raise ConfigError(f"{path}: invalid YAML: nested too deeply") from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = f":{mark.line + 1}" if mark is not None else ""

@@ -7,32 +7,99 @@ Run it from a plugin's own tests::
 
     def test_conformance():
         assert_conformant(my_plugin.plugin)
+
+or on the command line, on an installed plugin or a folder: ``nlpbench plugin check [PATH]``
+(:func:`check_plugin`).
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ..components import CAPABILITIES, MetricExample
-from ..plugins import PluginHost
+from ..errors import one_line
+from ..hookspecs import COMPONENT_HOOKS, PROJECT
+from ..plugins import CORE_PLUGIN, ENTRY_POINT_GROUP, PluginHost, PluginInfo
 from ..registry import Registered
 from ..scoring import metric_stats, uses_probabilities
+from .imports import internal_imports
+from .locate import PluginSource, imported, locate, source_of
+
+#: The metrics that ship with nlpbench, each with the plugin that registers it and the
+#: aliases its docs give: another plugin that takes one of these names, as an id or an
+#: alias, would clash with it wherever both are installed (or, where the shipped one is
+#: not, make a suite mean something else by it). A test holds this to what the plugins
+#: register.
+SHIPPED_METRICS: Mapping[str, tuple[str, tuple[str, ...]]] = {
+    **dict.fromkeys(
+        [
+            "accuracy",
+            "precision",
+            "recall",
+            "macro-f1",
+            "mcc",
+            "squad-f1",
+            "bleu",
+            "chrf",
+            "ter",
+            "rouge-1",
+            "rouge-2",
+            "rouge-l",
+            "rouge-lsum",
+            "perplexity",
+            "word-perplexity",
+            "byte-perplexity",
+            "bits-per-byte",
+            "brier",
+            "ece",
+        ],
+        ("metrics", ()),
+    ),
+    "squad-em": ("metrics", ("exact-match",)),
+    "acc": ("tasks", ()),
+    "acc_norm": ("tasks", ("acc-norm",)),
+    "acc_mutual_info": ("tasks", ("acc-mutual-info",)),
+    "mc2": ("tasks", ()),
+    "em": ("tasks", ()),
+    "target-perplexity": ("tasks", ()),
+}
+
+_HOOK_NAMES = frozenset({*COMPONENT_HOOKS.values(), "register_task_files", "register_commands"})
+_IMPL_MARKER = f"{PROJECT}_impl"
 
 
-def check_conformance(plugin: Any) -> list[str]:
+def check_conformance(plugin: Any, *, installed: bool = True) -> list[str]:
     """Every way ``plugin`` (a module or object with hook implementations) breaks the
-    contract, as readable sentences; an empty list when it conforms."""
+    contract, as readable sentences; an empty list when it conforms.
+
+    Beyond each component's protocol it flags ``register_*`` functions without
+    ``@hookimpl`` (pluggy ignores them), instances registered where a class belongs,
+    names and aliases taken by a metric that ships with nlpbench or, with ``installed``,
+    by any other installed plugin, and imports of nlpbench internals in the plugin's
+    package (when ``plugin`` is a module)."""
+    return _conformance(plugin, installed=installed)[0]
+
+
+def _conformance(plugin: Any, *, installed: bool) -> tuple[list[str], PluginInfo]:
+    """The problems :func:`check_conformance` finds, and the plugin as loaded."""
+    unmarked = _unmarked_hooks(plugin)
+    source = source_of(plugin)
+    problems = [*unmarked, *(internal_imports(source) if source is not None else [])]
     host = PluginHost(entry_points=False, plugins=[plugin], builtins=False, strict=False, disabled=())
     info = host.plugins[0]
     if info.status != "ok":
-        return [f"plugin failed to load: {info.error}"]
-    problems: list[str] = []
-    if not any(info.components.values()):
+        return [*problems, f"plugin failed to load: {info.error}"], info
+    if not any(info.components.values()) and not unmarked:  # else those say why
         problems.append("plugin registers nothing")
+    problems += _taken_names(host, info.name, plugin, installed)
     checks: dict[str, Callable[[Registered], list[str]]] = {
         "models": _check_model,
         "tasks": _check_task,
@@ -45,17 +112,138 @@ def check_conformance(plugin: Any) -> list[str]:
             where = f"{registry.noun} '{item.name}'"
             if not item.description:
                 problems.append(f"{where}: has no docstring (its first line is what `nlpbench list` shows)")
-            if not callable(item.component):
-                problems.append(f"{where}: is not a class or factory")
+            instance = _instance_problem(item.component)
+            if instance:
+                problems.append(f"{where}: {instance}")
                 continue
             problems += [f"{where}: {p}" for p in checks[kind](item)]
+    return problems, info
+
+
+def assert_conformant(plugin: Any, *, installed: bool = True) -> None:
+    """AssertionError listing every problem :func:`check_conformance` finds."""
+    problems = check_conformance(plugin, installed=installed)
+    assert not problems, "plugin does not conform:\n- " + "\n- ".join(problems)
+
+
+@dataclass
+class PluginCheck:
+    """What ``nlpbench plugin check`` found: the plugins it checked and their problems."""
+
+    what: str
+    checked: list[PluginSource] = field(default_factory=list)
+    #: problems, one sentence each; with several plugins each starts with its name
+    problems: list[str] = field(default_factory=list)
+    #: per plugin checked, what it registered (kind → ids)
+    registered: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+
+
+def check_plugin(target: str) -> PluginCheck:
+    """The conformance check of a plugin given by name or path (see
+    :func:`nlpbench.testing.locate.locate`), imported from where it lies without
+    installing it. ConfigError when ``target`` names no plugin."""
+    located = locate(target)
+    report = PluginCheck(located.what, list(located.plugins), list(located.problems))
+    prefix = len(located.plugins) > 1
+    for plugin in located.plugins:
+        problems: list[str] = []
+        with ExitStack() as stack:
+            try:
+                obj = stack.enter_context(imported(plugin))
+            except Exception as error:  # the plugin's own import failed
+                problems.append(f"plugin failed to load: failed to import {plugin.entry_point}: {one_line(error)}")
+                problems += internal_imports(plugin.source) if plugin.source is not None else []
+            else:
+                if plugin.source is not None and source_of(obj) is None:  # an object, not a module
+                    problems += internal_imports(plugin.source)
+                found, info = _conformance(obj, installed=True)
+                problems += found
+                report.registered[plugin.name] = dict(info.components)
+        report.problems += [f"{plugin.name}: {p}" if prefix else p for p in problems]
+    return report
+
+
+def _unmarked_hooks(plugin: Any) -> list[str]:
+    """``register_*`` functions pluggy will ignore because they lack ``@hookimpl``."""
+    problems = []
+    own_module = getattr(plugin, "__name__", None) if inspect.ismodule(plugin) else None
+    for name in sorted(dir(plugin)):
+        if not name.startswith("register_"):
+            continue
+        value = getattr(plugin, name, None)
+        if not callable(value) or inspect.isclass(value) or hasattr(value, _IMPL_MARKER):
+            continue
+        # a helper imported from elsewhere is not meant as a hook, unless it is named like one
+        if own_module is not None and name not in _HOOK_NAMES and getattr(value, "__module__", None) != own_module:
+            continue
+        hint = "" if name in _HOOK_NAMES else f" (and '{name}' is not a hook either: see docs/hooks.md)"
+        problems.append(f"{name}() has no @hookimpl, so pluggy ignores it: decorate it with `@nlpbench.hookimpl`{hint}")
     return problems
 
 
-def assert_conformant(plugin: Any) -> None:
-    """AssertionError listing every problem :func:`check_conformance` finds."""
-    problems = check_conformance(plugin)
-    assert not problems, "plugin does not conform:\n- " + "\n- ".join(problems)
+def _instance_problem(component: Any) -> str | None:
+    """Why ``component`` is not a class or factory the core can instantiate, or None."""
+    if inspect.isclass(component) or inspect.isroutine(component) or isinstance(component, functools.partial):
+        return None
+    kind = type(component).__name__
+    return (
+        f"is an instance of {kind}, not a class: register the class (`register({kind}, ...)`); "
+        "the core instantiates it when a run needs it"
+    )
+
+
+def _taken_names(host: PluginHost, plugin_name: str, plugin: Any, installed: bool) -> list[str]:
+    """Names and aliases of ``host``'s components that a shipped metric or (with
+    ``installed``) another installed plugin already holds."""
+    others = _installed_host(plugin_name, plugin) if installed else None
+    problems = []
+    for kind, registry in host.registries.items():
+        for item in registry:
+            for name in (item.name, *item.aliases):
+                what = f"{registry.noun} '{item.name}'" + (f": its alias '{name}'" if name != item.name else "")
+                taken = others.registries[kind].owner(name) if others is not None else None
+                if taken is not None:
+                    held = (
+                        f"its {registry.noun} '{taken.name}'"
+                        if name == taken.name
+                        else (f"an alias of its {registry.noun} '{taken.name}'")
+                    )
+                    owner = (
+                        "nlpbench itself" if taken.plugin == CORE_PLUGIN else f"the installed plugin '{taken.plugin}'"
+                    )
+                    problems.append(
+                        f"{what} is taken by {owner} ({held}): the two would clash wherever both are "
+                        "installed; choose another name"
+                    )
+                    continue
+                shipped = _shipped_owner(name) if kind == "metrics" else None
+                if shipped is not None and shipped[0] != plugin_name:
+                    owner, metric = shipped
+                    given = f"the metric '{metric}'" if name == metric else f"an alias of the metric '{metric}'"
+                    problems.append(
+                        f"{what} shadows {given}, which ships with nlpbench (plugin nlpbench-{owner}): "
+                        "suites that name it would mean another metric; choose another name"
+                    )
+    return problems
+
+
+def _shipped_owner(name: str) -> tuple[str, str] | None:
+    """(plugin, metric id) of the shipped metric that holds ``name`` as its id or an alias."""
+    for metric, (owner, aliases) in SHIPPED_METRICS.items():
+        if name == metric or name in aliases:
+            return owner, metric
+    return None
+
+
+def _installed_host(plugin_name: str, plugin: Any) -> PluginHost:
+    """The core's built-ins and every installed plugin except ``plugin`` itself (by its
+    entry-point name or module)."""
+    module = getattr(plugin, "__name__", None)
+    mine = {plugin_name}
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name == plugin_name or ep.value.partition(":")[0].strip() == module:
+            mine.add(ep.name)
+    return PluginHost(entry_points=True, plugins=(), builtins=True, strict=False, disabled=mine)
 
 
 def _check_model(item: Registered) -> list[str]:

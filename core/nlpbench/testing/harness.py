@@ -41,6 +41,35 @@ class SuiteRun:
                 return dict(cell)
         raise KeyError(f"no cell {model} × {task}")
 
+    def failures(self) -> list[str]:
+        """Every failure of the run, each with its full traceback: failed cells, failed
+        audit entries, and warnings (a reporter or a model's ``close()`` that raised)."""
+        found = []
+        for cell in self.results.get("cells", []):
+            if cell["status"] == "failed":
+                found.append(_described_failure(f"cell {cell['model']} × {cell['task']}", cell["error"], cell))
+        for entry in self.results.get("audits", []):
+            if str(entry.get("reason") or "").startswith("failed"):
+                what = f"audit {entry['audit']} of {entry['model']} × {entry['task']}"
+                found.append(_described_failure(what, entry["reason"], entry))
+        for warning in self.results.get("warnings", []):
+            found.append(_described_failure("warning", warning["warning"], warning))
+        return found
+
+    def assert_ok(self) -> None:
+        """Raise AssertionError, with the traceback of every failure in its message, unless
+        nothing failed (every cell ok or not applicable, no audit failed): what a plugin's
+        test calls first, so that a bug in the plugin shows where it is."""
+        failures = self.failures()
+        if failures or self.exit_code != 0:
+            details = "\n\n".join(failures) or "\n".join(self.log)
+            raise AssertionError(f"the run failed (exit code {self.exit_code}):\n\n{details}")
+
+
+def _described_failure(what: str, error: str, entry: Mapping[str, Any]) -> str:
+    traceback = entry.get("traceback")
+    return f"{what}: {error}" + (f"\n{traceback.rstrip()}" if traceback else "")
+
 
 def run_suite_text(
     suite: str | Mapping[str, Any],
@@ -54,7 +83,9 @@ def run_suite_text(
     ``directory``, run it, and return what the run produced.
 
     Config and data errors raise :class:`nlpbench.NlpbenchError`, as they do on the
-    command line before anything runs.
+    command line before anything runs. A plugin's bug fails its cells, as on the command
+    line; the run's ``log`` has each failure's traceback (as ``nlpbench --debug run``
+    prints them), and :meth:`SuiteRun.assert_ok` raises with all of them.
     """
     directory.mkdir(parents=True, exist_ok=True)
     for name, text in (files or {}).items():
@@ -67,7 +98,7 @@ def run_suite_text(
     host = host or make_host()
     log: list[str] = []
     loaded = load_suite(suite_path, host)
-    outcome = run_suite(loaded, host, out or directory / "run", progress=False, log=log.append)
+    outcome = run_suite(loaded, host, out or directory / "run", progress=False, log=log.append, debug=True)
     samples_path = outcome.out_dir / "samples.jsonl"
     samples = [json.loads(line) for line in samples_path.read_text(encoding="utf-8").splitlines() if line]
     return SuiteRun(outcome.results, samples, outcome.exit_code, outcome.out_dir, log)

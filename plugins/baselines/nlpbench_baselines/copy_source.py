@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from nlpbench import GenerateRequest, ModelSpec
+from nlpbench import GenerateRequest, ModelSpec, parse_options
 
-from .params import check_params
+from .params import CopyParams, check_sources
 
 
 class CopyModel:
@@ -20,6 +20,7 @@ class CopyModel:
     """
 
     capabilities: ClassVar[frozenset[str]] = frozenset({"generate"})
+    options: ClassVar[type[CopyParams]] = CopyParams
 
     def __init__(self, spec: ModelSpec) -> None:
         self.check_spec(spec)
@@ -29,7 +30,8 @@ class CopyModel:
     @classmethod
     def check_spec(cls, spec: ModelSpec) -> None:
         """ConfigError for any param, or weights asked for."""
-        check_params(spec, (), "it copies the task's input")
+        check_sources(spec, "it copies the task's input")
+        parse_options(CopyParams, spec.params, "params")
 
     def generate(self, requests: list[GenerateRequest]) -> list[str]:
         """Each request's source (else the last non-empty line of its prompt), as it is."""

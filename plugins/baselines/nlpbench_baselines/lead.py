@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from nlpbench import GenerateRequest, ModelSpec
+from nlpbench import GenerateRequest, ModelSpec, parse_options
 
-from .params import check_params, choice_param, int_param
+from .params import LeadParams, check_sources
 from .sentences import split_sentences
 
-PARAMS = ("k", "join")
-JOINS = ("newline", "space")
 SEPARATORS = {"newline": "\n", "space": " "}
 
 
@@ -25,20 +23,20 @@ class LeadModel:
     """
 
     capabilities: ClassVar[frozenset[str]] = frozenset({"generate"})
+    options: ClassVar[type[LeadParams]] = LeadParams
 
     def __init__(self, spec: ModelSpec) -> None:
-        self.check_spec(spec)
-        self.k = int_param(spec, "k", default=3)
-        self.join = choice_param(spec, "join", JOINS)
+        params = self.check_spec(spec)
+        self.k = params.k
+        self.join = params.join
         self.from_source = 0
         self.from_prompt = 0
 
     @classmethod
-    def check_spec(cls, spec: ModelSpec) -> None:
-        """ConfigError for an unknown param, a bad ``k`` or ``join``, or weights asked for."""
-        check_params(spec, PARAMS, "lead-k reads the task's documents")
-        int_param(spec, "k", default=3)
-        choice_param(spec, "join", JOINS)
+    def check_spec(cls, spec: ModelSpec) -> LeadParams:
+        """The params; ConfigErrors for bad ones, a ConfigError for weights asked for."""
+        check_sources(spec, "lead-k reads the task's documents")
+        return parse_options(LeadParams, spec.params, "params")
 
     def generate(self, requests: list[GenerateRequest]) -> list[str]:
         """The first k sentences of each request's source (else its prompt), joined."""

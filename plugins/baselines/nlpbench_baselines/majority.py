@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-from nlpbench import ClassifyRequest, ConfigError, DataError, ModelError, ModelSpec, column, read_rows
+from nlpbench import (
+    ClassifyRequest,
+    ConfigError,
+    DataError,
+    ModelError,
+    ModelSpec,
+    column,
+    detect_format,
+    parse_options,
+    read_rows,
+)
 
-from .params import check_params, string_param
+from .params import MajorityParams, check_sources
 
-PARAMS = ("label", "data", "label_column", "format", "label_names")
 HINT = "set params.label to a label, or params.data to a training file"
 
 
@@ -24,45 +32,40 @@ class MajorityModel:
     """
 
     capabilities: ClassVar[frozenset[str]] = frozenset({"classify"})
+    options: ClassVar[type[MajorityParams]] = MajorityParams
 
     def __init__(self, spec: ModelSpec) -> None:
-        self.check_spec(spec)
-        label = string_param(spec, "label")
-        data = string_param(spec, "data")
-        if label is not None:
-            self.label, self.source, self.counts = label, "params.label", {}
+        params = self.check_spec(spec)
+        if params.label is not None:
+            self.label, self.source, self.counts = params.label, "params.label", {}
         else:
-            assert data is not None  # check_spec insists on one of the two
-            path = spec.resolve(data)
-            self.counts = count_labels(
-                path,
-                string_param(spec, "label_column") or "label",
-                string_param(spec, "format"),
-                spec.params.get("label_names"),
-            )
+            assert params.data is not None  # check_spec insists on one of the two
+            path = spec.resolve(params.data)
+            self.counts = count_labels(path, params.label_column or "label", params.format, params.label_names)
             # most frequent; ties go to the name that sorts first, so runs agree
             self.label = min(self.counts, key=lambda name: (-self.counts[name], name))
             self.source = str(path)
 
     @classmethod
-    def check_spec(cls, spec: ModelSpec) -> None:
-        """ConfigError unless params give exactly one of ``label`` and ``data``, and nothing unknown."""
-        check_params(spec, PARAMS, HINT)
-        label = string_param(spec, "label")
-        data = string_param(spec, "data")
-        if label is None and data is None:
+    def check_spec(cls, spec: ModelSpec) -> MajorityParams:
+        """The params; ConfigErrors for bad ones, a ConfigError unless they give exactly one
+        of ``label`` and ``data`` (and the data's keys only with data), or for weights."""
+        check_sources(spec, HINT)
+        params = parse_options(MajorityParams, spec.params, "params")
+        if params.label is None and params.data is None:
             raise ConfigError(f"the majority model needs to know what to answer: {HINT}")
-        if label is not None and data is not None:
+        if params.label is not None and params.data is not None:
             raise ConfigError("the majority model takes params.label or params.data, not both")
-        if label is not None:
+        if params.label is not None:
             for key in ("label_column", "format", "label_names"):
                 if key in spec.params:
                     raise ConfigError(f"params.{key} only applies with params.data")
-        names = spec.params.get("label_names")
-        if names is not None and (not isinstance(names, Mapping) or not names):
-            raise ConfigError(f"params.label_names must map raw labels to names, not {names!r}")
-        string_param(spec, "label_column")
-        string_param(spec, "format")
+        if params.format is not None:
+            try:
+                detect_format(Path("data"), params.format)
+            except DataError as error:
+                raise ConfigError(f"params.format: {str(error).removeprefix('data: ')}") from None
+        return params
 
     def classify(self, requests: list[ClassifyRequest]) -> list[dict[str, float]]:
         """Probability 1.0 on the majority label; ModelError when a request doesn't offer it."""

@@ -3,34 +3,49 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from nlpbench import ClassifyRequest, ConfigError, ExtractSpanRequest, GenerateRequest, ModelError, ModelSpec, Span
+from nlpbench import (
+    ClassifyRequest,
+    ConfigError,
+    ExtractSpanRequest,
+    GenerateRequest,
+    ModelError,
+    ModelSpec,
+    Span,
+    parse_options,
+)
 
-from .params import check_params, choice_param, string_param
-from .predictions import FORMATS, SavedPredictions, check_id_format, format_of, read_predictions
+from .params import ReplayParams, check_sources, choice_param, string_param
+from .predictions import FORMATS, SavedPredictions, check_id_format, format_of, misalignment, read_predictions
 
 PARAMS = ("predictions", "format", "id", "prediction", "id_format")
-JSONL_ONLY = ("id", "prediction")
+#: The params each format takes beyond the file (``id`` and ``prediction`` name JSONL's columns).
+FORMAT_PARAMS = {"jsonl": ("id", "prediction"), "json": (), "text": ("id_format",)}
 HINT = "point params.predictions or path at the saved predictions"
 
 Answerable = GenerateRequest | ClassifyRequest | ExtractSpanRequest
 
 
 class ReplayModel:
-    """Answers from saved predictions: a JSONL file keyed by example id, or text aligned by line.
+    """Answers from saved predictions: a JSONL file keyed by example id, a JSON object of
+    id → prediction (SQuAD's prediction files), or text aligned by line.
 
     params: ``predictions`` (the file; or give it as the model's ``path``), ``format``
-    ("jsonl" or "text"; by default a .jsonl or .ndjson file is JSONL, anything else
-    text), for JSONL ``id`` and ``prediction`` (the columns, default "id" and
-    "prediction"), for text ``id_format`` (the id of each line, default "{line}",
-    1-based; "{index}" counts from 0: "tiny-{index}"). Generate answers the saved text;
-    classify puts probability 1.0 on the saved label; extract_span finds the saved
-    answer in the context, and when it is not there answers it with offsets -1.
+    ("jsonl", "json" or "text"; by default a .jsonl or .ndjson file is JSONL, a .json
+    file JSON, anything else text), for JSONL ``id`` and ``prediction`` (the columns,
+    default "id" and "prediction"), for text ``id_format`` (the id of each line, default
+    "{line}", 1-based; "{index}" counts from 0: "tiny-{index}"). Before answering a
+    task, the saved ids are checked against the task's (:meth:`check_examples`).
+    Generate answers the saved text; classify puts probability 1.0 on the saved label;
+    extract_span finds the saved answer in the context, and when it is not there answers
+    it with offsets -1.
     """
 
     capabilities: ClassVar[frozenset[str]] = frozenset({"generate", "classify", "extract_span"})
+    options: ClassVar[type[ReplayParams]] = ReplayParams
 
     def __init__(self, spec: ModelSpec) -> None:
         self.check_spec(spec)
@@ -49,7 +64,8 @@ class ReplayModel:
     def check_spec(cls, spec: ModelSpec) -> None:
         """ConfigError unless exactly one of ``params.predictions`` and ``path`` names the file,
         and the params suit its format."""
-        check_params(spec, PARAMS, HINT, loads=("path",))
+        check_sources(spec, HINT, loads=("path",))
+        parse_options(ReplayParams, spec.params, "params")
         for key in ("predictions", "id", "prediction", "id_format"):
             string_param(spec, key)
         given = string_param(spec, "predictions") is not None
@@ -58,11 +74,20 @@ class ReplayModel:
         if not given and spec.path is None:
             raise ConfigError(f"the replay model needs its saved predictions: {HINT}")
         format = _format(spec)
-        for key in JSONL_ONLY if format == "text" else ("id_format",):
-            if spec.params.get(key) is not None:
+        for key in ("id", "prediction", "id_format"):
+            if key not in FORMAT_PARAMS[format] and spec.params.get(key) is not None:
                 raise ConfigError(f"params.{key} does not apply to {format} predictions")
         if format == "text":
             check_id_format(string_param(spec, "id_format") or "{line}")
+
+    def check_examples(self, task: str, ids: Sequence[str], selected: Sequence[str]) -> None:
+        """ModelError (one line, with how many ids matched and which numbering would match)
+        unless every selected example of ``task`` has its prediction by id and the file is
+        not off by one against the task's ``ids`` (all its examples): an example is never
+        scored against its neighbour's prediction."""
+        problem = misalignment(self.saved, task, ids, selected)
+        if problem is not None:
+            raise ModelError(problem)
 
     def generate(self, requests: list[GenerateRequest]) -> list[str]:
         """The saved text of each request's example."""
@@ -120,6 +145,8 @@ class ReplayModel:
 
     def _where(self, request: Answerable) -> str:
         assert request.example_id is not None
+        if self.saved.format == "json":  # one object: its entries have no lines of their own
+            return f"saved in {self.saved.path} under '{request.example_id}'"
         return f"saved at {self.saved.path}:{self.saved.lines[request.example_id]}"
 
 
@@ -159,4 +186,6 @@ def _format(spec: ModelSpec) -> str:
 def _id_hint(format: str) -> str:
     if format == "text":
         return "; set params.id_format to build the task's ids from line numbers"
+    if format == "json":
+        return "; the object's keys must be the task's ids"
     return "; set params.id to the column that holds the task's ids"

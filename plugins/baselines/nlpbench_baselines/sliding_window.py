@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from nlpbench import ExtractSpanRequest, ModelSpec, Span
+from nlpbench import ExtractSpanRequest, ModelSpec, Span, parse_options
 
-from .params import check_params, int_param
+from .params import SlidingWindowParams, check_sources
 from .window import find_answer
-
-PARAMS = ("max_answer_words", "window")
 
 
 class SlidingWindowModel:
@@ -23,18 +21,18 @@ class SlidingWindowModel:
     """
 
     capabilities: ClassVar[frozenset[str]] = frozenset({"extract_span"})
+    options: ClassVar[type[SlidingWindowParams]] = SlidingWindowParams
 
     def __init__(self, spec: ModelSpec) -> None:
-        self.check_spec(spec)
-        self.max_answer_words = int_param(spec, "max_answer_words", default=5)
-        self.window: int | None = spec.params.get("window")
+        params = self.check_spec(spec)
+        self.max_answer_words = params.max_answer_words
+        self.window: int | None = params.window
 
     @classmethod
-    def check_spec(cls, spec: ModelSpec) -> None:
-        """ConfigError for an unknown param, a bad number, or weights asked for."""
-        check_params(spec, PARAMS, "it reads only the question and its context")
-        int_param(spec, "max_answer_words", default=5)
-        int_param(spec, "window", default=1)
+    def check_spec(cls, spec: ModelSpec) -> SlidingWindowParams:
+        """The params; ConfigErrors for bad ones, a ConfigError for weights asked for."""
+        check_sources(spec, "it reads only the question and its context")
+        return parse_options(SlidingWindowParams, spec.params, "params")
 
     def extract_span(self, requests: list[ExtractSpanRequest]) -> list[Span]:
         """One span of each request's context; never empty unless the context is."""

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from nlpbench import ClassifyRequest, ModelError, ModelSpec
+from nlpbench import ClassifyRequest, ModelError, ModelSpec, parse_options
 
 from .lexicon import Lexicon, built_in, from_file
-from .params import check_params, string_param
+from .params import WordlistParams, check_sources
 from .scoring import polarity, probability_positive
-
-PARAMS = ("lexicon",)
 
 
 class WordlistModel:
@@ -22,17 +20,17 @@ class WordlistModel:
     """
 
     capabilities: ClassVar[frozenset[str]] = frozenset({"classify"})
+    options: ClassVar[type[WordlistParams]] = WordlistParams
 
     def __init__(self, spec: ModelSpec) -> None:
-        self.check_spec(spec)
-        path = string_param(spec, "lexicon")
+        path = self.check_spec(spec).lexicon
         self.lexicon: Lexicon = from_file(spec.resolve(path)) if path else built_in()
 
     @classmethod
-    def check_spec(cls, spec: ModelSpec) -> None:
-        """ConfigError for an unknown param, or weights asked for."""
-        check_params(spec, PARAMS, "set params.lexicon for your own word lists")
-        string_param(spec, "lexicon")
+    def check_spec(cls, spec: ModelSpec) -> WordlistParams:
+        """The params; ConfigErrors for bad ones, a ConfigError for weights asked for."""
+        check_sources(spec, "set params.lexicon for your own word lists")
+        return parse_options(WordlistParams, spec.params, "params")
 
     def classify(self, requests: list[ClassifyRequest]) -> list[dict[str, float]]:
         """P(positive) is the logistic of (positive - negative words); ModelError for other labels."""

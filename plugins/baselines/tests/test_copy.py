@@ -44,7 +44,7 @@ def test_ignores_token_limits_and_stops() -> None:
 @pytest.mark.parametrize(
     ("params", "fields", "message"),
     [
-        ({"k": 1}, {}, "model type 'copy' has no param 'k'; it takes none"),
+        ({"k": 1}, {}, "params.k: unknown option: it takes none"),
         ({}, {"path": Path("model")}, "model type 'copy' loads no weights: remove path"),
     ],
 )

@@ -4,7 +4,10 @@ tasks defined here (no such task plugin exists yet), registered through a test p
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -144,8 +147,10 @@ def test_replay_missing_an_example_fails_its_cell_naming_the_id(nlpbench_run: An
     run = nlpbench_run(suite, plugins=[plugin], files={"saved.jsonl": '{"id": "tiny-0", "prediction": "positive"}\n'})
     assert run.exit_code == 1
     cell = run.cell("saved", "tiny")
-    assert cell["status"] == "failed" and "no saved prediction for example 'tiny-1'" in cell["error"]
-    assert "saved.jsonl" in cell["error"]
+    assert cell["status"] == "failed" and cell["error"].startswith("replay: ")
+    assert "has predictions for 1 of the 8 examples of task 'tiny' asked for" in cell["error"]
+    assert "the first without one: 'tiny-1'" in cell["error"] and "saved.jsonl" in cell["error"]
+    assert cell["metrics"] == {} and not [s for s in run.samples if s["model"] == "saved"]  # nothing scored
 
 
 @pytest.mark.parametrize(
@@ -153,7 +158,7 @@ def test_replay_missing_an_example_fails_its_cell_naming_the_id(nlpbench_run: An
     [
         ({"type": "replay"}, r"models\[0\]: the replay model needs its saved predictions"),
         ({"type": "replay", "params": {"predictions": "p.jsonl", "id_format": "{line}"}}, "does not apply to jsonl"),
-        ({"type": "lead", "params": {"k": 0}}, r"models\[0\]: params.k must be a whole number"),
+        ({"type": "lead", "params": {"k": 0}}, r"models\[0\]\.params\.k: must be at least 1, not 0"),
         ({"type": "sliding-window", "params": {"max_answer_word": 3}}, "did you mean 'max_answer_words'"),
     ],
 )
@@ -199,3 +204,99 @@ def test_sliding_window_and_replay_answer_questions(nlpbench_run: Any) -> None:
     # the saved "ann lee" is found ignoring case, and answered in the context's spelling
     assert run.cell("saved", "questions")["metrics"]["tiny-match"]["value"] == 1.0
     assert run.cell("lead", "questions")["status"] == "not_applicable"
+
+
+# -- replayed predictions must line up with the task's examples -----------------------
+
+SOURCES = ("Guten Morgen.", "Danke schön.", "Wie geht es?", "Bis morgen.", "Gute Nacht.", "Alles klar.")
+TRANSLATIONS = ("Good morning.", "Thank you.", "How are you?", "See you tomorrow.", "Good night.", "All right.")
+
+
+def _line_suite(id_format: str, **task: Any) -> dict[str, Any]:
+    """Line-aligned translation files (the task numbers its examples 1, 2, ...) replayed from
+    a system's output, one translation a line."""
+    data = {"source": "src.de", "references": "ref.en", "source_lang": "de", "target_lang": "en"}
+    return {
+        "name": "lines",
+        "models": [{"name": "system", "type": "replay", "path": "hyp.en", "params": {"id_format": id_format}}],
+        "tasks": [{"name": "wmt", "type": "translation", "data": data, "metrics": ["tiny-match"], **task}],
+    }
+
+
+def _line_files() -> dict[str, str]:
+    return {"src.de": "\n".join(SOURCES) + "\n", "ref.en": "\n".join(TRANSLATIONS) + "\n", "hyp.en": "\n".join(TRANSLATIONS) + "\n"}  # fmt: skip
+
+
+def test_replay_refuses_predictions_off_by_one_even_with_a_limit(nlpbench_run: Any) -> None:
+    translation = pytest.importorskip("nlpbench_translation.plugin")
+    # counted from 0 ({index}) for a task counted from 1: with limit 3 every id asked for is in the file
+    run = nlpbench_run(_line_suite("{index}", limit=3), plugins=[plugin, translation], files=_line_files())
+    assert run.exit_code == 1
+    cell = run.cell("system", "wmt")
+    assert cell["status"] == "failed" and cell["metrics"] == {}  # never scored against the neighbour's line
+    assert cell["error"] == (
+        f"replay: the predictions in {run.out_dir.parent / 'hyp.en'} match 5 of the 6 examples of task 'wmt' by id, "
+        "but all 6 if each example took the prediction numbered one lower (example '1', saved as '0'): the file "
+        "and the task count from different starts; set params.id_format to '{line}' (lines counted from 1)"
+    )
+    fixed = nlpbench_run(_line_suite("{line}", limit=3), plugins=[plugin, translation], files=_line_files())
+    assert fixed.exit_code == 0 and fixed.cell("system", "wmt")["metrics"]["tiny-match"]["value"] == 1.0
+
+
+def test_replay_takes_more_predictions_than_the_run_selects(nlpbench_run: Any) -> None:
+    saved = "".join(
+        json.dumps({"id": f"tiny-{i}", "prediction": label}) + "\n" for i, (_, label) in enumerate(TINY_EXAMPLES)
+    )
+    suite = {
+        "name": "subset",
+        "models": [{"name": "saved", "type": "replay", "params": {"predictions": "saved.jsonl"}}],
+        "tasks": [{"name": "first", "type": "tiny", "limit": 3}, {"name": "some", "type": "tiny", "sample": 4}],
+    }
+    run = nlpbench_run(suite, plugins=[plugin], files={"saved.jsonl": saved})
+    assert run.exit_code == 0
+    assert run.cell("saved", "first")["n"] == 3 and run.cell("saved", "some")["n"] == 4
+    assert run.cell("saved", "some")["metrics"]["tiny-match"]["value"] == 1.0
+
+
+def test_replay_reads_squad_style_json_predictions(nlpbench_run: Any) -> None:
+    suite = {
+        "name": "squad-style",
+        "models": [{"name": "saved", "type": "replay", "params": {"predictions": "predictions.json"}}],
+        "tasks": [{"name": "questions", "type": "questions"}],
+    }
+    files = {"predictions.json": json.dumps({"q-2": "ann lee", "q-1": "1891"})}  # as SQuAD's evaluate-v1.1.py reads
+    run = nlpbench_run(suite, plugins=[plugin, TestTasks()], files=files)
+    assert run.exit_code == 0
+    cell = run.cell("saved", "questions")
+    assert cell["metrics"]["tiny-match"]["value"] == 1.0 and cell["model_info"]["format"] == "json"
+
+
+def test_the_wmt_off_by_one_from_the_command_line_fails_instead_of_scoring(wmt_de_en: Path, tmp_path: Path) -> None:
+    """The reproduction: WMT22 line-aligned, the system's output read with ids from 0, --limit 5
+    (BLEU 2.68 and exit 0 before the check)."""
+    pytest.importorskip("nlpbench_translation")
+    pytest.importorskip("nlpbench_metrics")
+    data = {
+        "source": str(wmt_de_en / "generaltest2022.de-en.src.de"),
+        "references": str(wmt_de_en / "generaltest2022.de-en.ref.A.en"),
+        "source_lang": "de",
+        "target_lang": "en",
+    }
+    hypotheses = wmt_de_en / "generaltest2022.de-en.hyp.Online-B.en"
+    suite = {
+        "name": "wmt22",
+        "models": [{"name": "online-b", "type": "replay", "path": str(hypotheses), "params": {"id_format": "{index}"}}],
+        "tasks": [{"name": "wmt22", "type": "translation", "data": data, "metrics": ["bleu"]}],
+        "reporters": [],
+    }
+    (tmp_path / "suite.yaml").write_text(json.dumps(suite), encoding="utf-8")
+    nlpbench = Path(sys.executable).parent / "nlpbench"
+    done = subprocess.run(
+        [str(nlpbench), "run", str(tmp_path / "suite.yaml"), "--out", str(tmp_path / "out"), "--limit", "5", "--no-progress"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    [cell] = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))["cells"]
+    assert cell["status"] == "failed" and cell["metrics"] == {}
+    assert "match 1983 of the 1984 examples of task 'wmt22' by id, but all 1984" in cell["error"]
+    assert "set params.id_format to '{line}'" in cell["error"]

@@ -70,10 +70,12 @@ def test_real_sst2_dev(sst2_dev: Path) -> None:
     [
         ({}, {}, "needs to know what to answer: set params.label to a label, or params.data to a training file"),
         ({"label": "a", "data": "b.tsv"}, {}, "takes params.label or params.data, not both"),
-        ({"lable": "a"}, {}, "has no param 'lable' (did you mean 'label'?)"),
+        ({"lable": "a"}, {}, "params.lable: unknown option (did you mean 'label'?)"),
         ({"label": "a", "label_column": "y"}, {}, "params.label_column only applies with params.data"),
-        ({"label": 1}, {}, "params.label must be a non-empty string"),
-        ({"data": "d.tsv", "label_names": ["a"]}, {}, "params.label_names must map raw labels to names"),
+        ({"label": 1}, {}, "params.label: must be a string, not 1"),
+        ({"data": "d.tsv", "label_names": ["a"]}, {}, "params.label_names: must be a mapping, not ['a']"),
+        ({"data": "d.tsv", "label_names": {0: " "}}, {}, "params.label_names[0]: must not be empty"),
+        ({"data": "d.tsv", "format": "xlsx"}, {}, "params.format: unknown data format 'xlsx'"),
         ({"label": "a"}, {"hub": "gpt2"}, "model type 'majority' loads no weights: remove hub"),
     ],
 )

@@ -139,9 +139,13 @@ def test_a_missing_file(tmp_path: Path) -> None:
         ),
         ({"predictions": "a.jsonl"}, {"path": Path("/b.jsonl")}, "takes params.predictions or path, not both"),
         ({"prediction": "a.jsonl"}, {}, "the replay model needs its saved predictions"),
-        ({"predictons": "a.jsonl"}, {}, "has no param 'predictons' (did you mean 'predictions'?)"),
+        ({"predictons": "a.jsonl"}, {}, "params.predictons: unknown option (did you mean 'predictions'?)"),
         ({"predictions": "a.jsonl"}, {"hub": "gpt2"}, "model type 'replay' loads no weights: remove hub"),
-        ({"predictions": "a.jsonl", "format": "csv"}, {}, "params.format must be one of jsonl, text, not 'csv'"),
+        (
+            {"predictions": "a.jsonl", "format": "csv"},
+            {},
+            "params.format: must be 'jsonl', 'json' or 'text', not 'csv'",
+        ),
         (
             {"predictions": "a.jsonl", "id_format": "{index}"},
             {},
@@ -150,8 +154,9 @@ def test_a_missing_file(tmp_path: Path) -> None:
         ({"predictions": "a.txt", "id": "qid"}, {}, "params.id does not apply to text predictions"),
         ({"predictions": "a.txt", "prediction": "p"}, {}, "params.prediction does not apply to text predictions"),
         ({"predictions": "a.txt", "id_format": "x"}, {}, "params.id_format 'x' must contain {line} or {index}"),
-        ({"predictions": "a.json"}, {}, "params.predictions: a.json: replay reads JSONL"),
-        ({"predictions": 3}, {}, "params.predictions must be a non-empty string, not 3"),
+        ({"predictions": "a.json", "id": "qid"}, {}, "params.id does not apply to json predictions"),
+        ({"predictions": "a.json", "id_format": "{line}"}, {}, "params.id_format does not apply to json predictions"),
+        ({"predictions": 3}, {}, "params.predictions: must be a string, not 3"),
     ],
 )
 def test_bad_specs(params: dict[str, Any], fields: dict[str, Any], message: str) -> None:

@@ -43,9 +43,9 @@ def test_answers_in_request_order() -> None:
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"max_answer_words": 0}, "params.max_answer_words must be a whole number of at least 1, not 0"),
-        ({"window": -3}, "params.window must be a whole number of at least 1, not -3"),
-        ({"max_words": 5}, "has no param 'max_words'"),
+        ({"max_answer_words": 0}, "params.max_answer_words: must be at least 1, not 0"),
+        ({"window": -3}, "params.window: must be at least 1, not -3"),
+        ({"max_words": 5}, "params.max_words: unknown option"),
         ({"windows": 5}, "(did you mean 'window'?)"),
     ],
 )

@@ -96,7 +96,7 @@ def test_missing_lexicon(tmp_path: Path) -> None:
 
 
 def test_bad_params() -> None:
-    with pytest.raises(ConfigError, match=r"no param 'lexicons' \(did you mean 'lexicon'\?\)"):
+    with pytest.raises(ConfigError, match=r"params\.lexicons: unknown option \(did you mean 'lexicon'\?\)"):
         model({"lexicons": "x.json"})
     with pytest.raises(ConfigError, match="loads no weights: remove config"):
         WordlistModel.check_spec(ModelSpec(name="w", type="wordlist", config={"n_layer": 2}))

@@ -7,7 +7,6 @@ Imported only when fine-tuning starts: it imports torch and transformers.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,8 +54,7 @@ def finetune(
     if not train:
         raise DataError("there are no training pairs")
     labels = label_set([*train, *held_out])
-    common, bert_settings = parse(spec)
-    common = dataclasses.replace(common, dtype="float32")  # train in full precision, whatever evaluation uses
+    common = parse(spec).model_copy(update={"dtype": "float32"})  # train in full precision, whatever evaluation uses
     kept = existing_head_labels(spec)
     same_labels = kept is not None and sorted(kept) == sorted(labels)
     names = list(kept) if same_labels and kept is not None else list(labels)  # keep a matching head's order
@@ -81,7 +79,7 @@ def finetune(
     runtime = Runtime(
         loaded=loaded,
         head="classification",
-        settings=bert_settings,
+        settings=common,
         max_length=max_length,
         truncation=Truncation(common.truncation, max_length),
         context_truncation=Truncation("left", max_length),

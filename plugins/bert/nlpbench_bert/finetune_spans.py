@@ -8,7 +8,6 @@ Imported only when fine-tuning starts: it imports torch and transformers.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import string
 from collections import Counter
@@ -54,8 +53,7 @@ def finetune_spans(
         answer_offsets(pair)  # the same checks, before anything loads
     from .finetune import _quiet_transformers  # the classification fine-tuning's quiet load
 
-    common, bert_settings = parse(spec)
-    common = dataclasses.replace(common, dtype="float32")  # train in full precision, whatever evaluation uses
+    common = parse(spec).model_copy(update={"dtype": "float32"})  # train in full precision, whatever evaluation uses
     torch.manual_seed(settings.seed)  # a new head (and a config build) starts from the same weights
     with _quiet_transformers():
         loaded = load_model(
@@ -67,7 +65,7 @@ def finetune_spans(
     runtime = Runtime(
         loaded=loaded,
         head="qa",
-        settings=bert_settings,
+        settings=common,
         max_length=max_length,
         truncation=Truncation(common.truncation, max_length),
         context_truncation=Truncation("left", max_length),
@@ -108,7 +106,7 @@ def finetune_spans(
             "head": "kept" if kept else "new",
             "features": len(windows),
             "answerless_features": int((positions[:, 0] == 0).sum()),
-            "doc_stride": bert_settings.doc_stride,
+            "doc_stride": common.doc_stride,
             "device": str(loaded.device),
             "parameters": sum(p.numel() for p in loaded.model.parameters()),
             **runtime.truncation.describe(),

@@ -18,6 +18,7 @@ from nlpbench import (
     LoglikelihoodRequest,
     ModelError,
     ModelSpec,
+    Options,
     PretrainReport,
     PretrainSettings,
     PretrainStepped,
@@ -26,7 +27,7 @@ from nlpbench import (
 )
 
 from .heads import CAPABILITIES_BY_HEAD, resolve_head
-from .settings import parse
+from .settings import BERT_CONFIG, BertParams, parse
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -47,12 +48,17 @@ class BERTModel:
     """
 
     capabilities: ClassVar[frozenset[str]] = frozenset({"classify", "extract_span", "encode", "loglikelihood"})
+    #: The ``params:`` a bert entry takes; ``config:`` is checked against :data:`BERT_CONFIG`.
+    options: ClassVar[type[BertParams]] = BertParams
+    #: The architecture settings ``config:`` takes (model_type bert).
+    config_options: ClassVar[type[Options]] = BERT_CONFIG.schema
     #: What ``nlpbench finetune`` can train a bert model for.
     finetunable: ClassVar[frozenset[str]] = frozenset({"classify", "extract_span"})
 
     @classmethod
     def check_spec(cls, spec: ModelSpec) -> None:
-        """ConfigError for a bad param, or a ``params.head`` the checkpoint does not have."""
+        """ConfigErrors for bad params or ``config:`` settings (each naming its key), or a
+        ConfigError for a ``params.head`` the checkpoint does not have."""
         parse(spec)
         resolve_head(spec)
 

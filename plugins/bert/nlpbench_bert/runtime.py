@@ -24,7 +24,7 @@ from nlpbench import ModelError, ModelSpec
 from nlpbench_transformers import BatchRunner, Loaded, Truncation, load_model
 
 from .heads import head_of_architectures, resolve_head
-from .settings import BertSettings, parse
+from .settings import BertParams, parse
 
 #: The transformers Auto class that loads each head.
 AUTO_CLASSES: dict[str, Any] = {
@@ -44,7 +44,7 @@ class Runtime:
 
     loaded: Loaded
     head: str
-    settings: BertSettings
+    settings: BertParams
     max_length: int
     truncation: Truncation  # classify, encode and QA questions: on the side params.truncation says
     context_truncation: Truncation  # pseudo-log-likelihood: always the start of the context
@@ -101,11 +101,11 @@ class Runtime:
 
 def load(spec: ModelSpec) -> Runtime:
     """The model ``spec`` names, with the Auto class of its head."""
-    common, settings = parse(spec)
+    params = parse(spec)
     head = resolve_head(spec) or _hub_head(spec)
-    loaded = load_model(spec, common, AUTO_CLASSES[head], default_model_type="bert", default_tokenizer=minilm_tokenizer)
+    loaded = load_model(spec, params, AUTO_CLASSES[head], default_model_type="bert", default_tokenizer=minilm_tokenizer)
     config = loaded.model.config
-    max_length = _max_length(common.max_length, config, loaded.tokenizer)
+    max_length = _max_length(params.max_length, config, loaded.tokenizer)
     tokenizer = loaded.tokenizer
     for name in ("cls_token_id", "sep_token_id"):
         if getattr(tokenizer, name, None) is None:
@@ -118,11 +118,11 @@ def load(spec: ModelSpec) -> Runtime:
     return Runtime(
         loaded=loaded,
         head=head,
-        settings=settings,
+        settings=params,
         max_length=max_length,
-        truncation=Truncation(common.truncation, max_length),
+        truncation=Truncation(params.truncation, max_length),
         context_truncation=Truncation("left", max_length),
-        runner=BatchRunner(common.batch_size),
+        runner=BatchRunner(params.batch_size),
         architectures=architectures,
     )
 

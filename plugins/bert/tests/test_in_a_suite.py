@@ -62,7 +62,7 @@ def test_a_masked_lm_head_answers_by_loglikelihood(nlpbench_run: Any, checkpoint
 def test_a_typo_in_params_stops_the_suite_before_loading(nlpbench_run: Any, checkpoints: dict[str, Path]) -> None:
     with pytest.raises(
         ConfigError,
-        match=r"models\[0\].*params.pooling: must be one of mean, cls, not 'maen' \(did you mean 'mean'\?\)",
+        match=r"models\[0\]\.params\.pooling: must be 'mean' or 'cls', not 'maen'",
     ):
         nlpbench_run(_suite({"name": "e", "type": "bert", "path": str(checkpoints["encoder"]),
                              "params": {"pooling": "maen"}}), plugins=[plugin])  # fmt: skip

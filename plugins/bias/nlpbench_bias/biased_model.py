@@ -4,10 +4,9 @@ an audit catches it. Not a baseline to compare against."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nlpbench import ClassifyRequest, ConfigError, ModelError, ModelSpec
+from nlpbench import ClassifyRequest, ConfigError, ModelError, ModelSpec, Options, parse_options
 
 from .wordlists import built_in
 
@@ -16,6 +15,11 @@ _WORD = re.compile(r"[^\W\d_]+")
 #: P(positive) when the text has a female word, and when it has none.
 WITH_FEMALE_WORD = 0.2
 WITHOUT = 0.8
+
+
+class GenderBiasedParams(Options):
+    """The ``gender-biased`` model takes no params: its bias is fixed, so that an audit's
+    numbers on it are known in advance."""
 
 
 class GenderBiasedModel:
@@ -28,6 +32,7 @@ class GenderBiasedModel:
     """
 
     capabilities: ClassVar[frozenset[str]] = frozenset({"classify"})
+    options: ClassVar[type[GenderBiasedParams]] = GenderBiasedParams
 
     def __init__(self, spec: ModelSpec) -> None:
         self.check_spec(spec)
@@ -36,12 +41,11 @@ class GenderBiasedModel:
 
     @classmethod
     def check_spec(cls, spec: ModelSpec) -> None:
-        """ConfigError for any param or weights: the model takes none."""
+        """ConfigErrors for any param, a ConfigError for weights: the model takes none."""
         for key in ("path", "hub", "config"):
             if getattr(spec, key) is not None:
                 raise ConfigError(f"model type '{spec.type}' loads no weights: remove {key}")
-        if isinstance(spec.params, Mapping) and spec.params:
-            raise ConfigError(f"model type '{spec.type}' takes no params, got: {', '.join(map(str, spec.params))}")
+        parse_options(GenderBiasedParams, spec.params, "params")
 
     def classify(self, requests: list[ClassifyRequest]) -> list[dict[str, float]]:
         answers = []

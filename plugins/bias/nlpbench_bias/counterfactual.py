@@ -16,12 +16,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
-from nlpbench import AuditError, ConfigError, Example, Perturbation, did_you_mean
+from nlpbench import AuditError, ConfigError, Example, Options, Perturbation, parse_options
 
+from .options import CounterfactualOptions
 from .substitution import Substitution
 from .wordlists import BUILT_IN, WordList, built_in, user_list
-
-OPTIONS = ("lists", "pairs", "groups", "swap_references", "fields")
 
 #: The name ``fields`` uses for the example's input.
 INPUT = "input"
@@ -38,6 +37,7 @@ class CounterfactualAudit:
     example, such as qa's ``context``; default ``[input]``).
     """
 
+    options: ClassVar[type[Options]] = CounterfactualOptions
     measures: ClassVar[tuple[str, ...]] = ("flip", "probability_change")
     #: A flip is an event: its rate gets the exact binomial interval; a change in
     #: probability is averaged with a bootstrap interval.
@@ -45,9 +45,7 @@ class CounterfactualAudit:
 
     def __init__(self, base_dir: Path | None = None, **options: Any) -> None:
         # base_dir: the suite's folder, which the runner passes so that a pairs file resolves against it
-        for key in options:
-            if key not in OPTIONS:
-                raise ConfigError(f"no option '{key}'{did_you_mean(key, OPTIONS)}; it takes: {', '.join(OPTIONS)}")
+        parse_options(CounterfactualOptions, options)  # the suite was checked already; a direct call is not
         self.lists = _lists(options, base_dir)
         self.swap_references = _bool(options, "swap_references")
         self.fields = _fields(options)

@@ -21,9 +21,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
 
-from nlpbench import ClassifyRequest, ConfigError, Example, Request, TaskError, percentile_interval
+from nlpbench import ClassifyRequest, ConfigError, Example, Options, Request, TaskError, percentile_interval
 
 from .group_labels import GroupLabelsAudit
+from .options import GroupGapOptions
 
 TEMPLATES = "templates.json"
 
@@ -85,6 +86,7 @@ class GroupGapAudit:
     ``positive`` (the label whose probability is compared, default positive).
     """
 
+    options: ClassVar[type[Options]] = GroupGapOptions
     standalone: ClassVar[bool] = True
     strategies: ClassVar[tuple[str, ...]] = ("classify",)
     measures: ClassVar[tuple[str, ...]] = ("positive_probability",)

@@ -23,11 +23,14 @@ from nlpbench import (
     Example,
     LoglikelihoodRequest,
     LoglikelihoodRollingRequest,
+    Options,
     Request,
     TaskError,
     column,
     read_rows,
 )
+
+from .options import LikelihoodPreferenceOptions
 
 STRATEGIES = ("loglikelihood_rolling", "loglikelihood")
 
@@ -40,6 +43,7 @@ class LikelihoodPreferenceAudit:
     ``sent_less``, ``bias_type``), ``limit`` (the first N pairs).
     """
 
+    options: ClassVar[type[Options]] = LikelihoodPreferenceOptions
     standalone: ClassVar[bool] = True
     strategies: ClassVar[tuple[str, ...]] = STRATEGIES
     measures: ClassVar[tuple[str, ...]] = ("prefers_stereotype",)

@@ -25,8 +25,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
 
-from nlpbench import ConfigError, Example, GenerateRequest, Request, TaskError, percentile_interval
+from nlpbench import ConfigError, Example, GenerateRequest, Options, Request, TaskError, percentile_interval
 
+from .options import RepresentationOptions
 from .wordlists import built_in
 
 WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -73,6 +74,7 @@ class RepresentationAudit:
     default), ``max_new_tokens`` (default 40).
     """
 
+    options: ClassVar[type[Options]] = RepresentationOptions
     standalone: ClassVar[bool] = True
     strategies: ClassVar[tuple[str, ...]] = ("generate",)
     measures: ClassVar[tuple[str, ...]] = ()  # both measures span all generations: see extra_entries

@@ -109,15 +109,15 @@ def test_scores_that_are_not_probabilities_are_not_measured() -> None:
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"list": ["gender"]}, "no option 'list' \\(did you mean 'lists'\\?\\); it takes: lists, pairs"),
-        ({"lists": ["gendr"]}, "no built-in word list 'gendr'"),
-        ({"lists": []}, "option lists is empty"),
-        ({"lists": [1]}, "option lists must be a list of names"),
+        ({"list": ["gender"]}, "list: unknown option \\(did you mean 'lists'\\?\\); known: lists, pairs"),
+        ({"lists": ["gendr"]}, "lists\\[0\\]: must be 'gender', 'names-gender' or 'names-race', not 'gendr'"),
+        ({"lists": []}, "lists is empty"),
+        ({"lists": [1]}, "lists\\[0\\]: must be 'gender'"),
         ({"lists": ["gender", "gender"]}, "option lists names a list twice"),
-        ({"swap_references": "yes"}, "option swap_references must be true or false"),
-        ({"fields": []}, "option fields must be a non-empty list"),
-        ({"groups": ["a", "b"]}, "option groups names the groups of option pairs, which is not given"),
-        ({"pairs": [["he", "she"]]}, "option groups must name the two groups"),
+        ({"swap_references": "yes"}, "swap_references: must be true or false, not 'yes'"),
+        ({"fields": []}, "fields: must not be empty"),
+        ({"groups": ["a", "b"]}, "pairs and groups go together"),
+        ({"pairs": [["he", "she"]]}, "pairs and groups go together"),
         ({"pairs": [["lad", "lass"]], "groups": ["male", "x"], "lists": ["gender"]}, "two word lists have a group"),
     ],
 )

@@ -3,8 +3,9 @@ nlpbench: generation, log-likelihoods with shared contexts, and rolling perplexi
 
 from __future__ import annotations
 
-from .model import OWN_PARAMS, GPTModel
+from .model import GPTModel
+from .params import GPT2_CONFIG, GPT2Architecture, GPTParams
 
 __version__ = "0.1.0"
 
-__all__ = ["OWN_PARAMS", "GPTModel", "__version__"]
+__all__ = ["GPT2_CONFIG", "GPT2Architecture", "GPTModel", "GPTParams", "__version__"]

@@ -19,10 +19,11 @@ from nlpbench import (
     ModelError,
     ModelSpec,
 )
-from nlpbench_transformers import BatchRunner, HFParams, Loaded, Truncation, load_model
+from nlpbench_transformers import BatchRunner, Loaded, Truncation, load_model
 
 from .encoding import Pair, encode_pairs
 from .generation import Generator, Prompt
+from .params import GPTParams
 from .scoring import Scorer
 from .tokenizer import gpt2_tokenizer
 from .windows import disjoint_window_pairs, window_pairs
@@ -31,16 +32,16 @@ from .windows import disjoint_window_pairs, window_pairs
 class CausalLM:
     """A causal LM on its device, with its tokenizer, batching and truncation record."""
 
-    def __init__(self, loaded: Loaded, params: HFParams, seed: int) -> None:
+    def __init__(self, loaded: Loaded, params: GPTParams, seed: int) -> None:
         self.loaded = loaded
         self.model = loaded.model
         self.tokenizer = loaded.tokenizer
         self.seed = seed
         self.max_length = _max_length(loaded.model.config, params.max_length)
         self.truncation = Truncation(side="left", max_length=self.max_length)
-        self.share_contexts = bool(params.extra.get("share_contexts", True))
-        stride = params.extra.get("rolling_stride")
-        self.rolling_stride = min(int(stride), self.max_length) if stride is not None else max(1, self.max_length // 2)
+        self.share_contexts = params.share_contexts
+        stride = params.rolling_stride
+        self.rolling_stride = min(stride, self.max_length) if stride is not None else max(1, self.max_length // 2)
         tokenizer = self.tokenizer
         bos, eos = tokenizer.bos_token_id, tokenizer.eos_token_id
         self.start_token: int | None = bos if bos is not None else eos
@@ -54,7 +55,7 @@ class CausalLM:
         self.generator = Generator(loaded.model, tokenizer, loaded.device, pad_id, self.eos_ids)
 
     @classmethod
-    def load(cls, spec: ModelSpec, params: HFParams) -> CausalLM:
+    def load(cls, spec: ModelSpec, params: GPTParams) -> CausalLM:
         loaded = load_model(
             spec, params, AutoModelForCausalLM, default_model_type="gpt2", default_tokenizer=gpt2_tokenizer
         )

@@ -53,7 +53,7 @@ def finetune(
     from .model import GPTModel
 
     check_pairs(strategy, train, held_out)
-    params = dataclasses.replace(GPTModel.check_spec(spec), dtype="float32")  # train in full precision
+    params = GPTModel.check_spec(spec).model_copy(update={"dtype": "float32"})  # train in full precision
     lm = CausalLM.load(spec, params)
     try:
         trainer = _Trainer(lm)

@@ -10,13 +10,18 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from nlpbench import (
     ConfigError,
+    ConfigErrors,
     GenerateRequest,
     Loglikelihood,
     LoglikelihoodRequest,
     LoglikelihoodRollingRequest,
     ModelError,
     ModelSpec,
+    Options,
+    option_problems,
 )
+
+from .params import GPT2_CONFIG, GPTParams
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -31,13 +36,8 @@ if TYPE_CHECKING:
         PretrainStepped,
         TrainingPair,
     )
-    from nlpbench_transformers import HFParams
 
     from .causal import CausalLM
-
-#: The ``params:`` of the ``gpt`` type besides the common ones (device, dtype,
-#: batch_size, max_length, truncation).
-OWN_PARAMS = ("rolling_stride", "share_contexts")
 
 
 class GPTModel:
@@ -50,6 +50,10 @@ class GPTModel:
     """
 
     capabilities: ClassVar[frozenset[str]] = frozenset({"generate", "loglikelihood", "loglikelihood_rolling"})
+    #: The ``params:`` a gpt entry takes; ``config:`` is checked against :data:`GPT2_CONFIG`.
+    options: ClassVar[type[GPTParams]] = GPTParams
+    #: The architecture settings ``config:`` takes (model_type gpt2).
+    config_options: ClassVar[type[Options]] = GPT2_CONFIG.schema
     #: What ``nlpbench finetune`` can train a gpt model for.
     finetunable: ClassVar[frozenset[str]] = frozenset({"generate"})
 
@@ -61,25 +65,19 @@ class GPTModel:
         self._closed_facts: dict[str, Any] = {}
 
     @classmethod
-    def check_spec(cls, spec: ModelSpec) -> HFParams:
-        """The validated params; ConfigError naming the key for anything wrong."""
-        from nlpbench_transformers import parse_params
+    def check_spec(cls, spec: ModelSpec) -> GPTParams:
+        """The validated params; ConfigErrors listing every problem of ``params`` and
+        ``config`` (each naming its key), or a ConfigError when nothing says what to load."""
+        from nlpbench_transformers import config_problems
 
         if spec.path is None and spec.hub is None and spec.config is None:
             raise ConfigError("give one of path (a folder saved with save_pretrained), hub (a hub id) or config")
-        params = parse_params(spec.params, own=OWN_PARAMS)
-        if params.truncation != "left":
-            raise ConfigError("params.truncation: a causal LM keeps the end of its input, so it must be 'left'")
-        stride = params.extra.get("rolling_stride")
-        if stride is not None:
-            if isinstance(stride, bool) or not isinstance(stride, int) or stride < 1:
-                raise ConfigError(f"params.rolling_stride: must be a positive integer, not {stride!r}")
-            if params.max_length is not None and stride > params.max_length:
-                raise ConfigError(f"params.rolling_stride: {stride} is more than params.max_length {params.max_length}")
-        share = params.extra.get("share_contexts", True)
-        if not isinstance(share, bool):
-            raise ConfigError(f"params.share_contexts: must be true or false, not {share!r}")
-        return params
+        problems = option_problems(GPTParams, spec.params, "params")
+        if spec.config is not None:
+            problems += config_problems(spec.config, GPT2_CONFIG)
+        if problems:
+            raise ConfigErrors(problems)
+        return GPTParams.model_validate(dict(spec.params))
 
     @classmethod
     def finetune(

@@ -66,21 +66,6 @@ def test_unknown_params_get_a_suggestion(tiny_gpt_dir: Path) -> None:
         GPTModel(spec(path=tiny_gpt_dir, params={"batchsize": 4}))
 
 
-@pytest.mark.parametrize(
-    ("params", "message"),
-    [
-        ({"truncation": "right"}, "must be 'left'"),
-        ({"rolling_stride": 0}, "rolling_stride"),
-        ({"rolling_stride": 32, "max_length": 16}, "more than params.max_length"),
-        ({"share_contexts": "yes"}, "share_contexts"),
-        ({"dtype": "float64"}, "dtype"),
-    ],
-)
-def test_bad_params(tiny_gpt_dir: Path, params: dict[str, Any], message: str) -> None:
-    with pytest.raises(ConfigError, match=message):
-        GPTModel.check_spec(spec(path=tiny_gpt_dir, params=params))
-
-
 def test_nothing_to_load() -> None:
     with pytest.raises(ConfigError, match="path"):
         GPTModel.check_spec(spec())

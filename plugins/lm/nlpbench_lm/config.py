@@ -5,9 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from nlpbench import ConfigError, TaskData, TaskSpec, detect_format, did_you_mean, optional_string, task_data
+from nlpbench import (
+    ConfigError,
+    TaskData,
+    TaskSpec,
+    detect_format,
+    did_you_mean,
+    optional_string,
+    parse_options,
+    task_data,
+)
+
+from .params import LMParams
 
 #: How a plain-text file is cut into examples (see :mod:`nlpbench_lm.texts`).
 UNITS = ("paragraph", "line", "file")
@@ -25,7 +35,6 @@ UNIT_MEANINGS = {
 DATA_OPTIONS = ("unit", "id")
 #: The fields an example fills itself beyond the mapped text, which ``data.keep`` may not overwrite.
 RESERVED_FIELDS = ("line",)
-PARAM_KEYS = ("stride",)
 
 
 @dataclass(frozen=True)
@@ -75,22 +84,5 @@ def lm_config(spec: TaskSpec) -> LMConfig:
                 "HF dataset is one text (its data.text column)"
             )
         unit = "row"
-    return LMConfig(data=data, unit=unit, id_column=id_column, stride=_stride(spec.params))
-
-
-def _stride(params: Any) -> int | None:
-    if not isinstance(params, Mapping):
-        raise ConfigError(f"params must be a mapping, not {type(params).__name__}")
-    for key in params:
-        if key == "unit":
-            raise ConfigError("params.unit: the unit is part of data: write it as data.unit")
-        if key not in PARAM_KEYS:
-            raise ConfigError(
-                f"params: unknown key '{key}'{did_you_mean(str(key), PARAM_KEYS)}; known: {', '.join(PARAM_KEYS)}"
-            )
-    stride = params.get("stride")
-    if stride is None:
-        return None
-    if isinstance(stride, bool) or not isinstance(stride, int) or stride < 1:
-        raise ConfigError(f"params.stride must be an integer of at least 1, not {stride!r}")
-    return stride
+    stride = parse_options(LMParams, spec.params, "params").stride
+    return LMConfig(data=data, unit=unit, id_column=id_column, stride=stride)

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from nlpbench import Example, Request, TaskSpec
 
 from .config import UNIT_MEANINGS, lm_config
+from .params import LMParams
 from .scoring import STRATEGIES, build, predict
 from .texts import load_texts
 
@@ -31,6 +32,7 @@ class LanguageModelingTask:
     """
 
     strategies: ClassVar[tuple[str, ...]] = STRATEGIES
+    options: ClassVar[type[LMParams]] = LMParams
     default_metrics: ClassVar[tuple[str, ...]] = ("perplexity", "word-perplexity", "bits-per-byte")
 
     def __init__(self, spec: TaskSpec) -> None:

@@ -11,9 +11,9 @@ import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from nlpbench import MetricError, MetricExample, StatsArray
+from nlpbench import MetricError, MetricExample, Options, StatsArray, parse_options
 
-from .options import check_known
+from .options import NoOptions
 from .vocabulary import NO_ANSWER, LabelVocabulary
 
 # numpy (and scikit-learn) are imported where a metric scores, not here: plugin.py
@@ -32,14 +32,14 @@ class ClassificationMetric:
 
     #: The metric's registered name.
     name: ClassVar[str] = "classification"
-    #: The options the suite may give, beyond which MetricError is raised.
-    options: ClassVar[tuple[str, ...]] = ()
+    #: What the suite may give it (checked before anything runs).
+    options: ClassVar[type[Options]] = NoOptions
     higher_is_better: ClassVar[bool] = True
     scale: ClassVar[tuple[float, float]] = (0.0, 1.0)  # scikit-learn's scale
     example: ClassVar[MetricExample]
 
     def __init__(self, **options: Any) -> None:
-        check_known(options, self.options)
+        self.settings = parse_options(self.options, options)
         self.vocabulary = LabelVocabulary()
 
     # -- the Metric protocol ----------------------------------------------------

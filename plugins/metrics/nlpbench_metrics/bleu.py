@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
-from nlpbench import MetricError, MetricExample
+from pydantic import Field, model_validator
+
+from nlpbench import MetricExample, Options
 
 from . import translation_examples as examples
-from .translation import SacrebleuMetric, choice, flag, whole
+from .translation import SacrebleuMetric
 
 if TYPE_CHECKING:
     import numpy as np
@@ -18,6 +20,44 @@ if TYPE_CHECKING:
 LOG_ZERO = -9999999999.0
 
 SMOOTH_METHODS = ("exp", "floor", "add-k", "none")
+#: sacrebleu's own defaults of ``smooth_value`` for the methods that take one.
+SMOOTH_DEFAULTS = {"floor": 0.1, "add-k": 1}
+#: The most n-gram orders BLEU counts: each is two statistics per segment, and n-grams
+#: longer than this match almost never.
+MAX_NGRAM_ORDER = 10
+
+#: sacrebleu's tokenizers (``BLEU.TOKENIZERS``; a test keeps the two alike).
+Tokenizer = Literal[
+    "none", "zh", "13a", "intl", "char", "ja-mecab", "ko-mecab", "spm", "flores101", "flores200", "spBLEU-1K"
+]
+
+
+class BleuOptions(Options):
+    """sacrebleu's ``BLEU`` options."""
+
+    tokenize: Tokenizer = Field(
+        "13a", description="sacrebleu's tokenizer: 13a is WMT's convention; intl, zh, ja-mecab, ko-mecab, char, spm, "
+        "flores101, flores200 and spBLEU-1K for other scripts (some need extra packages); none for pre-tokenized text"
+    )  # fmt: skip
+    lowercase: bool = Field(False, description="compare in lower case")
+    smooth_method: Literal["exp", "floor", "add-k", "none"] = Field(
+        "exp", description="how an n-gram order without matches is smoothed (sacrebleu's methods)"
+    )
+    smooth_value: float | None = Field(
+        None, gt=0, description="with smooth_method floor (default 0.1) or add-k (default 1) only"
+    )
+    max_ngram_order: int = Field(4, ge=1, le=MAX_NGRAM_ORDER, description="the longest n-grams counted")
+    effective_order: bool = Field(
+        False, description="stop at the longest order a segment has n-grams of (for sentence-level BLEU)"
+    )
+
+    @model_validator(mode="after")
+    def _smooth_value_fits(self) -> BleuOptions:
+        if self.smooth_value is not None and self.smooth_method not in SMOOTH_DEFAULTS:
+            raise ValueError(
+                f"smooth_value only applies with smooth_method floor or add-k (it is '{self.smooth_method}')"
+            )
+        return self
 
 
 class BleuMetric(SacrebleuMetric):
@@ -34,14 +74,7 @@ class BleuMetric(SacrebleuMetric):
     """
 
     name: ClassVar[str] = "bleu"
-    options: ClassVar[tuple[str, ...]] = (
-        "tokenize",
-        "lowercase",
-        "smooth_method",
-        "smooth_value",
-        "max_ngram_order",
-        "effective_order",
-    )
+    options: ClassVar[type[Options]] = BleuOptions
     example: ClassVar[MetricExample] = MetricExample(examples.PREDICTIONS, examples.REFERENCES, value=examples.BLEU)
 
     @property
@@ -49,26 +82,11 @@ class BleuMetric(SacrebleuMetric):
         return 2 + 2 * int(self.settings["max_ngram_order"])
 
     @classmethod
-    def resolve(cls, options: Mapping[str, Any]) -> dict[str, Any]:
-        from sacrebleu.metrics.bleu import BLEU
-
-        method = choice(options, "smooth_method", "exp", SMOOTH_METHODS)
-        value = options.get("smooth_value")
-        default = BLEU.SMOOTH_DEFAULTS[method]
-        if default is None and value is not None:
-            raise MetricError(f"smooth_value only applies with smooth_method floor or add-k (it is '{method}')")
-        if value is None:
-            value = default
-        elif isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-            raise MetricError(f"smooth_value must be a positive number, not {value!r}")
-        return {
-            "tokenize": choice(options, "tokenize", BLEU.TOKENIZER_DEFAULT, tuple(BLEU.TOKENIZERS)),
-            "lowercase": flag(options, "lowercase", False),
-            "smooth_method": method,
-            "smooth_value": value,
-            "max_ngram_order": whole(options, "max_ngram_order", 4, least=1),
-            "effective_order": flag(options, "effective_order", False),
-        }
+    def resolve(cls, options: Options) -> dict[str, Any]:
+        settings = options.model_dump()
+        if settings["smooth_value"] is None:  # sacrebleu's default for the method, recorded as used
+            settings["smooth_value"] = SMOOTH_DEFAULTS.get(settings["smooth_method"])
+        return settings
 
     @staticmethod
     def build(settings: Mapping[str, Any], references: Sequence[Sequence[str | None]] | None) -> Any:

@@ -22,9 +22,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from nlpbench import MetricError, MetricExample, StatsArray
+from pydantic import Field
 
-from .options import check_known
+from nlpbench import MetricError, MetricExample, Options, StatsArray, parse_options
+
+from .options import NoOptions
 
 if TYPE_CHECKING:
     import numpy as np
@@ -67,8 +69,21 @@ def _gold_and_probabilities(
     return str(references[0]), values
 
 
+#: The most bins ECE takes: each resample of the bootstrap counts every bin, and more
+#: bins than this leave nearly all of them empty on any real test set.
+MAX_BINS = 1000
+
+
+class EceOptions(Options):
+    """How ECE bins the examples."""
+
+    bins: int = Field(
+        10, ge=1, le=MAX_BINS, description="equal-width bins over the top label's probability (the confidence)"
+    )
+
+
 class _Calibration:
-    options: ClassVar[tuple[str, ...]] = ()
+    options: ClassVar[type[Options]] = NoOptions
     uses_probabilities: ClassVar[bool] = True
     higher_is_better: ClassVar[bool] = False
     example: ClassVar[MetricExample]
@@ -86,7 +101,7 @@ class BrierMetric(_Calibration):
     )  # fmt: skip
 
     def __init__(self, **options: Any) -> None:
-        check_known(options, self.options)
+        parse_options(NoOptions, options)
 
     def stats(
         self,
@@ -120,7 +135,7 @@ class EceMetric(_Calibration):
     """Expected calibration error of the top label, over equal-width confidence bins (default 10; lower is better)."""
 
     name: ClassVar[str] = "ece"
-    options: ClassVar[tuple[str, ...]] = ("bins",)
+    options: ClassVar[type[Options]] = EceOptions
     scale: ClassVar[tuple[float, float]] = (0.0, 1.0)
     # 10 bins: 0.9 right, 0.6 right, 0.8 wrong, 0.7 wrong, each alone in its bin
     # ECE = (|1-0.9| + |1-0.6| + |0-0.8| + |0-0.7|) / 4
@@ -129,11 +144,8 @@ class EceMetric(_Calibration):
         probabilities=EXAMPLE_PROBABILITIES,
     )  # fmt: skip
 
-    def __init__(self, *, bins: Any = 10, **options: Any) -> None:
-        check_known(options, self.options)
-        if isinstance(bins, bool) or not isinstance(bins, int) or bins < 1:
-            raise MetricError(f"bins must be a whole number of at least 1, not {bins!r}")
-        self.bins = bins
+    def __init__(self, **options: Any) -> None:
+        self.bins = parse_options(EceOptions, options).bins
 
     def stats(
         self,

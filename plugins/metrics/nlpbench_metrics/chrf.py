@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from nlpbench import MetricExample
+from pydantic import Field
+
+from nlpbench import MetricExample, Options
 
 from . import translation_examples as examples
-from .translation import SacrebleuMetric, flag, whole
+from .translation import SacrebleuMetric
 
 if TYPE_CHECKING:
     import numpy as np
@@ -16,6 +18,20 @@ if TYPE_CHECKING:
 
 #: sacrebleu's stand-in for a precision or recall with nothing to divide by.
 EPSILON = 1e-16
+
+
+class ChrfOptions(Options):
+    """sacrebleu's ``CHRF`` options."""
+
+    char_order: int = Field(6, ge=1, le=20, description="the longest character n-grams counted")
+    word_order: int = Field(0, ge=0, le=10, description="the longest word n-grams counted: 0 for chrF, 2 for chrF++")
+    beta: int = Field(2, ge=1, le=10, description="recall weighs beta times as much as precision")
+    lowercase: bool = Field(False, description="compare in lower case")
+    whitespace: bool = Field(False, description="count spaces as part of character n-grams")
+    eps_smoothing: bool = Field(
+        False, description="average every order with a tiny epsilon for empty ones (chrF++.py's way) instead of "
+        "sacrebleu's default, the orders that occur"
+    )  # fmt: skip
 
 
 class ChrfMetric(SacrebleuMetric):
@@ -33,30 +49,12 @@ class ChrfMetric(SacrebleuMetric):
     """
 
     name: ClassVar[str] = "chrf"
-    options: ClassVar[tuple[str, ...]] = (
-        "char_order",
-        "word_order",
-        "beta",
-        "lowercase",
-        "whitespace",
-        "eps_smoothing",
-    )
+    options: ClassVar[type[Options]] = ChrfOptions
     example: ClassVar[MetricExample] = MetricExample(examples.PREDICTIONS, examples.REFERENCES, value=examples.CHRF)
 
     @property
     def width(self) -> int:
         return 3 * (int(self.settings["char_order"]) + int(self.settings["word_order"]))
-
-    @classmethod
-    def resolve(cls, options: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            "char_order": whole(options, "char_order", 6, least=1),
-            "word_order": whole(options, "word_order", 0, least=0),
-            "beta": whole(options, "beta", 2, least=1),
-            "lowercase": flag(options, "lowercase", False),
-            "whitespace": flag(options, "whitespace", False),
-            "eps_smoothing": flag(options, "eps_smoothing", False),
-        }
 
     @staticmethod
     def build(settings: Mapping[str, Any], references: Sequence[Sequence[str | None]] | None) -> Any:

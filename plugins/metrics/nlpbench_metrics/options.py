@@ -1,36 +1,42 @@
-"""Checking the options a suite gives a metric (``{name: precision, average: binary}``)."""
+"""The option schemas the metrics of this plugin share (a metric's own lives beside it).
+
+A metric declares what a suite may give it (``{name: precision, average: binary}``) as
+an :class:`nlpbench.Options` schema in its ``options`` attribute: ``nlpbench validate``
+checks every entry against it before anything runs, ``nlpbench list metrics --json``
+prints it, and docs/reference/options.md is generated from it. The metric reads its
+settings with :func:`nlpbench.parse_options`, so the schema is the one place a default
+is written.
+"""
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Collection, Mapping
-from typing import Any
+from typing import Literal
 
-from nlpbench import MetricError
+from pydantic import Field, model_validator
+
+from nlpbench import Options
 
 AVERAGES = ("macro", "micro", "weighted", "binary")
 
 
-def check_known(options: Mapping[str, Any], known: Collection[str]) -> None:
-    """MetricError naming the first option not in ``known``, with a suggestion.
-
-    Messages leave the metric's name out: the runner puts it in front.
-    """
-    for option in options:
-        if option in known:
-            continue
-        close = difflib.get_close_matches(option, sorted(known), n=1, cutoff=0.6)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        takes = f"it takes: {', '.join(sorted(known))}" if known else "it takes none"
-        raise MetricError(f"no option '{option}'{hint}; {takes}")
+class NoOptions(Options):
+    """The metric takes no options (so a misspelt one is an error, not ignored)."""
 
 
-def check_average(average: Any, positive: Any) -> str:
-    """The averaging mode; MetricError when it is unknown or ``positive`` doesn't fit it."""
-    if average not in AVERAGES:
-        raise MetricError(f"average must be one of {', '.join(AVERAGES)}, not {average!r}")
-    if average == "binary" and positive is None:
-        raise MetricError("average 'binary' needs the positive label: set positive")
-    if average != "binary" and positive is not None:
-        raise MetricError(f"positive only applies with average 'binary' (average is '{average}')")
-    return str(average)
+class AveragingOptions(Options):
+    """How precision and recall average over labels."""
+
+    average: Literal["macro", "micro", "weighted", "binary"] = Field(
+        "macro",
+        description="macro: the mean over labels; micro: over examples; weighted: by each label's support; "
+        "binary: the positive label alone (scikit-learn's averages)",
+    )
+    positive: str | int | None = Field(None, description="the positive label, with average binary (and only then)")
+
+    @model_validator(mode="after")
+    def _positive_with_binary(self) -> AveragingOptions:
+        if self.average == "binary" and self.positive is None:
+            raise ValueError("average binary needs the positive label: set positive")
+        if self.average != "binary" and self.positive is not None:
+            raise ValueError(f"positive only applies with average binary (average is {self.average})")
+        return self

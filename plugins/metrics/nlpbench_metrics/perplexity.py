@@ -15,9 +15,9 @@ import numbers
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from nlpbench import MetricError, MetricExample, StatsArray
+from nlpbench import MetricError, MetricExample, Options, StatsArray, parse_options
 
-from .options import check_known
+from .options import NoOptions
 
 if TYPE_CHECKING:
     import numpy as np
@@ -46,13 +46,14 @@ class LanguageModelMetric:
     unit: ClassVar[str] = "tokens"
     higher_is_better: ClassVar[bool] = False
     scale: ClassVar[tuple[float, float]] = (1.0, math.inf)
+    options: ClassVar[type[Options]] = NoOptions
     example: ClassVar[MetricExample]
     #: What the score is averaged over, for results.
     average: ClassVar[str] = "over tokens of the whole corpus (not per text)"
     formula: ClassVar[str] = "exp(-sum(logprob) / sum(tokens))"
 
     def __init__(self, **options: Any) -> None:
-        check_known(options, ())
+        parse_options(NoOptions, options)
         self.column = FIELDS.index(self.unit)
 
     # -- the Metric protocol ----------------------------------------------------

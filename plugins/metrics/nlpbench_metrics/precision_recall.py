@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from nlpbench import MetricError, MetricExample
+from nlpbench import MetricError, MetricExample, Options
 
 from . import examples
 from .base import ClassificationMetric, real_labels
-from .options import check_average
+from .options import AveragingOptions
 
 if TYPE_CHECKING:
     import numpy as np
@@ -21,12 +21,13 @@ if TYPE_CHECKING:
 class AveragedMetric(ClassificationMetric):
     """Base of precision and recall: the ``average`` and ``positive`` options."""
 
-    options: ClassVar[tuple[str, ...]] = ("average", "positive")
+    options: ClassVar[type[Options]] = AveragingOptions
 
-    def __init__(self, *, average: Any = "macro", positive: Any = None, **options: Any) -> None:
+    def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self.average = check_average(average, positive)
-        self.positive = positive
+        settings = cast(AveragingOptions, self.settings)
+        self.average: str = settings.average
+        self.positive = positive = settings.positive
         if positive is not None:
             # give it an index up front, so binary scoring has one even before it is seen
             self.vocabulary.add([positive])

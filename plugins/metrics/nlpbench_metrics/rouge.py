@@ -11,13 +11,14 @@ rouge-score's ``RougeScorer``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
-from nlpbench import MetricError, MetricExample, StatsArray
+from pydantic import Field
 
-from .options import check_known
-from .sentences import one_sentence_per_line
+from nlpbench import MetricError, MetricExample, Options, StatsArray, parse_options
+
+from .sentences import SPLITTERS, split_for_rouge
 
 if TYPE_CHECKING:
     import numpy as np
@@ -37,6 +38,29 @@ REFERENCES = (
     ("The cat sat on the mat.",),
     ("Two men face charges after an arrest.", "Police arrested two men on Monday. Both were charged."),
 )
+#: ROUGE-Lsum's: the same texts, one sentence per line, as rouge-score reads sentences.
+LSUM_PREDICTIONS = tuple(text.replace(". ", ".\n") for text in PREDICTIONS)
+LSUM_REFERENCES = tuple(tuple(text.replace(". ", ".\n") for text in refs) for refs in REFERENCES)
+
+
+class RougeOptions(Options):
+    """rouge-score's options, and which of its three measures is the score."""
+
+    stemming: bool = Field(True, description="Porter-stem words before matching (rouge-score's use_stemmer)")
+    measure: Literal["precision", "recall", "fmeasure"] = Field(
+        "fmeasure", description="which of rouge-score's measures is the score"
+    )
+
+
+class RougeLsumOptions(RougeOptions):
+    """ROUGE-Lsum's options: rouge-score's, and where its sentences come from."""
+
+    split_sentences: Literal["newline", "nltk", "regex"] = Field(
+        "newline",
+        description="newline: a sentence per line of the text as given, as rouge-score reads it; nltk: split by "
+        "nltk's sent_tokenize first, as Hugging Face's summarization examples do before evaluate's rouge (needs "
+        "nltk's punkt_tab data); regex: a text without newlines split by nlpbench's rule-based splitter",
+    )
 
 
 class RougeMetric:
@@ -46,20 +70,17 @@ class RougeMetric:
     name: ClassVar[str] = "rouge"
     #: rouge-score's name for the score (``rouge1``, ``rougeLsum``).
     rouge_type: ClassVar[str] = ""
-    #: The options the suite may give, beyond which MetricError is raised.
-    options: ClassVar[tuple[str, ...]] = ("stemming", "measure")
+    #: What the suite may give it (checked before anything runs).
+    options: ClassVar[type[Options]] = RougeOptions
     higher_is_better: ClassVar[bool] = True
     scale: ClassVar[tuple[float, float]] = (0.0, 1.0)  # rouge-score's scale
     example: ClassVar[MetricExample]
 
     def __init__(self, **options: Any) -> None:
-        check_known(options, self.options)
-        self.stemming = _flag(options, "stemming", default=True)
-        measure = options.get("measure", "fmeasure")
-        if measure not in MEASURES:
-            raise MetricError(f"measure must be one of {', '.join(MEASURES)}, not {measure!r}")
-        self.measure: str = measure
-        self.column = MEASURES.index(measure)
+        self.settings = cast(RougeOptions, parse_options(self.options, options))
+        self.stemming: bool = self.settings.stemming
+        self.measure: str = self.settings.measure
+        self.column = MEASURES.index(self.measure)
 
     # -- the Metric protocol ----------------------------------------------------
 
@@ -152,39 +173,31 @@ class RougeLMetric(RougeMetric):
 class RougeLsumMetric(RougeMetric):
     """ROUGE-Lsum: summary-level LCS F-measure, sentence by sentence (rouge-score, 0-1).
 
-    rouge-score reads one sentence per line; with ``split_sentences`` (the default) a
-    text without newlines is split into sentences first, by a simple regex splitter.
+    rouge-score reads one sentence per line; ``split_sentences`` says where the
+    sentences come from: the lines of the text as given (the default, rouge-score's own
+    reading), nltk's ``sent_tokenize`` (Hugging Face's convention), or nlpbench's regex
+    splitter.
     """
 
     name: ClassVar[str] = "rouge-lsum"
     rouge_type: ClassVar[str] = "rougeLsum"
-    options: ClassVar[tuple[str, ...]] = ("stemming", "measure", "split_sentences")
-    example: ClassVar[MetricExample] = MetricExample(PREDICTIONS, REFERENCES, value=0.829059829059829)
+    options: ClassVar[type[Options]] = RougeLsumOptions
+    example: ClassVar[MetricExample] = MetricExample(LSUM_PREDICTIONS, LSUM_REFERENCES, value=0.829059829059829)
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self.split_sentences = _flag(options, "split_sentences", default=True)
+        self.split_sentences: str = cast(RougeLsumOptions, self.settings).split_sentences
+        self.prepare_text = split_for_rouge(self.split_sentences)  # MetricError now when nltk lacks its data
 
     def prepare(self, text: str) -> str:
-        return one_sentence_per_line(text) if self.split_sentences else text
+        return self.prepare_text(text)
 
     def describe(self) -> dict[str, Any]:
         return {
             **super().describe(),
             "split_sentences": self.split_sentences,
-            "sentences": (
-                "one per line; a text without newlines is split by nlpbench's regex splitter"
-                if self.split_sentences
-                else "one per line, as given (a text without newlines is one sentence)"
-            ),
+            "sentences": SPLITTERS[self.split_sentences],
         }
-
-
-def _flag(options: Mapping[str, Any], name: str, *, default: bool) -> bool:
-    value = options.get(name, default)
-    if not isinstance(value, bool):
-        raise MetricError(f"{name} must be true or false, not {value!r}")
-    return value
 
 
 def _texts(position: int, refs: Any) -> list[str]:

@@ -10,12 +10,13 @@ rows of the chosen ``subset``, so any resample of rows is re-scored exactly.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from nlpbench import MetricError, MetricExample, StatsArray
+from pydantic import Field
+
+from nlpbench import MetricError, MetricExample, Options, StatsArray, parse_options
 
 from . import squad_rules
-from .options import check_known
 
 # numpy is imported where a metric scores: plugin.py imports this module whenever
 # nlpbench lists plugins, which should stay instant
@@ -36,21 +37,27 @@ EXAMPLE_PREDICTIONS = ("denver broncos.", "the Carolina Panthers team", None, ""
 EXAMPLE_REFERENCES = (("Denver Broncos", "Broncos"), ("Carolina Panthers",), ("Santa Clara",), ())
 
 
+class SquadOptions(Options):
+    """What part of a SQuAD v2 set is scored."""
+
+    subset: Literal["all", "has-answer", "no-answer"] = Field(
+        "all",
+        description="every question, or only those with an answer (SQuAD v2's HasAns) or without one (NoAns)",
+    )
+
+
 class SquadMetric:
     """Base of the SQuAD metrics: the ``subset`` option, the statistics, the aggregate."""
 
     #: The metric's registered name.
     name: ClassVar[str] = "squad"
-    options: ClassVar[tuple[str, ...]] = ("subset",)
+    options: ClassVar[type[Options]] = SquadOptions
     higher_is_better: ClassVar[bool] = True
     scale: ClassVar[tuple[float, float]] = (0.0, 100.0)  # the official script's scale
     example: ClassVar[MetricExample]
 
-    def __init__(self, *, subset: Any = "all", **options: Any) -> None:
-        check_known(options, self.options)
-        if not isinstance(subset, str) or subset not in SUBSETS:
-            raise MetricError(f"subset must be one of {', '.join(SUBSETS)}, not {subset!r}")
-        self.subset = subset
+    def __init__(self, **options: Any) -> None:
+        self.subset: str = parse_options(SquadOptions, options).subset
 
     # -- the Metric protocol ----------------------------------------------------
 

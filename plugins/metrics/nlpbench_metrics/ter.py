@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from nlpbench import MetricExample
+from pydantic import Field
+
+from nlpbench import MetricExample, Options
 
 from . import translation_examples as examples
-from .translation import SacrebleuMetric, flag
+from .translation import SacrebleuMetric
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
+
+
+class TerOptions(Options):
+    """sacrebleu's ``TER`` options."""
+
+    normalized: bool = Field(
+        False, description="Tercom's normalization: punctuation split off words, XML entities unescaped"
+    )
+    no_punct: bool = Field(False, description="remove punctuation")
+    asian_support: bool = Field(
+        False, description="with normalized or no_punct, split CJK text into characters and drop CJK punctuation"
+    )
+    case_sensitive: bool = Field(False, description="keep case (TER lowercases by default)")
 
 
 class TerMetric(SacrebleuMetric):
@@ -27,17 +43,15 @@ class TerMetric(SacrebleuMetric):
     """
 
     name: ClassVar[str] = "ter"
-    options: ClassVar[tuple[str, ...]] = ("normalized", "no_punct", "asian_support", "case_sensitive")
+    options: ClassVar[type[Options]] = TerOptions
     higher_is_better: ClassVar[bool] = False
+    #: No upper bound: a translation longer than its references needs more edits than they have words.
+    scale: ClassVar[tuple[float, float]] = (0.0, math.inf)
     example: ClassVar[MetricExample] = MetricExample(examples.PREDICTIONS, examples.REFERENCES, value=examples.TER)
 
     @property
     def width(self) -> int:
         return 2
-
-    @classmethod
-    def resolve(cls, options: Mapping[str, Any]) -> dict[str, Any]:
-        return {name: flag(options, name, False) for name in cls.options}
 
     @staticmethod
     def build(settings: Mapping[str, Any], references: Sequence[Sequence[str | None]] | None) -> Any:

@@ -24,9 +24,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from nlpbench import MetricError, MetricExample, StatsArray
+from nlpbench import MetricError, MetricExample, Options, StatsArray, parse_options
 
-from .options import check_known
+from .options import NoOptions
 
 # numpy and sacrebleu are imported where a metric is built or scores, not here:
 # plugin.py imports these classes whenever nlpbench lists plugins
@@ -46,16 +46,15 @@ class SacrebleuMetric:
 
     #: The metric's registered name.
     name: ClassVar[str] = "sacrebleu"
-    #: The options the suite may give, beyond which MetricError is raised.
-    options: ClassVar[tuple[str, ...]] = ()
+    #: What the suite may give it, as sacrebleu's metric takes them (checked before anything runs).
+    options: ClassVar[type[Options]] = NoOptions
     higher_is_better: ClassVar[bool] = True
     scale: ClassVar[tuple[float, float]] = (0.0, 100.0)  # sacrebleu's scale
     example: ClassVar[MetricExample]
 
     def __init__(self, **options: Any) -> None:
-        check_known(options, self.options)
         #: Every option with its value, defaults filled in (recorded by ``describe``).
-        self.settings: dict[str, Any] = self.resolve(options)
+        self.settings: dict[str, Any] = self.resolve(parse_options(self.options, options))
         self.scorer: Any = sacrebleu_metric(self.build, self.settings)
         # the reference streams the scorer has cached: one metric scores every model of a
         # task against the same references, which are then tokenized once, not per model
@@ -126,9 +125,9 @@ class SacrebleuMetric:
         raise NotImplementedError
 
     @classmethod
-    def resolve(cls, options: Mapping[str, Any]) -> dict[str, Any]:
-        """Every option, checked (MetricError naming a bad one), defaults filled in."""
-        raise NotImplementedError
+    def resolve(cls, options: Options) -> dict[str, Any]:
+        """The keyword arguments of sacrebleu's metric for these options."""
+        return options.model_dump()
 
     @staticmethod
     def build(settings: Mapping[str, Any], references: Sequence[Sequence[str | None]] | None) -> Any:
@@ -230,30 +229,3 @@ def resampled_sums(stats: StatsArray, indices: npt.NDArray[np.integer]) -> npt.N
         counts = np.bincount((offsets + rows).ravel(), minlength=len(rows) * segments)
         sums[start : start + len(rows)] = counts.reshape(len(rows), segments).astype(np.float64) @ stats
     return sums
-
-
-# -- checking option values ------------------------------------------------------
-
-
-def flag(options: Mapping[str, Any], name: str, default: bool) -> bool:
-    """A yes/no option: MetricError unless it is true or false."""
-    value = options.get(name, default)
-    if not isinstance(value, bool):
-        raise MetricError(f"{name} must be true or false, not {value!r}")
-    return value
-
-
-def whole(options: Mapping[str, Any], name: str, default: int, least: int) -> int:
-    """A whole-number option of at least ``least``."""
-    value = options.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < least:
-        raise MetricError(f"{name} must be a whole number of at least {least}, not {value!r}")
-    return value
-
-
-def choice(options: Mapping[str, Any], name: str, default: str, allowed: Sequence[str]) -> str:
-    """An option that is one of ``allowed``."""
-    value = options.get(name, default)
-    if value not in allowed:
-        raise MetricError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
-    return str(value)

@@ -10,7 +10,7 @@ import pytest
 
 import nlpbench_metrics.plugin
 import nlpbench_sentiment.plugin
-from nlpbench import MetricError
+from nlpbench import ConfigError, MetricError
 from nlpbench.scoring import metric_stats
 from nlpbench_metrics.calibration import BrierMetric, EceMetric
 
@@ -56,8 +56,12 @@ def test_brier_is_the_multi_class_sum() -> None:
 def test_bad_probabilities_are_errors() -> None:
     with pytest.raises(MetricError, match="example 0: the probabilities must lie in"):
         BrierMetric().stats([None], [["x"]], [{"x": 0.7, "y": 0.7}])
-    with pytest.raises(MetricError, match="bins must be a whole number"):
+    with pytest.raises(ConfigError, match="bins: must be at least 1, not 0"):
         EceMetric(bins=0)
+    with pytest.raises(ConfigError, match="bins: must be at most 1000, not 100000"):
+        EceMetric(bins=100_000)
+    with pytest.raises(ConfigError, match="bins: must be a whole number, not True"):
+        EceMetric(bins=True)
 
 
 @pytest.mark.parametrize("strategy", ["classify", "loglikelihood"])

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 import pytest
 from sklearn.metrics import f1_score
 
-from nlpbench import MetricError
+from nlpbench import ConfigError
 from nlpbench_metrics import MacroF1Metric
 
 
@@ -43,5 +43,5 @@ def test_example_gives_its_value() -> None:
 
 
 def test_takes_no_options() -> None:
-    with pytest.raises(MetricError, match="no option 'average'; it takes none"):
+    with pytest.raises(ConfigError, match="average: unknown option: it takes none"):
         MacroF1Metric(average="micro")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import matthews_corrcoef
 
-from nlpbench import MetricError
+from nlpbench import ConfigError
 from nlpbench_metrics import MccMetric
 
 
@@ -62,5 +62,5 @@ def test_scale_is_the_correlation_range() -> None:
 
 
 def test_takes_no_options() -> None:
-    with pytest.raises(MetricError, match="no option 'positive'"):
+    with pytest.raises(ConfigError, match="positive: unknown option: it takes none"):
         MccMetric(positive="a")

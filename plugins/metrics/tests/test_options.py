@@ -1,32 +1,87 @@
+"""Every metric declares its options as a schema, and ``nlpbench validate`` checks a suite
+against them before anything runs, naming the file, the line and the option."""
+
 from __future__ import annotations
 
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
 import pytest
+from click.testing import CliRunner
 
-from nlpbench import MetricError
-from nlpbench_metrics.options import check_average, check_known
-
-
-def test_known_options_pass() -> None:
-    check_known({"average": "macro"}, ("average", "positive"))
-
-
-def test_unknown_option_is_named_with_a_suggestion() -> None:
-    with pytest.raises(MetricError) as raised:
-        check_known({"postive": "a"}, ("average", "positive"))
-    assert str(raised.value) == ("no option 'postive' (did you mean 'positive'?); it takes: average, positive")
+from nlpbench import ConfigError, Options
+from nlpbench.cli import build_cli
+from nlpbench.testing import make_host
+from nlpbench_metrics import plugin
+from nlpbench_metrics.options import AveragingOptions
 
 
-@pytest.mark.parametrize("average", ["macro", "micro", "weighted"])
-def test_averages(average: str) -> None:
-    assert check_average(average, None) == average
+def _metrics() -> list[Any]:
+    return list(make_host(plugin, tiny_plugin=False).metrics)
 
 
-def test_binary_needs_positive() -> None:
-    assert check_average("binary", "pos") == "binary"
-    with pytest.raises(MetricError, match="set positive"):
-        check_average("binary", None)
+@pytest.mark.parametrize("registered", _metrics(), ids=lambda r: r.name)
+def test_every_metric_declares_a_schema_that_refuses_a_stranger(registered: Any) -> None:
+    schema = registered.component.options
+    assert issubclass(schema, Options)
+    assert all(field.description for field in schema.model_fields.values()), "every option is documented"
+    registered.component()  # the defaults are valid
+    with pytest.raises(ConfigError, match="no_such_option: unknown option"):
+        registered.component(no_such_option=1)
 
 
-def test_unknown_average() -> None:
-    with pytest.raises(MetricError, match="not 'samples'"):
-        check_average("samples", None)
+def test_averaging_checks_positive_against_average() -> None:
+    assert AveragingOptions(average="binary", positive="pos").positive == "pos"
+    assert AveragingOptions(average="binary", positive=1).positive == 1
+    with pytest.raises(ValueError, match="average binary needs the positive label"):
+        AveragingOptions(average="binary")
+
+
+SUITE = """\
+name: metric-options
+models:
+  - name: tiny
+    type: tiny
+tasks:
+  - name: t
+    type: tiny
+    metrics:
+      - accuracy
+      - {name: ece, bins: 0}
+      - {name: precision, averag: binary}
+      - name: bleu
+        max_ngram_order: 100000000
+      - accuracy
+      - {name: rouge-lsum, split_sentences: yes}
+"""
+
+
+def test_validate_reports_every_metric_option_mistake_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "suite.yaml"
+    path.write_text(textwrap.dedent(SUITE))
+    host = make_host(plugin)
+    result = CliRunner().invoke(build_cli(host), ["validate", str(path)], obj={"host": host})
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"Error: {path}:10: tasks[0].metrics[1] (ece).bins: must be at least 1, not 0",
+        f"Error: {path}:11: tasks[0].metrics[2] (precision).averag: unknown option (did you mean 'average'?); "
+        "known: average, positive",
+        f"Error: {path}:13: tasks[0].metrics[3] (bleu).max_ngram_order: must be at most 10, not 100000000",
+        f"Error: {path}:14: tasks[0].metrics[4] (accuracy): 'accuracy' is listed twice (also tasks[0].metrics[0]): "
+        "give one of them `as:` another name",
+        # YAML 1.1 reads a bare yes as true
+        f"Error: {path}:15: tasks[0].metrics[5] (rouge-lsum).split_sentences: must be 'newline', 'nltk' or 'regex', "
+        "not True",
+    ]
+
+
+def test_list_metrics_json_gives_each_schema() -> None:
+    host = make_host(plugin, tiny_plugin=False)
+    result = CliRunner().invoke(build_cli(host), ["list", "metrics", "--json"], obj={"host": host})
+    rows = {row["name"]: row for row in json.loads(result.stdout)}
+    bins = rows["ece"]["options"]["properties"]["bins"]
+    assert (bins["type"], bins["default"], bins["minimum"], bins["maximum"]) == ("integer", 10, 1, 1000)
+    assert rows["accuracy"]["options"]["properties"] == {}
+    assert rows["ter"]["scale"] == [0.0, None]  # unbounded above, as results write it

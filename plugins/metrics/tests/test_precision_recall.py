@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 import pytest
 from sklearn.metrics import precision_score, recall_score
 
-from nlpbench import MetricError
+from nlpbench import ConfigError, MetricError
 from nlpbench_metrics import PrecisionMetric, RecallMetric
 
 METRICS: list[tuple[type[PrecisionMetric | RecallMetric], Callable[..., float]]] = [
@@ -94,15 +94,15 @@ def test_example_gives_its_value(metric_class: type[PrecisionMetric | RecallMetr
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"avg": "macro"}, "no option 'avg' (did you mean 'average'?)"),
-        ({"average": "samples"}, "average must be one of macro, micro, weighted, binary"),
-        ({"average": "binary"}, "needs the positive label"),
-        ({"positive": "pos"}, "positive only applies with average 'binary'"),
+        ({"averag": "macro"}, "averag: unknown option (did you mean 'average'?); known: average, positive"),
+        ({"average": "samples"}, "average: must be 'macro', 'micro', 'weighted' or 'binary', not 'samples'"),
+        ({"average": "binary"}, "average binary needs the positive label: set positive"),
+        ({"positive": "pos"}, "positive only applies with average binary (average is macro)"),
     ],
 )
 @pytest.mark.parametrize("metric_class", [PrecisionMetric, RecallMetric])
 def test_bad_options(metric_class: type[PrecisionMetric | RecallMetric], options: dict[str, str], message: str) -> None:
-    with pytest.raises(MetricError, match=re.escape(message)):
+    with pytest.raises(ConfigError, match=re.escape(message)):
         metric_class(**options)
 
 

@@ -48,6 +48,15 @@ def test_no_split_inside_a_number_or_a_word() -> None:
     assert split_sentences("It cost 3.5 million.Then more.") == ["It cost 3.5 million.Then more."]
 
 
+def test_no_split_inside_a_number_a_tokenizer_pulled_apart() -> None:
+    # CNN/DailyMail's tokenized text writes £1.8m as "£1. 8m"; a year before a count still ends a sentence
+    assert split_sentences("He paid £1. 8m for it. Shares rose 3. 5% in 2019. 5 firms bid.") == [
+        "He paid £1. 8m for it.",
+        "Shares rose 3. 5% in 2019.",
+        "5 firms bid.",
+    ]
+
+
 def test_one_sentence_per_line() -> None:
     assert one_sentence_per_line("One. Two.") == "One.\nTwo."
     assert one_sentence_per_line("no stop") == "no stop"

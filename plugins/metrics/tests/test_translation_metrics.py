@@ -9,8 +9,10 @@ None predictions, signatures and the sentence-level per-example score.
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
+import typing
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ import pytest
 import sacrebleu
 from sacrebleu.metrics import BLEU, CHRF, TER
 
-from nlpbench import Metric, MetricError
+from nlpbench import ConfigError, Metric, MetricError
 from nlpbench_metrics import BleuMetric, ChrfMetric, SacrebleuMetric, TerMetric, plugin
 
 FOLDER = "translation_wmt22_de_en"
@@ -334,25 +336,37 @@ def test_references_are_tokenized_once_per_task() -> None:
 @pytest.mark.parametrize(
     ("metric", "options", "message"),
     [
-        ("bleu", {"tokenizer": "13a"}, "no option 'tokenizer' \\(did you mean 'tokenize'\\?\\)"),
-        ("bleu", {"tokenize": "moses"}, "tokenize must be one of"),
-        ("bleu", {"lowercase": "yes"}, "lowercase must be true or false"),
-        ("bleu", {"smooth_method": "add-one"}, "smooth_method must be one of exp, floor, add-k, none"),
-        ("bleu", {"smooth_value": 0.2}, "smooth_value only applies with smooth_method floor or add-k"),
-        ("bleu", {"smooth_method": "floor", "smooth_value": -1}, "smooth_value must be a positive number"),
-        ("bleu", {"max_ngram_order": 0}, "max_ngram_order must be a whole number of at least 1"),
-        ("bleu", {"effective_order": 1}, "effective_order must be true or false"),
-        ("chrf", {"word_order": -1}, "word_order must be a whole number of at least 0"),
-        ("chrf", {"char_order": 2.5}, "char_order must be a whole number of at least 1"),
-        ("chrf", {"beta": True}, "beta must be a whole number of at least 1"),
-        ("chrf", {"lowercase": None}, "lowercase must be true or false"),
-        ("ter", {"normalize": True}, "no option 'normalize' \\(did you mean 'normalized'\\?\\)"),
-        ("ter", {"case_sensitive": "no"}, "case_sensitive must be true or false"),
+        ("bleu", {"tokenizer": "13a"}, "tokenizer: unknown option (did you mean 'tokenize'?)"),
+        ("bleu", {"tokenize": "moses"}, "tokenize: must be 'none', 'zh', '13a', "),
+        ("bleu", {"lowercase": "yes"}, "lowercase: must be true or false, not 'yes'"),
+        ("bleu", {"smooth_method": "add-one"}, "smooth_method: must be 'exp', 'floor', 'add-k' or 'none'"),
+        ("bleu", {"smooth_value": 0.2}, "smooth_value only applies with smooth_method floor or add-k (it is 'exp')"),
+        ("bleu", {"smooth_method": "floor", "smooth_value": -1}, "smooth_value: must be more than 0, not -1"),
+        ("bleu", {"max_ngram_order": 0}, "max_ngram_order: must be at least 1, not 0"),
+        ("bleu", {"max_ngram_order": 100000000}, "max_ngram_order: must be at most 10, not 100000000"),
+        ("bleu", {"effective_order": 1}, "effective_order: must be true or false, not 1"),
+        ("chrf", {"word_order": -1}, "word_order: must be at least 0, not -1"),
+        ("chrf", {"char_order": 2.5}, "char_order: must be a whole number, not 2.5"),
+        ("chrf", {"beta": True}, "beta: must be a whole number, not True"),
+        ("chrf", {"lowercase": None}, "lowercase: must be true or false, not None"),
+        ("ter", {"normalize": True}, "normalize: unknown option (did you mean 'normalized'?)"),
+        ("ter", {"case_sensitive": "no"}, "case_sensitive: must be true or false, not 'no'"),
     ],
 )
 def test_bad_options(metric: str, options: dict[str, Any], message: str) -> None:
-    with pytest.raises(MetricError, match=message):
+    with pytest.raises(ConfigError) as caught:
         METRICS[metric][0](**options)
+    assert message in str(caught.value)
+
+
+def test_bleu_knows_every_sacrebleu_tokenizer() -> None:
+    from sacrebleu.metrics.bleu import BLEU
+
+    from nlpbench_metrics.bleu import SMOOTH_DEFAULTS, BleuOptions
+
+    assert list(typing.get_args(BleuOptions.model_fields["tokenize"].annotation)) == list(BLEU.TOKENIZERS)
+    assert BleuOptions.model_fields["tokenize"].default == BLEU.TOKENIZER_DEFAULT
+    assert {k: v for k, v in BLEU.SMOOTH_DEFAULTS.items() if v is not None} == SMOOTH_DEFAULTS
 
 
 def test_a_tokenizer_that_cannot_load_is_one_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -402,7 +416,7 @@ def test_describe_gives_sacrebleus_signature(metric: str, options: dict[str, Any
     reference.corpus_score(list(example.predictions), streams(example.references))
     described = instance.describe()
     assert described["signature"] == str(reference.get_signature()) == signature.format(v=sacrebleu.__version__)
-    assert set(described["options"]) == set(METRICS[metric][0].options)
+    assert set(described["options"]) == set(METRICS[metric][0].options.model_fields)
 
 
 def test_one_reference_signature() -> None:
@@ -420,7 +434,8 @@ def test_protocol_and_example(metric: str) -> None:
     instance = component()
     assert isinstance(instance, Metric)
     assert component.name == metric
-    assert component.scale == (0.0, 100.0)
+    # TER has no upper bound (a translation longer than its references): results write it as null
+    assert component.scale == ((0.0, math.inf) if metric == "ter" else (0.0, 100.0))
     assert component.higher_is_better is (metric != "ter")
     example = component.example
     value = instance.aggregate(instance.stats(list(example.predictions), [list(r) for r in example.references]))

@@ -15,9 +15,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from nlpbench import ReporterError
+from pydantic import Field
+
+from nlpbench import Options, ReporterError
 
 from .keys import KeyMap
 
@@ -110,6 +112,30 @@ def log_plan(results: Mapping[str, Any]) -> LogPlan:
     return plan
 
 
+class MlflowOptions(Options):
+    """What the ``mlflow`` reporter takes."""
+
+    tracking_uri: str | None = Field(
+        None,
+        min_length=1,
+        description="where MLflow keeps runs (default: MLflow's own, $MLFLOW_TRACKING_URI or sqlite:///mlflow.db "
+        "in the current folder)",
+    )
+    experiment: str | None = Field(None, min_length=1, description="the MLflow experiment (default: the suite's name)")
+    run_name: str | None = Field(
+        None, min_length=1, description="the MLflow run's name (default: the suite's name and the run's start time)"
+    )
+    artifact_location: str | None = Field(
+        None, min_length=1, description="where a newly created experiment keeps its artifacts"
+    )
+    retries: int | None = Field(
+        None, ge=0, le=100, description="how often a request to a tracking server is retried (default: MLflow's)"
+    )
+    timeout: int | None = Field(
+        None, ge=1, le=3600, description="seconds per request to a tracking server (default: MLflow's)"
+    )
+
+
 class MlflowReporter:
     """Logs suite parameters, every metric with its interval, and the report to MLflow.
 
@@ -120,6 +146,8 @@ class MlflowReporter:
     a tracking server ``retries`` and ``timeout`` (seconds per request; both default to
     MLflow's, which retries for minutes before giving up on a server that is down).
     """
+
+    options: ClassVar[type[Options]] = MlflowOptions
 
     def __init__(
         self,

@@ -12,10 +12,12 @@ from nlpbench import (
     PromptTemplates,
     TaskData,
     TaskSpec,
-    check_keys,
+    parse_options,
     prompting,
     task_data,
 )
+
+from .params import QAParams
 
 #: The fields a flat row maps, and their default columns (those of HF's squad and squad_v2).
 COLUMNS = {"context": "context", "question": "question", "answers": "answers", "id": "id", "title": "title"}
@@ -31,8 +33,6 @@ OPTIONAL = ("id", "title")
 #: its structure) or a flat format the core reads.
 FORMATS = ("squad", "json", "jsonl", "csv", "tsv")
 
-PARAM_KEYS = ("prompt", "shots", "max_new_tokens", "no_answer")
-
 #: The default prompt: the shots (each with its answer), then the question to answer.
 DEFAULT_PROMPT = (
     "{% for shot in shots %}"
@@ -46,9 +46,6 @@ DEFAULT_PROMPTS = {"default": DEFAULT_PROMPT, "t5": T5_PROMPT}
 
 #: What a template may use besides ``shots`` (each shot has these and ``answer``).
 VARIABLES = ("question", "context", "title")
-
-DEFAULT_MAX_NEW_TOKENS = 32
-DEFAULT_NO_ANSWER = "unanswerable"
 
 
 @dataclass(frozen=True)
@@ -69,13 +66,9 @@ def qa_config(spec: TaskSpec) -> QAConfig:
     declared = spec.data.get("format") if isinstance(spec.data, Mapping) else None
     if declared is not None and declared not in FORMATS:
         raise ConfigError(f"data.format must be one of {', '.join(FORMATS)}, not {declared!r}")
-    params = check_keys(spec.params, PARAM_KEYS)
-    prompts = prompting(params, variables=VARIABLES, default=DEFAULT_PROMPTS, has_train=data.train is not None)
-    max_new_tokens = params.get("max_new_tokens", DEFAULT_MAX_NEW_TOKENS)
-    if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int) or max_new_tokens < 1:
-        raise ConfigError(f"params.max_new_tokens must be a whole number of at least 1, not {max_new_tokens!r}")
-    no_answer = params.get("no_answer", DEFAULT_NO_ANSWER)
-    if not isinstance(no_answer, str) or not no_answer.strip():
-        raise ConfigError(f"params.no_answer must be a non-empty phrase, not {no_answer!r}")
+    params = parse_options(QAParams, spec.params, "params")
+    prompts = prompting(
+        params.model_dump(), variables=VARIABLES, default=DEFAULT_PROMPTS, has_train=data.train is not None
+    )
     explicit = frozenset(key for key in COLUMNS if isinstance(spec.data, Mapping) and key in spec.data)
-    return QAConfig(data, prompts.templates, prompts.shots, max_new_tokens, no_answer.strip(), explicit)
+    return QAConfig(data, prompts.templates, prompts.shots, params.max_new_tokens, params.no_answer, explicit)

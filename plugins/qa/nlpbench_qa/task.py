@@ -25,6 +25,7 @@ from .config import qa_config
 from .examples import context_of, question_of, title_of
 from .generation import clean_generation, span_text
 from .loading import load_sample, load_source
+from .params import QAParams
 
 STRATEGIES = ("extract_span", "generate")
 
@@ -51,6 +52,7 @@ class QATask:
     """
 
     strategies: ClassVar[tuple[str, ...]] = STRATEGIES
+    options: ClassVar[type[QAParams]] = QAParams
     default_metrics: ClassVar[tuple[str, ...]] = ("squad-em", "squad-f1")
 
     def __init__(self, spec: TaskSpec) -> None:
@@ -76,13 +78,17 @@ class QATask:
     # -- data -------------------------------------------------------------------
 
     def examples(self) -> list[Example]:
-        """Every question, in file order. DataError for an empty or malformed file."""
+        """Every question, in file order. DataError for an empty or malformed file; with
+        ``params.shots``, the train split is read too, and a ConfigError says when it has
+        too few examples (so that ``nlpbench validate`` finds it)."""
         if self._loaded.examples is None:
             data = self.config.data
             if data.source is None:
                 self._loaded.examples = load_sample(data)
             else:
                 self._loaded.examples = load_source(data.source, data.columns, self.config.explicit, data)
+            if self.config.shots:
+                self._sampler()
         return list(self._loaded.examples)
 
     def _train(self) -> list[Example]:

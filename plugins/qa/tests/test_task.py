@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from nlpbench import ExtractSpanRequest, GenerateRequest, ModelSpec, Span, TaskError
+from nlpbench import ConfigError, ExtractSpanRequest, GenerateRequest, ModelSpec, Span, TaskError
 from nlpbench_qa import QATask
 from nlpbench_qa.config import DEFAULT_PROMPT, T5_PROMPT
 
@@ -165,3 +165,14 @@ def test_describe_says_which_template_and_data(
     assert (t5["template"], t5["template_for"], t5["template_from"]) == (T5_PROMPT, "t5", "built-in")
     plain = task.for_model(ModelSpec(name="b", type="bert")).describe()["generate"]
     assert (plain["template"], plain["template_for"], plain["template_from"]) == (DEFAULT_PROMPT, "default", "built-in")
+
+
+def test_more_shots_than_the_train_split_has_is_found_with_the_examples(
+    make_task: Callable[..., QATask], files: dict[str, Any]
+) -> None:
+    # the examples are what `nlpbench validate` and a run read first: before any model loads
+    with pytest.raises(
+        ConfigError, match=r"params\.shots: 16 shots need a train split of at least 16 examples; it has 15"
+    ):
+        make_task(data=files, params={"shots": 16}).examples()
+    assert len(make_task(data=files, params={"shots": 15}).examples()) == 6

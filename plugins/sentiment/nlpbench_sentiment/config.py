@@ -20,28 +20,20 @@ from nlpbench import (
     PromptTemplates,
     TaskData,
     TaskSpec,
-    did_you_mean,
     no_shots_without_train,
     optional_string,
+    parse_options,
     prompt_templates,
-    shot_count,
     task_data,
 )
 
 from .labels import label_key
+from .params import DEFAULT_DESCRIPTION, DEFAULT_PROMPT, SentimentParams
 
 #: The fields a row maps, and their default columns. ``id`` is read only when mapped:
 #: otherwise an example is named by its file (or split) and line.
 COLUMNS = {"text": "text", "label": "label", "id": "id"}
 OPTIONS = ("labels", "label_names")
-PARAM_KEYS = ("prompt", "shots", "verbalizers", "description")
-
-#: The default prompt: the shots (each with its label's word), then the review to label.
-DEFAULT_PROMPT = (
-    "{% for shot in shots %}Review: {{ shot.text }}\nSentiment: {{ shot.label }}\n\n{% endfor %}"
-    "Review: {{ text }}\nSentiment:"
-)
-DEFAULT_DESCRIPTION = "This review is {{ label }}."
 
 #: What ``params.prompt`` may use besides ``shots`` (each shot has ``text`` and ``label``,
 #: the label's word); what ``params.description`` may use.
@@ -196,16 +188,10 @@ def data_config(spec: TaskSpec) -> DataConfig:
 
 
 def sentiment_config(spec: TaskSpec, has_train: bool) -> SentimentConfig:
-    """``spec.params`` checked and typed; ConfigError naming the key at fault."""
-    params = spec.params
-    if not isinstance(params, Mapping):
-        raise ConfigError(f"params must be a mapping, not {type(params).__name__}")
-    for key in params:
-        if key not in PARAM_KEYS:
-            raise ConfigError(
-                f"params: unknown key '{key}'{did_you_mean(str(key), PARAM_KEYS)}; known: {', '.join(PARAM_KEYS)}"
-            )
-    prompt = params.get("prompt")
+    """``spec.params`` checked and typed: ConfigErrors listing every key at fault, then
+    the templates and the shots against the train split."""
+    params = parse_options(SentimentParams, spec.params, "params")
+    prompt = params.prompt
     if isinstance(prompt, Mapping):
         for key, value in prompt.items():
             check_old_form(value, f"params.prompt.{key}")
@@ -214,20 +200,14 @@ def sentiment_config(spec: TaskSpec, has_train: bool) -> SentimentConfig:
     templates = prompt_templates(prompt, where="params.prompt", variables=PROMPT_VARIABLES, default=DEFAULT_PROMPT)
     for key, compiled in (("default", templates.default), *templates.by_model.items()):
         check_uses(compiled.source, "params.prompt" if isinstance(prompt, str) else f"params.prompt.{key}", "text")
-    shots = shot_count(params)
+    shots = params.shots
     no_shots_without_train(shots, has_train)
     if shots and not templates.uses_shots:
         raise ConfigError(
             f"params.shots: {shots} shots, but params.prompt shows none; loop over them with {{% for shot in shots %}}"
         )
-    description = optional_string(params, "description", "params") or DEFAULT_DESCRIPTION
-    template(description, "params.description", DESCRIPTION_VARIABLES)
-    verbalizers = params.get("verbalizers") or {}
-    if not isinstance(verbalizers, Mapping) or not all(
-        isinstance(word, str) and word.strip() for word in verbalizers.values()
-    ):
-        raise ConfigError(f"params.verbalizers must map each label to a word, not {verbalizers!r}")
-    return SentimentConfig(templates, prompt, shots, {str(k): v for k, v in verbalizers.items()}, description)
+    template(params.description, "params.description", DESCRIPTION_VARIABLES)
+    return SentimentConfig(templates, prompt, shots, dict(params.verbalizers), params.description)
 
 
 def prompting(spec: TaskSpec) -> Prompting:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from nlpbench import did_you_mean
 
 #: What a binary 0/1 column means when the suite doesn't say.
 BINARY_NAMES = {"0": "negative", "1": "positive"}
@@ -62,5 +65,26 @@ class LabelNamer:
 
     def _checked(self, name: str) -> str:
         if self.labels is not None and name not in self.labels:
-            raise LabelProblem(f"label {name!r} is not one of data.labels: {', '.join(self.labels)}")
+            raise LabelProblem(
+                f"label {name!r} is not one of data.labels{did_you_mean(name, self.labels)}: {', '.join(self.labels)}"
+            )
         return name
+
+
+#: A label seen this many times less often than a label it is spelt like is taken for a typo.
+TYPO_RARITY = 10
+
+
+def likely_typo(counts: Mapping[str, int]) -> tuple[str, str] | None:
+    """``(label, meant)`` when the data's labels (``counts``: label → rows), read without
+    data.labels, hold one that looks like a misspelling of another: spelt alike (or alike
+    but for case) and at least :data:`TYPO_RARITY` times rarer. None when none does."""
+    for label, count in sorted(counts.items(), key=lambda item: (item[1], item[0])):
+        others = [other for other in counts if other != label and counts[other] >= TYPO_RARITY * count]
+        lowered = {other.lower(): other for other in others}
+        if label.lower() in lowered:
+            return label, lowered[label.lower()]
+        close = difflib.get_close_matches(label, others, n=1, cutoff=0.8)
+        if close:
+            return label, close[0]
+    return None

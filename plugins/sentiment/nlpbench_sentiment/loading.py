@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 from nlpbench import ConfigError, DataError, DataSource, Example, Row, column
 
 from .config import DataConfig
-from .labels import LabelNamer, LabelProblem
+from .labels import LabelNamer, LabelProblem, likely_typo
 
 #: The built-in sample: 60 short reviews written for this package, half positive.
 SAMPLE = DataConfig(path="data/sample.jsonl", text="text", label="label", id="id")
@@ -43,9 +44,28 @@ def load(config: DataConfig, resolve: Callable[[str], Path]) -> tuple[list[Examp
         with resources.as_file(resources.files(__package__).joinpath(SAMPLE.path or "")) as path:
             examples = read_examples(path, replace(SAMPLE, sources=config.sources))  # data.keep applies to it too
         return examples, SAMPLE_LABELS
-    examples = read_source(source, config)
-    labels = config.labels or tuple(sorted({example.references[0] for example in examples}))
-    return examples, labels
+    lines: dict[str, int] = {}
+    examples = read_source(source, config, lines=lines)
+    if config.labels is not None:
+        return examples, config.labels
+    check_label_typos(examples, source, lines)
+    return examples, tuple(sorted({example.references[0] for example in examples}))
+
+
+def check_label_typos(examples: Sequence[Example], source: DataSource, lines: Mapping[str, int]) -> None:
+    """DataError naming the row of a label that looks like a typo of another (``positve``
+    beside 400 ``positive``): without data.labels the labels are whatever the data holds,
+    and a typo would silently become a class of its own."""
+    counts = Counter(example.references[0] for example in examples)
+    typo = likely_typo(counts)
+    if typo is None:
+        return
+    label, meant = typo
+    first = next(example for example in examples if example.references[0] == label)
+    raise DataError(
+        f"{source.label}:{lines[first.id]}: label {label!r} looks like a typo of {meant!r} ({counts[label]} row"
+        f"{'s' if counts[label] != 1 else ''} against {counts[meant]}); fix it, or list every label in data.labels"
+    )
 
 
 def no_train_split(config: DataConfig) -> ConfigError:
@@ -81,16 +101,19 @@ def read_examples(path: Path, config: DataConfig) -> list[Example]:
     return read_source(DataSource(path=path, format=config.format), config)
 
 
-def read_source(source: DataSource, config: DataConfig, *, keep: bool = True) -> list[Example]:
+def read_source(
+    source: DataSource, config: DataConfig, *, keep: bool = True, lines: dict[str, int] | None = None
+) -> list[Example]:
     """One Example per row of ``source``, with the ``data.keep`` columns among its fields
-    when ``keep``; DataError naming the file (or dataset) and line for a bad row."""
+    when ``keep``; DataError naming the file (or dataset) and line for a bad row.
+    ``lines``, when given, receives each example's line (id → line)."""
     rows = source.read(text_column=config.text)  # DataError when empty
     where = source.label
     # an example without a mapped id is named by its file (or split) and line
     prefix = source.path.stem if source.path is not None else str(source.split)
     namer = LabelNamer(config.labels, config.label_names)
     examples: list[Example] = []
-    lines: dict[str, int] = {}
+    lines = {} if lines is None else lines
     for row in rows:
         text = _text(row, config.text, where)
         raw = column(row, config.label, where, "label")

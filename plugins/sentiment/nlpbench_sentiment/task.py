@@ -12,6 +12,7 @@ from nlpbench import ConfigError, Example, FewShotSampler, ModelSpec, Request, T
 from . import strategies
 from .config import check_labels_known, data_config, sentiment_config
 from .loading import load, load_train, no_train_split, train_source_of
+from .params import SentimentParams
 
 
 @dataclass
@@ -38,6 +39,7 @@ class SentimentTask:
     """
 
     strategies: ClassVar[tuple[str, ...]] = strategies.STRATEGIES
+    options: ClassVar[type[SentimentParams]] = SentimentParams
     default_metrics: ClassVar[tuple[str, ...]] = ("accuracy", "macro-f1", "mcc")
 
     def __init__(self, spec: TaskSpec) -> None:
@@ -83,8 +85,13 @@ class SentimentTask:
         return self._loaded.labels
 
     def examples(self) -> list[Example]:
-        """Every example, in file order. DataError for an empty file or a bad row."""
-        return list(self._load())
+        """Every example, in file order. DataError for an empty file or a bad row; with
+        ``params.shots``, the train split is read too, and a ConfigError says when it has
+        too few examples (so that ``nlpbench validate`` finds it)."""
+        examples = self._load()
+        if self.config.shots:
+            self._sampler()
+        return list(examples)
 
     def train_examples(self) -> list[Example]:
         """The train split (``data.train`` or ``data.train_split``), in order, its labels among

@@ -68,12 +68,15 @@ def test_params() -> None:
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"promt": "{{ text }}"}, "params: unknown key 'promt' (did you mean 'prompt'?)"),
+        ({"promt": "{{ text }}"}, "params.promt: unknown option (did you mean 'prompt'?)"),
         ({"prompt": "Review:"}, "params.prompt must use {{ text }}"),
         ({"prompt": "{{ text }} {{ label }}"}, "params.prompt: unknown variable 'label'"),
         ({"prompt": "{{ text"}, "params.prompt: template error on its line 1"),
         ({"description": "It is good."}, "params.description must use {{ label }}"),
-        ({"verbalizers": ["good"]}, "params.verbalizers must map each label to a word"),
+        ({"verbalizers": ["good"]}, "params.verbalizers: must be a mapping, not ['good']"),
+        ({"verbalizers": {"positive": " "}}, "params.verbalizers.positive: must be a word, not ' '"),
+        ({"shots": 10**6}, "params.shots: must be at most 2048, not 1000000"),
+        ({"shots": "1e6"}, "params.shots: must be a whole number, not '1e6'"),
     ],
 )
 def test_bad_params(params: dict[str, Any], message: str) -> None:

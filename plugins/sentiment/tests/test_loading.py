@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from nlpbench import DataError, TaskSpec
+from nlpbench_sentiment import SentimentTask
 from nlpbench_sentiment.config import DataConfig
 from nlpbench_sentiment.loading import load, read_examples
 
@@ -114,7 +116,7 @@ def test_missing_file(tmp_path: Path) -> None:
         (
             '{"text": "a", "label": "x"}\n\n{"text": "b", "label": "y"}\n',
             {"labels": ("x", "z")},
-            ":3: label 'y' is not one of data.labels: x, z",
+            ":3: label 'y' is not one of data.labels (did you mean 'x'?): x, z",
         ),
         (
             '{"text": "a", "label": 1}\n{"text": "b", "label": 2}\n',
@@ -143,3 +145,45 @@ def test_bad_tsv_row_names_its_line(write: Write) -> None:
     path = write("d.tsv", "sentence\tlabel\ngood .\t1\nbad .\t\n")
     with pytest.raises(DataError, match=f"{path}:3: column 'label'"):
         read_examples(path, DataConfig(path=str(path), text="sentence"))
+
+
+def test_a_label_spelt_like_a_commoner_one_is_a_typo(tmp_path: Path) -> None:
+    rows = [{"text": f"r{i}", "label": "positive" if i % 2 else "negative"} for i in range(24)]
+    rows.insert(7, {"text": "oops", "label": "positve"})
+    path = tmp_path / "reviews.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    data = {"path": str(path), "text": "text", "label": "label"}
+    with pytest.raises(DataError) as raised:
+        SentimentTask(TaskSpec(name="s", type="sentiment", data=data)).examples()
+    assert str(raised.value) == (
+        f"{path}:8: label 'positve' looks like a typo of 'positive' (1 row against 12); "
+        "fix it, or list every label in data.labels"
+    )
+    with pytest.raises(
+        DataError, match=r"reviews\.jsonl:8: label 'positve' is not one of data\.labels \(did you mean 'positive'\?\)"
+    ):
+        SentimentTask(
+            TaskSpec(name="s", type="sentiment", data={**data, "labels": ["negative", "positive"]})
+        ).examples()
+
+
+def test_labels_alike_and_as_common_are_labels_of_their_own(tmp_path: Path) -> None:
+    rows = [{"text": f"r{i}", "label": f"label_{i % 3}"} for i in range(30)]
+    path = tmp_path / "three.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    task = SentimentTask(
+        TaskSpec(name="s", type="sentiment", data={"path": str(path), "text": "text", "label": "label"})
+    )
+    assert task.labels == ("label_0", "label_1", "label_2")
+
+
+def test_a_misspelt_column_gets_a_suggestion(tmp_path: Path) -> None:
+    path = tmp_path / "reviews.jsonl"
+    path.write_text('{"sentence": "Fine.", "label": "positive"}\n', encoding="utf-8")
+    with pytest.raises(DataError) as raised:
+        data = {"path": str(path), "text": "sentense", "label": "label"}
+        SentimentTask(TaskSpec(name="s", type="sentiment", data=data)).examples()
+    assert str(raised.value) == (
+        f"{path}:1: column 'sentense' (mapped by data.text) is missing (did you mean 'sentence'?); "
+        "columns: label, sentence"
+    )

@@ -38,7 +38,7 @@ def base(write: Callable[[str, str], Path]) -> Path:
         ({"prompt": {"t5": "sst2 sentence: {text}"}}, "params.prompt.t5: '{text}' is the old placeholder form"),
         ({"description": "This review is {label}."}, "params.description: '{label}' is the old placeholder form"),
         ({"shots": 2}, "params.shots: 2 shots need a train split"),
-        ({"shots": -1}, "params.shots must be a whole number"),
+        ({"shots": -1}, "params.shots: must be at least 0, not -1"),
     ],
 )
 def test_bad_prompts_are_one_line_config_errors(params: dict[str, Any], message: str) -> None:

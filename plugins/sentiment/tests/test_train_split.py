@@ -94,3 +94,15 @@ def test_a_run_never_reads_the_train_file(nlpbench_run: Any) -> None:
     }  # fmt: skip
     run = nlpbench_run(suite, plugins=[plugin, nlpbench_metrics.plugin], files={"dev.tsv": DEV, "train.tsv": "x\n"})
     assert run.cell("tiny", "t")["status"] == "ok" and run.cell("tiny", "t")["n"] == 2
+
+
+def test_more_shots_than_the_train_split_has_is_found_with_the_examples(write: Callable[[str, str], Path]) -> None:
+    # the examples are what `nlpbench validate` and a run read first: before any model loads
+    data = {"path": "dev.tsv", "text": "sentence", "label": "label", "train": "train.tsv"}
+    task = SentimentTask(TaskSpec(name="s", type="sentiment", data=data, params={"shots": 4}, base_dir=files(write)))
+    with pytest.raises(
+        ConfigError, match=r"params\.shots: 4 shots need a train split of at least 4 examples; it has 3"
+    ):
+        task.examples()
+    fits = SentimentTask(TaskSpec(name="s", type="sentiment", data=data, params={"shots": 3}, base_dir=files(write)))
+    assert len(fits.examples()) == 2

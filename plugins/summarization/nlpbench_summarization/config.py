@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,11 +11,12 @@ from nlpbench import (
     PromptTemplates,
     TaskData,
     TaskSpec,
-    check_keys,
+    parse_options,
     prompting,
     task_data,
 )
 
+from .params import DEFAULT_MAX_NEW_TOKENS, SummarizationParams
 from .prompts import DEFAULT_PROMPTS, VARIABLES
 
 #: The columns rows map (field → default column).
@@ -24,8 +24,6 @@ COLUMNS = {"document": "document", "summary": "summary"}
 DATA_OPTIONS = ("id", "sentence_split")
 #: The fields an example fills itself beyond the mapped columns, which ``data.keep`` may not overwrite.
 RESERVED_FIELDS = ("summaries",)
-PARAM_KEYS = ("prompt", "shots", "max_new_tokens", "max_words", "max_input_words", "max_input_chars")
-DEFAULT_MAX_NEW_TOKENS = 128
 
 
 @dataclass(frozen=True)
@@ -76,28 +74,17 @@ def data_config(spec: TaskSpec) -> DataConfig:
     return DataConfig(rows, id_column, split)
 
 
-def _limit(params: Mapping[str, Any], key: str, default: int | None = None) -> int | None:
-    value = params.get(key, default)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"params.{key} must be a whole number of at least 1, not {value!r}")
-    return value
-
-
 def params_config(spec: TaskSpec, has_train: bool) -> Params:
     """``spec.params`` checked and typed; ConfigError naming the key at fault."""
-    params = check_keys(spec.params, PARAM_KEYS)
-    prompts = prompting(params, variables=VARIABLES, default=DEFAULT_PROMPTS, has_train=has_train)
-    max_new_tokens = _limit(params, "max_new_tokens", DEFAULT_MAX_NEW_TOKENS)
-    assert max_new_tokens is not None
+    params = parse_options(SummarizationParams, spec.params, "params")
+    prompts = prompting(params.model_dump(), variables=VARIABLES, default=DEFAULT_PROMPTS, has_train=has_train)
     return Params(
         prompts.templates,
         prompts.shots,
-        max_new_tokens,
-        _limit(params, "max_words"),
-        _limit(params, "max_input_words"),
-        _limit(params, "max_input_chars"),
+        params.max_new_tokens,
+        params.max_words,
+        params.max_input_words,
+        params.max_input_chars,
     )
 
 

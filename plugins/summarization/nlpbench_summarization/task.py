@@ -21,6 +21,7 @@ from nlpbench import (
 
 from .config import DataConfig, check_train_exists, data_config, params_config
 from .loading import read_sample, read_source
+from .params import SummarizationParams
 from .text import cut_chars, cut_words
 
 #: Where a model's summary ends: a blank line, which a summary never holds (the few-shot
@@ -42,6 +43,7 @@ class SummarizationTask:
     """
 
     strategies: ClassVar[tuple[str, ...]] = ("generate",)
+    options: ClassVar[type[SummarizationParams]] = SummarizationParams
     default_metrics: ClassVar[tuple[str, ...]] = ("rouge-1", "rouge-2", "rouge-l", "rouge-lsum")
 
     def __init__(self, spec: TaskSpec) -> None:
@@ -68,9 +70,13 @@ class SummarizationTask:
     # -- data -------------------------------------------------------------------
 
     def examples(self) -> list[Example]:
-        """Every document, in file order. DataError for a bad file or row."""
+        """Every document, in file order. DataError for a bad file or row; with
+        ``params.shots``, the train split is read too, and a ConfigError says when it has
+        too few examples (so that ``nlpbench validate`` finds it)."""
         if self._examples is None:
             self._examples = _read(self.data, train=False)
+            if self.params.shots and self.params.templates.uses_shots:
+                self._sampler()
         return list(self._examples)
 
     def train_examples(self) -> list[Example]:
@@ -108,13 +114,16 @@ class SummarizationTask:
     def _shots(self, example: Example) -> list[dict[str, Any]]:
         if not self.params.shots or not self.template.uses_shots:
             return []
+        return [
+            {"document": self.document_for_prompt(_document(shot))[0], "summary": shot.references[0]}
+            for shot in self._sampler().draw(example)
+        ]
+
+    def _sampler(self) -> FewShotSampler:
         if "shots" not in self._samplers:
             seed = derived_seed(self.spec.seed, self.spec.name, "shots")
             self._samplers["shots"] = FewShotSampler(self.train_examples(), self.params.shots, seed)
-        return [
-            {"document": self.document_for_prompt(_document(shot))[0], "summary": shot.references[0]}
-            for shot in self._samplers["shots"].draw(example)
-        ]
+        return self._samplers["shots"]
 
     def prompt(self, example: Example) -> str:
         """The prompt for ``example`` with this view's template, its shots, and the document cut to the limits."""

@@ -38,16 +38,17 @@ def test_bad_data(data: dict[str, Any], message: str) -> None:
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"max_word": 50}, "params: unknown key 'max_word' (did you mean 'max_words'?)"),
-        ({"min_words": 5}, "params: unknown key 'min_words' (did you mean 'max_words'?); known: prompt, shots, max_new_tokens, max_words, max_input_words, max_input_chars"),
-        ({"max_words": 0}, "params.max_words must be a whole number of at least 1, not 0"),
-        ({"max_input_words": 1.5}, "params.max_input_words must be a whole number of at least 1, not 1.5"),
-        ({"max_input_chars": True}, "params.max_input_chars must be a whole number of at least 1, not True"),
-        ({"max_new_tokens": -3}, "params.max_new_tokens must be a whole number of at least 1, not -3"),
+        ({"max_word": 50}, "params.max_word: unknown option (did you mean 'max_words'?)"),
+        ({"min_words": 5}, "params.min_words: unknown option (did you mean 'max_words'?)"),
+        ({"max_words": 0}, "params.max_words: must be at least 1, not 0"),
+        ({"max_input_words": 1.5}, "params.max_input_words: must be a whole number, not 1.5"),
+        ({"max_input_chars": True}, "params.max_input_chars: must be a whole number, not True"),
+        ({"max_new_tokens": -3}, "params.max_new_tokens: must be at least 1, not -3"),
+        ({"max_new_tokens": 10**8}, "params.max_new_tokens: must be at most 32768, not 100000000"),
         ({"prompt": "{{ article }}"}, "params.prompt: unknown variable 'article'; a template may use document, shots"),
         ({"prompt": {"gpt": "{{ document }} TL;DR:"}, "shots": 1}, None),
         ({"prompt": "{{ document }}", "shots": 1}, "params.shots: 1 shots, but no template of params.prompt shows them"),
-        ({"shots": "2"}, "params.shots must be a whole number of examples"),
+        ({"shots": "2"}, "params.shots: must be a whole number, not '2'"),
     ],
 )  # fmt: skip
 def test_bad_params(params: dict[str, Any], message: str | None) -> None:

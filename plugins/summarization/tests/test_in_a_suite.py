@@ -104,3 +104,18 @@ def test_an_empty_summary_stops_the_suite_before_any_model_loads(nlpbench_run: A
         DataError, match=r"task 'news': .*news\.jsonl:2: column 'summary' \(mapped by data.summary\) is empty"
     ):
         nlpbench_run(suite, plugins=[plugin, metrics, baselines], files=files)
+
+
+def test_a_generation_budget_beyond_reason_stops_the_suite_before_anything_runs(nlpbench_run: Any) -> None:
+    from nlpbench import ConfigError
+
+    suite = {
+        "name": "sum",
+        "models": [{"name": "lead-3", "type": "lead"}],
+        "tasks": [{"name": "news", "type": "summarization", "params": {"max_new_tokens": 10**8, "max_wrods": 3}}],
+    }
+    with pytest.raises(ConfigError) as raised:
+        nlpbench_run(suite, plugins=[plugin, metrics, baselines])
+    budget, typo = (message.split(": ", 1)[1] for message in raised.value.messages)  # type: ignore[attr-defined]
+    assert budget == "tasks[0].params.max_new_tokens: must be at most 32768, not 100000000"
+    assert typo.startswith("tasks[0].params.max_wrods: unknown option (did you mean 'max_words'?)")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from nlpbench import GenerateRequest, ModelSpec, TaskError, TaskSpec
+from nlpbench import ConfigError, GenerateRequest, ModelSpec, TaskError, TaskSpec
 from nlpbench_summarization import SummarizationTask
 
 FIRST = "The town council of Marlow Bay voted on Tuesday to close the old harbour bridge for repairs."
@@ -125,3 +125,10 @@ def test_other_strategies_and_answer_counts() -> None:
         task.build_requests(example, "classify")
     with pytest.raises(TaskError, match="expected 1 answer, got 0"):
         task.process_answers(example, "generate", [])
+
+
+def test_more_shots_than_the_train_split_has_is_found_with_the_examples() -> None:
+    # the examples are what `nlpbench validate` and a run read first: before any model loads
+    task = SummarizationTask(TaskSpec(name="s", type="summarization", params={"shots": 2000}))
+    with pytest.raises(ConfigError, match=r"params\.shots: 2000 shots need a train split of at least 2000 examples"):
+        task.examples()

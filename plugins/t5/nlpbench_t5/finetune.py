@@ -53,10 +53,10 @@ def finetune(
 ) -> FinetuneReport:
     """Train the whole model on ``train``; see :meth:`nlpbench_t5.T5Model.finetune`."""
     from .model import T5Model
-    from .params import parse_t5_params
+    from .params import check_spec
 
     check_pairs(strategy, train, held_out)
-    parse_t5_params(spec.params)  # a ConfigError for a bad param before anything loads
+    check_spec(spec)  # a ConfigError for a bad param before anything loads
     # trained in full precision, whatever evaluation uses
     model = T5Model(dataclasses.replace(spec, params={**spec.params, "dtype": "float32"}))
     try:

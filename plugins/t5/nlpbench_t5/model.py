@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from nlpbench import GenerateRequest, Loglikelihood, LoglikelihoodRequest, ModelError, ModelSpec
+from nlpbench import GenerateRequest, Loglikelihood, LoglikelihoodRequest, ModelError, ModelSpec, Options
 
-from .params import parse_t5_params
+from .params import T5_CONFIG, T5Params, check_spec
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -49,13 +49,18 @@ class T5Model:
     """
 
     capabilities: ClassVar[frozenset[str]] = frozenset({"generate", "loglikelihood"})
+    #: The ``params:`` a t5 entry takes; ``config:`` is checked against :data:`T5_CONFIG`.
+    options: ClassVar[type[T5Params]] = T5Params
+    #: The architecture settings ``config:`` takes (model_type t5).
+    config_options: ClassVar[type[Options]] = T5_CONFIG.schema
     #: What ``nlpbench finetune`` can train a t5 model for.
     finetunable: ClassVar[frozenset[str]] = frozenset({"generate"})
 
     @classmethod
     def check_spec(cls, spec: ModelSpec) -> None:
-        """ConfigError for bad params, when the suite is validated (before anything loads)."""
-        parse_t5_params(spec.params)
+        """ConfigErrors for bad params or ``config:`` settings, when the suite is validated
+        (before anything loads), each naming its key."""
+        check_spec(spec)
 
     @classmethod
     def pretrain(
@@ -92,7 +97,7 @@ class T5Model:
         return finetune(spec, strategy, train, held_out, settings, out_dir, progress)
 
     def __init__(self, spec: ModelSpec) -> None:
-        params = parse_t5_params(spec.params)
+        params = check_spec(spec)
         from transformers import AutoModelForSeq2SeqLM
 
         from nlpbench_transformers import BatchRunner, Truncation, load_model
@@ -103,7 +108,7 @@ class T5Model:
         self.spec = spec
         self.score_eos = params.score_eos
         self.loaded: Loaded | None = load_model(
-            spec, params.common, AutoModelForSeq2SeqLM, default_model_type="t5", default_tokenizer=default_tokenizer
+            spec, params, AutoModelForSeq2SeqLM, default_model_type="t5", default_tokenizer=default_tokenizer
         )
         model, tokenizer = self.loaded.model, self.loaded.tokenizer
         if not getattr(model.config, "is_encoder_decoder", False):
@@ -113,13 +118,13 @@ class T5Model:
             _align_special_ids(model, tokenizer, spec.config)
         self.tokenizer_name = DEFAULT_TOKENIZER_NAME if uses_default_tokenizer else type(tokenizer).__name__
         self.ids: SpecialIds = special_ids(model, tokenizer)
-        max_length = params.common.max_length or _default_max_length(model.config, tokenizer)
-        self.truncation: Truncation = Truncation(params.common.truncation, max_length)
+        max_length = params.max_length or _default_max_length(model.config, tokenizer)
+        self.truncation: Truncation = Truncation(params.truncation, max_length)
         self.encoder_inputs: EncoderInputs = EncoderInputs(tokenizer, self.truncation)
         # one runner per capability: what fits for scoring need not fit for generating
         self.runners: dict[str, BatchRunner] = {
-            "generate": BatchRunner(params.common.batch_size),
-            "loglikelihood": BatchRunner(params.common.batch_size),
+            "generate": BatchRunner(params.batch_size),
+            "loglikelihood": BatchRunner(params.batch_size),
         }
 
     def generate(self, requests: list[GenerateRequest]) -> list[str]:

@@ -1,45 +1,90 @@
-"""The ``params:`` of a ``t5`` model: the common transformer ones plus ``score_eos``.
+"""What a ``t5`` model entry may say: its ``params:`` (:class:`T5Params`, the common
+transformer ones plus ``score_eos``) and, for a model built from ``config:``, T5's
+architecture settings (:data:`T5_CONFIG`).
 
-``T5Model.check_spec`` runs this when a suite is validated, so a typo is caught before
-anything loads (it imports the shared library, and so torch, only then).
+``T5Model.check_spec`` checks both when a suite is validated, so a typo is caught before
+anything loads; importing this module never imports torch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal
 
-from nlpbench import ConfigError
+from pydantic import ConfigDict, Field
 
-if TYPE_CHECKING:  # nlpbench_transformers imports torch: only when a spec is checked
-    from nlpbench_transformers import HFParams
-
-#: The t5 model type's own params, beside the common ones (device, dtype, batch_size,
-#: max_length, truncation).
-OWN_PARAMS = ("score_eos",)
+from nlpbench import ConfigErrors, ModelSpec, Options, option_problems
+from nlpbench_transformers import ArchitectureCheck, HFParams, config_problems
+from nlpbench_transformers.architecture import Count, Dropout, Epsilon, Size
 
 #: Encoder inputs keep their beginning: T5 prompts start with the task prefix
 #: ("summarize: ", "translate German to English: ") and that must survive.
-DEFAULT_TRUNCATION = "right"
+DEFAULT_TRUNCATION: Literal["right"] = "right"
 
 
-@dataclass(frozen=True)
-class T5Params:
-    """The common params, validated, and the t5 model type's own."""
+class T5Params(HFParams):
+    """The params of a ``t5`` model: the common transformer ones and ``score_eos``."""
 
-    common: HFParams
-    score_eos: bool = False
+    truncation: Literal["left", "right"] = Field(
+        default=DEFAULT_TRUNCATION,
+        description="Which end of a too-long encoder input is cut: right (the default) keeps its beginning, "
+        "where T5's task prefix is.",
+    )
+    score_eos: bool = Field(
+        default=False,
+        description="Count the end-of-sequence token in a continuation's log-likelihood (as T5 was trained to end "
+        "its targets); false scores the continuation's own tokens only, as decoder-only models do.",
+    )
 
 
-def parse_t5_params(params: Mapping[str, Any]) -> T5Params:
-    """ConfigError naming the key (with a "did you mean") for anything wrong."""
-    if not isinstance(params, Mapping):
-        raise ConfigError(f"params must be a mapping, not {type(params).__name__}")
-    from nlpbench_transformers import parse_params
+class T5Architecture(Options):
+    """T5's architecture settings in ``config:`` (transformers' ``T5Config``)."""
 
-    common = parse_params(params, own=OWN_PARAMS, default_truncation=DEFAULT_TRUNCATION)
-    score_eos = params.get("score_eos", False)
-    if not isinstance(score_eos, bool):
-        raise ConfigError(f"params.score_eos: must be true or false, not {score_eos!r}")
-    return T5Params(common, score_eos)
+    model_config = ConfigDict(strict=True)
+
+    vocab_size: Size = Field(default=32128, description="Tokens in the vocabulary (unset: the tokenizer's size).")
+    d_model: Size = Field(default=512, description="The width of the hidden states.")
+    d_kv: Size = Field(default=64, description="The width of each attention head's keys and values.")
+    d_ff: Size = Field(default=2048, description="The width of the feed-forward layers.")
+    num_layers: Count = Field(default=6, description="Encoder layers.")
+    num_decoder_layers: Count | None = Field(default=None, description="Decoder layers (unset: num_layers).")
+    num_heads: Count = Field(default=8, description="Attention heads per layer.")
+    relative_attention_num_buckets: Count = Field(default=32, description="Buckets of relative positions.")
+    relative_attention_max_distance: Size = Field(default=128, description="The farthest relative position told apart.")
+    dropout_rate: Dropout = Field(default=0.1, description="Dropout in every layer.")
+    classifier_dropout: Dropout = Field(default=0.0, description="Dropout before a classification head.")
+    layer_norm_epsilon: Epsilon = Field(default=1e-6, description="The layer norms' epsilon.")
+    initializer_factor: float = Field(default=1.0, gt=0, description="Scales the initial weights.")
+    feed_forward_proj: str = Field(
+        default="relu", description="The feed-forward activation: relu, or gated-gelu (T5 v1.1) and the like."
+    )
+
+
+#: How a t5 entry's ``config:`` is checked (``model_type`` t5, the default).
+T5_CONFIG = ArchitectureCheck(
+    model_type="t5",
+    schema=T5Architecture,
+    # dense_act_fn and is_gated_act follow from feed_forward_proj; transformers sets them itself
+    passed_through=frozenset({"use_cache", "is_decoder", "dense_act_fn", "is_gated_act", "scale_decoder_outputs"}),
+    aliases={
+        "hidden_size": "d_model",
+        "num_attention_heads": "num_heads",
+        "num_hidden_layers": "num_layers",
+        "head_dim": "d_kv",
+    },
+)
+
+
+def parse_t5_params(params: Any, config: Any = None) -> T5Params:
+    """``params`` (and a ``config:``, when the model is built from one) checked:
+    ConfigErrors listing every problem, each naming its key."""
+    problems = option_problems(T5Params, params, "params")
+    if config is not None:
+        problems += config_problems(config, T5_CONFIG)
+    if problems:
+        raise ConfigErrors(problems)
+    return T5Params.model_validate(dict(params))
+
+
+def check_spec(spec: ModelSpec) -> T5Params:
+    """The entry's params and config, checked."""
+    return parse_t5_params(spec.params, spec.config)

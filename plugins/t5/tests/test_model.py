@@ -57,10 +57,10 @@ def test_a_path_load_is_trained_and_describes_itself(load: Callable[..., Any], t
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"bach_size": 4}, r"params\.bach_size: unknown param \(did you mean 'batch_size'\?\)"),
+        ({"bach_size": 4}, r"params\.bach_size: unknown option \(did you mean 'batch_size'\?\)"),
         ({"score_eso": True}, r"did you mean 'score_eos'"),
         ({"score_eos": "yes"}, r"params\.score_eos: must be true or false"),
-        ({"truncation": "middle"}, r"params\.truncation: must be one of left, right"),
+        ({"truncation": "middle"}, r"params\.truncation: must be 'left' or 'right', not 'middle'"),
         ({"batch_size": 0}, r"params\.batch_size"),
         ({"max_length": 1}, r"params\.max_length"),
     ],

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from nlpbench import ConfigError, did_you_mean
+from nlpbench import MaxNewTokens, Options, Shots, parse_options
 
 Output = Literal["multiple_choice", "classify", "generate", "loglikelihood", "rolling", "extract_span"]
 
@@ -21,16 +21,17 @@ Output = Literal["multiple_choice", "classify", "generate", "loglikelihood", "ro
 Template = str | dict[str, str]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class GenerateOptions(_Strict):
+class GenerateOptions(Options):
     """How a ``generate`` output decodes: greedy unless ``temperature`` is above 0."""
 
-    until: tuple[str, ...] = ("\n\n",)
-    max_new_tokens: Annotated[int, Field(ge=1)] = 256
-    temperature: Annotated[float, Field(ge=0)] = 0.0
+    until: tuple[str, ...] = Field(
+        default=("\n\n",),
+        description="Stop strings: the generation is cut at the first of them (one string or a list).",
+    )
+    max_new_tokens: MaxNewTokens = 256
+    temperature: Annotated[float, Field(ge=0, le=100)] = Field(
+        default=0.0, description="0 decodes greedily; above 0 samples, seeded by the suite's seed and the example."
+    )
 
     @field_validator("until", mode="before")
     @classmethod
@@ -38,44 +39,85 @@ class GenerateOptions(_Strict):
         return (value,) if isinstance(value, str) else value
 
 
-class ClassifyFields(_Strict):
+class ClassifyFields(Options):
     """What a classifier reads: ``text`` (default: the input) and ``text_pair`` (a second
     text, as NLI's hypothesis), each a template over the row."""
 
-    text: str | None = None
-    text_pair: str | None = None
+    text: str | None = Field(default=None, description="The text a classifier reads, a template (unset: the input).")
+    text_pair: str | None = Field(
+        default=None, description="A second text, a template (NLI's hypothesis), read with text as a pair."
+    )
 
 
-class SpanFields(_Strict):
+class SpanFields(Options):
     """What a span extractor reads: the ``question`` and the ``context`` it answers from."""
 
-    question: str
-    context: str
+    question: str = Field(description="The question, a template over the row.")
+    context: str = Field(description="The passage the answer is a span of, a template over the row.")
 
 
-class TemplateParams(_Strict):
+class TemplateParams(Options):
     """Every key of a declarative task's ``params``."""
 
-    output: Output = "multiple_choice"
-    input: Template = ""
-    choices: str | tuple[str, ...] | None = None
-    target: str | int | tuple[str | int, ...] | None = None
-    id: str | None = None
-    continuation: str | None = None
-    description: str = ""
-    target_delimiter: str = " "
-    fewshot_delimiter: str = "\n\n"
-    shots: Annotated[int, Field(ge=0)] = 0
-    #: which train examples the shots are: drawn per example with the suite's seed, the
-    #: first ``shots`` of the train split in order (MMLU's convention), or drawn as
-    #: lm-evaluation-harness draws them (one generator seeded 1234, the examples in order)
-    sampler: Literal["random", "first", "lm-eval"] = "random"
-    labels: tuple[str, ...] | None = None
-    classify: ClassifyFields = ClassifyFields()
-    extract_span: SpanFields | None = None
-    generate: GenerateOptions = GenerateOptions()
-    #: one pipeline of answer filters, or several by name (``em`` picks one with ``filter:``)
-    filters: tuple[str | dict[str, Any], ...] | dict[str, tuple[str | dict[str, Any], ...]] = ()
+    output: Output = Field(
+        default="multiple_choice",
+        description="What to ask: multiple_choice (the log-likelihood of each choice, or a classifier), "
+        "classify, generate, loglikelihood (of the target: LAMBADA), rolling (of the whole input: perplexity) "
+        "or extract_span.",
+    )
+    input: Template = Field(
+        default="",
+        description="The prompt, a Jinja2 template over the row's columns, or one per model name or type with "
+        "a 'default'.",
+    )
+    choices: str | tuple[str, ...] | None = Field(
+        default=None,
+        description="The answers to choose from: a list (each item a template) or one template giving a list "
+        "('{{choices.text}}', or a column name).",
+    )
+    target: str | int | tuple[str | int, ...] | None = Field(
+        default=None,
+        description="The right answer: a choice's index or text, or a list of either; for generation, one "
+        "acceptable answer or a list of them (templates).",
+    )
+    id: str | None = Field(
+        default=None, description="Each example's id, a template (unset: the row's position, 0, 1, …)."
+    )
+    continuation: str | None = Field(
+        default=None,
+        description="Partial scoring (Winogrande): each choice ends the context, and this template is scored after it.",
+    )
+    description: str = Field(default="", description="A template rendered before the shots and the input (a preamble).")
+    target_delimiter: str = Field(
+        default=" ",
+        description="What goes between the input and the answer (each choice is scored as it + the choice).",
+    )
+    fewshot_delimiter: str = Field(default="\n\n", description="What goes after each shot.")
+    shots: Shots = 0
+    sampler: Literal["random", "first", "lm-eval"] = Field(
+        default="random",
+        description="Which train examples the shots are: random (drawn per example, seeded by the suite's seed "
+        "and the example's id), first (the train split's first ones, MMLU's way) or lm-eval (drawn as "
+        "lm-evaluation-harness draws them: one generator seeded 1234, the examples in order).",
+    )
+    labels: tuple[str, ...] | None = Field(
+        default=None, description="The label names a classifier is asked for, one per choice (unset: the choices)."
+    )
+    classify: ClassifyFields = Field(
+        default=ClassifyFields(), description="What a classifier reads: text and text_pair (templates)."
+    )
+    extract_span: SpanFields | None = Field(
+        default=None, description="For output extract_span: the question and the context (templates)."
+    )
+    generate: GenerateOptions = Field(
+        default=GenerateOptions(),
+        description="How generate decodes: until (stop strings), max_new_tokens, temperature.",
+    )
+    filters: tuple[str | dict[str, Any], ...] | dict[str, tuple[str | dict[str, Any], ...]] = Field(
+        default=(),
+        description="What a generated answer goes through before it is scored: a list of filters, or several "
+        "named lists (em picks one with filter:); see docs/tasks.md.",
+    )
 
     @field_validator("choices", "labels", "target", mode="before")
     @classmethod
@@ -107,36 +149,6 @@ class TemplateParams(_Strict):
 
 
 def parse_params(params: Mapping[str, Any]) -> TemplateParams:
-    """``params`` checked against :class:`TemplateParams`; ConfigError naming the first
-    key at fault (``params.generate.until: ...``), with a suggestion for a typo."""
-    try:
-        return TemplateParams.model_validate(dict(params))
-    except ValidationError as error:
-        raise ConfigError(_first_problem(error)) from None
-
-
-def _first_problem(error: ValidationError) -> str:
-    problem = error.errors()[0]
-    where = ".".join(str(part) for part in ("params", *problem["loc"]) if not str(part).startswith("function-"))
-    where = ".".join(part for part in where.split(".") if part not in ("str", "tuple[str, ...]", "dict[str,str]"))
-    if problem["type"] == "extra_forbidden":
-        key = str(problem["loc"][-1])
-        fields = _fields_at(problem["loc"][:-1])
-        return f"{where}: unknown key{did_you_mean(key, fields)}; known: {', '.join(fields)}"
-    message = problem["msg"].removeprefix("Value error, ")
-    value = problem.get("input")
-    shown = "" if isinstance(value, Mapping) or problem["type"] == "missing" else f", not {value!r}"
-    return f"{where}: {message}{shown}"
-
-
-def _fields_at(location: tuple[Any, ...]) -> list[str]:
-    """The keys allowed at ``location`` of the schema (for "did you mean")."""
-    model: Any = TemplateParams
-    for part in location:
-        field = model.model_fields.get(str(part)) if isinstance(model, type) and issubclass(model, BaseModel) else None
-        annotation = field.annotation if field is not None else None
-        candidates = [a for a in getattr(annotation, "__args__", (annotation,)) if isinstance(a, type)]
-        model = next((c for c in candidates if issubclass(c, BaseModel)), None)
-        if model is None:
-            return []
-    return list(model.model_fields)
+    """``params`` checked against :class:`TemplateParams`; ConfigErrors naming every key
+    at fault (``params.generate.until: ...``), with a suggestion for a typo."""
+    return parse_options(TemplateParams, params, "params")

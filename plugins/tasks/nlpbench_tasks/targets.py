@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from nlpbench import did_you_mean
+
 from .templates import literal_list
 
 
@@ -40,7 +42,8 @@ def choice_indices(target: Any, choices: Sequence[str], digit_strings: bool = Tr
             return (list(choices).index(target),)
         if digit_strings and target.strip().isdigit():
             return choice_indices(int(target.strip()), choices)
-        raise Unresolved(f"the target {target!r} is neither a choice's index nor one of the choices")
+        hint = did_you_mean(target, choices)
+        raise Unresolved(f"the target {target!r} is neither a choice's index nor one of the choices{hint}")
     raise Unresolved(f"the target {target!r} is neither a choice's index nor its text")
 
 

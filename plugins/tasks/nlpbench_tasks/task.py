@@ -11,7 +11,7 @@ import copy
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from nlpbench import (
     ConfigError,
@@ -33,6 +33,7 @@ from .fields import NLPBENCH, Compiled, Conventions, Renderer, check_unique, com
 from .filters import Filters, parse_pipelines
 from .kinds import DEFAULT_METRICS, OUTPUTS
 from .outputs import Asked, Asking, choice_prediction, choice_probabilities, likelihood_prediction, text_prediction
+from .params import TemplateParams, parse_params
 
 #: What an example's fields hold beside its row: the rendered choices and continuation.
 INTERNAL_FIELDS = ("_choices", "_continuation")
@@ -41,8 +42,6 @@ CHECKED_EXAMPLES = 5
 #: How many examples whose target could not be resolved results name.
 NAMED_UNRESOLVED = 10
 
-if TYPE_CHECKING:
-    from .params import TemplateParams
 
 Rows = list[dict[str, Any]]
 
@@ -358,14 +357,14 @@ class TemplateTask(DeclarativeTask):
     ``description``, ``generate`` options and answer ``filters``; docs/tasks.md has it all.
     """
 
+    options: ClassVar[type[TemplateParams]] = TemplateParams
+
     def __init__(self, spec: TaskSpec) -> None:
         super().__init__(spec, self.setup_of(spec))
 
     @staticmethod
     def setup_of(spec: TaskSpec) -> TaskSetup:
         """The task's setup from its suite entry; ConfigError naming the key at fault."""
-        from .params import parse_params  # pydantic loads when a task is built, not when plugins are listed
-
         params = parse_params(spec.params)
         compiled = compile_params(params)
         data = task_data(spec, {}, reserved_fields=INTERNAL_FIELDS)
@@ -375,14 +374,10 @@ class TemplateTask(DeclarativeTask):
 
     @classmethod
     def strategies_for(cls, spec: TaskSpec) -> tuple[str, ...]:
-        from .params import parse_params
-
         return OUTPUTS[parse_params(spec.params).output]
 
     @classmethod
     def default_metrics_for(cls, spec: TaskSpec) -> tuple[str, ...]:
-        from .params import parse_params
-
         return DEFAULT_METRICS[parse_params(spec.params).output]
 
     @classmethod

@@ -21,7 +21,10 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from nlpbench import ConfigError, TaskError
+from nlpbench import ConfigError, TaskError, did_you_mean
+
+#: Jinja2's message for a variable the row lacks: ``'qestion' is undefined``.
+_UNDEFINED = re.compile(r"^'([^']+)' is undefined$")
 
 
 @cache
@@ -72,7 +75,9 @@ class RowTemplate:
             return self._template.render(row)
         except jinja2.UndefinedError as error:
             columns = ", ".join(sorted(map(str, row))) or "none"
-            raise TaskError(f"{self.where}: {error.message}; the row has the columns {columns}") from None
+            missing = _UNDEFINED.match(str(error.message))
+            hint = did_you_mean(missing.group(1), map(str, row)) if missing else ""
+            raise TaskError(f"{self.where}: {error.message}{hint}; the row has the columns {columns}") from None
         except jinja2.TemplateError as error:
             raise TaskError(f"{self.where}: {error}") from None
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from nlpbench import MetricError, MetricNotComputed
+from nlpbench import ConfigError, MetricError, MetricNotComputed
 from nlpbench.testing import assert_conformant
 from nlpbench_tasks import plugin
 from nlpbench_tasks.metrics.choice import AccMetric, AccMutualInfoMetric, AccNormMetric, Mc2Metric
@@ -36,8 +36,28 @@ def test_acc_norm_divides_by_the_chosen_length() -> None:
     assert AccMetric().value(prediction, [0]) == 1.0
     assert AccNormMetric().value(prediction, [1]) == 1.0  # -2 vs -1 per character
     assert AccNormMetric(by="tokens").value(prediction, [0]) == 1.0  # -2 vs -6 per token
-    with pytest.raises(MetricError, match="by must be one of chars, bytes, tokens"):
+    with pytest.raises(ConfigError, match="by: must be 'chars', 'bytes' or 'tokens', not 'words'"):
         AccNormMetric(by="words")
+
+
+@pytest.mark.parametrize(
+    ("metric", "options", "message"),
+    [
+        (
+            ExactMatchMetric,
+            {"regexes_to_ignore": ["("]},
+            "regexes_to_ignore: '(' is not a regular expression: missing )",
+        ),
+        (ExactMatchMetric, {"ignore_cas": True}, "ignore_cas: unknown option (did you mean 'ignore_case'?)"),
+        (ExactMatchMetric, {"ignore_case": "yes"}, "ignore_case: must be true or false, not 'yes'"),
+        (ExactMatchMetric, {"filter": ""}, "filter: must not be empty"),
+        (AccMetric, {"by": "chars"}, "by: unknown option: it takes none"),
+    ],
+)
+def test_options_are_checked_by_the_schema(metric: Any, options: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        metric(**options)
+    assert message in str(caught.value)
 
 
 def test_acc_counts_any_right_choice_and_a_greedy_continuation() -> None:

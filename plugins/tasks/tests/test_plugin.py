@@ -27,10 +27,11 @@ def test_it_conforms() -> None:
     assert_conformant(plugin)
 
 
-def test_listing_imports_neither_jinja_nor_pydantic_nor_numpy() -> None:
+def test_listing_imports_neither_jinja_nor_numpy() -> None:
+    # pydantic comes with nlpbench itself: option schemas are what a listing shows
     code = (
         "import sys, nlpbench_tasks.plugin\n"
-        "print(sorted(m for m in ('jinja2', 'pydantic', 'numpy', 'datasets', 'torch') if m in sys.modules))"
+        "print(sorted(m for m in ('jinja2', 'numpy', 'datasets', 'torch') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

@@ -286,7 +286,7 @@ def test_unresolved_targets_are_left_out_and_counted(run: Any) -> None:
             "params.target: the target 7 is out of range of the 3 choices (",
         ),
         ({"choices": "{{[]}}"}, QUESTIONS, "params.choices: renders no choices ("),
-        ({"ouput": "generate"}, QUESTIONS, "params.ouput: unknown key (did you mean 'output'?)"),
+        ({"ouput": "generate"}, QUESTIONS, "params.ouput: unknown option (did you mean 'output'?)"),
         (
             {"output": "generate", "filters": [{"regex": "("}]},
             QUESTIONS,

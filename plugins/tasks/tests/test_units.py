@@ -19,13 +19,13 @@ ROW = {"question": "Why?", "choices": {"text": ["a", "b"], "label": ["A", "B"]},
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"output": "multi"}, "params.output: Input should be 'multiple_choice', 'classify', 'generate', "),
-        ({"outptu": "generate"}, "params.outptu: unknown key (did you mean 'output'?)"),
+        ({"output": "multi"}, "params.output: must be 'multiple_choice', 'classify', 'generate', "),
+        ({"outptu": "generate"}, "params.outptu: unknown option (did you mean 'output'?)"),
         ({"input": "x", "target": "t", "output": "generate", "generate": {"untl": "\n"}},
-         "params.generate.untl: unknown key (did you mean 'until'?); known: until, max_new_tokens, temperature"),
+         "params.generate.untl: unknown option (did you mean 'until'?); known: until, max_new_tokens, temperature"),
         ({"input": "x"}, "params: output multiple_choice needs choices"),
         ({"input": "x", "choices": ["a"]}, "params: output multiple_choice needs a target"),
-        ({"input": "x", "choices": ["a"], "target": 0, "shots": -1}, "params.shots: Input should be greater than or equal to 0, not -1"),
+        ({"input": "x", "choices": ["a"], "target": 0, "shots": -1}, "params.shots: must be at least 0, not -1"),
         ({"input": {"t5": "x"}, "choices": ["a"], "target": 0}, "params.input: a mapping of model type or name to template needs a 'default' template"),
         ({"input": "x", "output": "generate", "target": "t", "continuation": "c"}, "continuation applies to output multiple_choice"),
         ({"input": "x", "choices": ["a", "b"], "labels": ["only"], "target": 0}, "labels has 1 names but choices has 2"),
@@ -60,7 +60,7 @@ def test_a_bare_column_gives_its_value_and_text_is_rendered() -> None:
 def test_an_unknown_variable_names_the_field_and_the_columns() -> None:
     with pytest.raises(
         TaskError,
-        match=r"params.input: 'qestion' is undefined; the row has the columns answerKey, choices, n, question",
+        match=r"params.input: 'qestion' is undefined \(did you mean 'question'\?\); the row has the columns answerKey, choices, n, question",
     ):
         RowTemplate("{{qestion}}", "params.input").value(ROW)
     with pytest.raises(ConfigError, match=r"params\.input: template error on its line 1"):
@@ -151,3 +151,18 @@ def test_named_pipelines() -> None:
     pipelines = parse_pipelines({"strict": [{"regex": "(\\d+)"}], "raw": []})
     assert list(pipelines) == ["strict", "raw"] and pipelines["strict"].apply("a 12") == "12"
     assert list(parse_pipelines([])) == [""]
+
+
+def test_a_misspelt_choice_as_target_gets_a_suggestion() -> None:
+    with pytest.raises(Unresolved, match=r"the target 'positve' is neither .* choices \(did you mean 'positive'\?\)$"):
+        choice_indices("positve", ["negative", "positive"])
+
+
+def test_the_schema_bounds_shots_and_the_generation_budget() -> None:
+    base = {"input": "x", "choices": ["a"], "target": 0}
+    with pytest.raises(ConfigError) as raised:
+        parse_params({**base, "shots": 10**6, "generate": {"max_new_tokens": 10**8}})
+    assert raised.value.messages == [  # type: ignore[attr-defined]
+        "params.shots: must be at most 2048, not 1000000",
+        "params.generate.max_new_tokens: must be at most 32768, not 100000000",
+    ]

@@ -2,8 +2,8 @@
 dtypes, loading from a folder, a hub id or a config, and length-sorted batching.
 
 A library, not a plugin: it registers nothing. Names are imported on first use, so
-``parse_params`` (which ``check_spec`` uses while a suite is validated) never pulls in
-torch; everything else does.
+:class:`HFParams` (the option schema each model type extends, checked while a suite is
+validated) and :func:`config_problems` never pull in torch; everything else does.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .architecture import ArchitectureCheck, config_problems
     from .batching import BatchRunner, length_sorted_batches
     from .bpe import gpt2_bpe, gpt2_bpe_folder
     from .device import resolve_device, resolve_dtype
     from .loading import Loaded, load_model
-    from .params import COMMON_PARAMS, HFParams, parse_params
+    from .params import COMMON_PARAMS, HFParams, one_message
     from .pretrain_common import (
         batch_order,
         build_config,
@@ -46,7 +47,9 @@ _HOMES = {
     "load_model": "loading",
     "COMMON_PARAMS": "params",
     "HFParams": "params",
-    "parse_params": "params",
+    "one_message": "params",
+    "ArchitectureCheck": "architecture",
+    "config_problems": "architecture",
     **dict.fromkeys(
         (
             "batch_order",
@@ -73,6 +76,7 @@ _HOMES = {
 
 __all__ = [
     "COMMON_PARAMS",
+    "ArchitectureCheck",
     "BatchRunner",
     "HFParams",
     "Loaded",
@@ -80,6 +84,7 @@ __all__ = [
     "batch_order",
     "build_config",
     "check_generate_pairs",
+    "config_problems",
     "cut_sequences",
     "exact_match",
     "gpt2_bpe",
@@ -88,9 +93,9 @@ __all__ = [
     "linear_schedule",
     "load_model",
     "mask_tokens",
+    "one_message",
     "pad",
     "parameter_count",
-    "parse_params",
     "pretrain_loop",
     "read_documents",
     "resolve_device",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import torch
 
@@ -25,12 +25,12 @@ def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> Iterator[l
 
 class BatchRunner:
     """Runs ``work(batch of indices)`` over length-sorted batches and puts the answers
-    back in request order. With ``batch_size=None`` (auto) it starts at 256 and halves
+    back in request order. With ``batch_size='auto'`` (or None) it starts at 256 and halves
     on out-of-memory, remembering what fitted."""
 
-    def __init__(self, batch_size: int | None) -> None:
-        self.auto = batch_size is None
-        self.batch_size = AUTO_START if batch_size is None else batch_size
+    def __init__(self, batch_size: int | Literal["auto"] | None) -> None:
+        self.auto = not isinstance(batch_size, int)
+        self.batch_size = batch_size if isinstance(batch_size, int) else AUTO_START
         #: Tokens of every input run so far (the ``lengths`` of the batches that finished):
         #: what a model reports as ``tokens_processed`` for the runner's tokens/s.
         self.tokens = 0

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,11 +12,12 @@ from typing import Any
 
 import torch
 from huggingface_hub.errors import StrictDataclassError
-from transformers import AutoConfig, AutoTokenizer, PreTrainedTokenizerBase
+from transformers import CONFIG_MAPPING, AutoConfig, AutoTokenizer, PreTrainedTokenizerBase
 from transformers.utils import logging as hf_logging
 
-from nlpbench import ConfigError, ModelError, ModelSpec
+from nlpbench import ConfigError, ConfigErrors, ModelError, ModelSpec, did_you_mean
 
+from .architecture import PRETRAINED_KEYS
 from .device import resolve_device, resolve_dtype
 from .params import HFParams
 
@@ -85,6 +87,41 @@ def load_model(
     return Loaded(model, tokenizer, device, dtype, source, trained)
 
 
+def config_settings(config_class: Any) -> set[str]:
+    """Every setting ``config_class`` (a transformers configuration) takes by name: its
+    attributes, its aliases (GPT-2's ``hidden_size`` for ``n_embd``) and its arguments."""
+    names = set(config_class().to_dict()) | set(getattr(config_class, "attribute_map", {}))
+    names |= {name for name in inspect.signature(config_class.__init__).parameters if name not in ("self", "kwargs")}
+    return names | set(PRETRAINED_KEYS)
+
+
+def check_model_type(model_type: str) -> None:
+    """ConfigError for a ``config.model_type`` transformers does not know."""
+    if model_type not in CONFIG_MAPPING:
+        known = list(CONFIG_MAPPING.keys())
+        raise ConfigError(
+            f"config.model_type: transformers has no model type '{model_type}'{did_you_mean(model_type, known)}"
+        )
+
+
+def check_settings(config: Any, given: Mapping[str, Any]) -> None:
+    """ConfigErrors for each key of ``given`` that the built ``config`` did not take:
+    transformers keeps an unknown key as an attribute nobody reads, so a typo would
+    silently build the default architecture. A key the class turns into another setting
+    (Llama's ``rope_theta`` into ``rope_parameters``) is taken. ``nlpbench validate``
+    checks the model types' default architectures already; this catches the others."""
+    known = config_settings(type(config))
+    unknown = [key for key in given if key not in known and getattr(config, key, _ABSENT) == given[key]]
+    if unknown:
+        model_type = config.model_type
+        raise ConfigErrors(
+            [f"config.{key}: not a setting of {model_type}{did_you_mean(key, sorted(known))}" for key in unknown]
+        )
+
+
+_ABSENT = object()
+
+
 def _where(spec: ModelSpec) -> tuple[str, str | None]:
     if spec.path is not None:
         return str(spec.path), None
@@ -122,12 +159,15 @@ def _from_config(
             ) from error
     else:
         tokenizer = default_tokenizer()
-    settings = {**{k: v for k, v in config_map.items() if k not in CONFIG_OWN_KEYS}, **(overrides or {})}
+    given = {k: v for k, v in config_map.items() if k not in CONFIG_OWN_KEYS}
+    check_model_type(model_type)
+    settings = {**given, **(overrides or {})}
     settings.setdefault("vocab_size", len(tokenizer))
     try:
         config = AutoConfig.for_model(model_type, **settings)
     except (ValueError, TypeError, StrictDataclassError) as error:  # transformers 5 validates configs strictly
         raise ConfigError(f"config: {' '.join(str(error).split())[:300]}") from error
+    check_settings(config, given)
     for name in ("pad_token_id", "eos_token_id", "bos_token_id"):
         token_id = getattr(tokenizer, name, None)
         if token_id is not None and getattr(config, name, None) is None:

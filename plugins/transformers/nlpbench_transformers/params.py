@@ -1,59 +1,66 @@
-"""The ``params:`` every transformer model type understands."""
+"""The ``params:`` every transformer model type understands, as an option schema.
+
+:class:`HFParams` holds the common keys; each model type (gpt, bert, t5) declares its
+own schema as a subclass that adds its keys, and the core checks a suite's params
+against it before anything loads. Importing this module never imports torch.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
-from nlpbench import ConfigError, did_you_mean
+from pydantic import ConfigDict, Field, ValidationError, WrapValidator
+
+from nlpbench import Options
 
 #: Keys of ``params:`` common to every transformer model type.
 COMMON_PARAMS = ("device", "dtype", "batch_size", "max_length", "truncation")
 DEVICES = ("auto", "cpu", "cuda")
 DTYPES = ("float32", "bfloat16", "float16")
 SIDES = ("left", "right")
+#: The largest batch a suite may ask for: beyond it, padding alone would fill any GPU.
+MAX_BATCH_SIZE = 65536
+#: The longest input a suite may ask for (2**20 tokens, beyond any released model's context).
+MAX_LENGTH = 1_048_576
 
 
-@dataclass(frozen=True)
-class HFParams:
-    """Validated common params, plus the model type's own in ``extra``."""
+def one_message(message: str) -> WrapValidator:
+    """A field whose value fails its type (a union, say) gets ``message`` (and the value)
+    as its one problem, instead of one line per member of the union."""
 
-    device: str = "auto"
-    dtype: str = "float32"
-    batch_size: int | None = 8  # None means auto: start big, halve on out-of-memory
-    max_length: int | None = None
-    truncation: str = "left"
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    def validate(value: Any, handler: Callable[[Any], Any]) -> Any:
+        try:
+            return handler(value)
+        except ValidationError:
+            raise ValueError(f"{message}, not {value!r}") from None
 
-
-def parse_params(params: Mapping[str, Any], *, own: Sequence[str] = (), default_truncation: str = "left") -> HFParams:
-    """Check ``params`` (ConfigError naming the key for anything wrong)."""
-    allowed = (*COMMON_PARAMS, *own)
-    for key in params:
-        if key not in allowed:
-            raise ConfigError(
-                f"params.{key}: unknown param{did_you_mean(key, allowed)} (allowed: {', '.join(allowed)})"
-            )
-    device = _choice(params, "device", DEVICES, "auto")
-    dtype = _choice(params, "dtype", DTYPES, "float32")
-    truncation = _choice(params, "truncation", SIDES, default_truncation)
-    batch = params.get("batch_size", 8)
-    if batch == "auto":
-        batch_size = None
-    elif isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
-        raise ConfigError(f"params.batch_size: must be a positive integer or 'auto', not {batch!r}")
-    else:
-        batch_size = batch
-    max_length = params.get("max_length")
-    if max_length is not None and (isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 2):
-        raise ConfigError(f"params.max_length: must be an integer of at least 2, not {max_length!r}")
-    extra = {key: value for key, value in params.items() if key in own}
-    return HFParams(device, dtype, batch_size, max_length, truncation, extra)
+    return WrapValidator(validate)
 
 
-def _choice(params: Mapping[str, Any], key: str, choices: Sequence[str], default: str) -> str:
-    value = params.get(key, default)
-    if value not in choices:
-        raise ConfigError(f"params.{key}: must be one of {', '.join(choices)}, not {value!r}")
-    return str(value)
+class HFParams(Options):
+    """The params common to every transformer model type (gpt, bert, t5)."""
+
+    model_config = ConfigDict(strict=True)
+
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        default="auto", description="Where the model runs: auto (CUDA when there is one, else the CPU), cpu or cuda."
+    )
+    dtype: Literal["float32", "bfloat16", "float16"] = Field(
+        default="float32", description="The precision of the weights: float32, bfloat16 or float16."
+    )
+    batch_size: Annotated[
+        Annotated[int, Field(ge=1, le=MAX_BATCH_SIZE)] | Literal["auto"],
+        one_message(f"must be a whole number from 1 to {MAX_BATCH_SIZE}, or 'auto'"),
+    ] = Field(
+        default=8,
+        description="Requests run together in one forward pass; auto starts at 256 and halves on out-of-memory.",
+    )
+    max_length: Annotated[int, Field(ge=2, le=MAX_LENGTH)] | None = Field(
+        default=None,
+        description="The most tokens of input the model reads (unset: the model's own number of positions); "
+        "longer inputs are truncated, and the cut is counted in the cell's model_info.",
+    )
+    truncation: Literal["left", "right"] = Field(
+        default="left", description="Which end of a too-long input is cut: left keeps its end, right its beginning."
+    )

@@ -19,6 +19,8 @@ from tokenizers.implementations import BertWordPieceTokenizer, ByteLevelBPEToken
 
 from nlpbench import ConfigError, DataError, PretrainSettings, PretrainStepped, did_you_mean
 
+from .loading import config_settings
+
 #: BERT's masked-LM recipe: 15% of the tokens are chosen; of those 80% become [MASK],
 #: 10% a random token, 10% stay as they are.
 MASK_RATE, MASK_AS_MASK, MASK_AS_RANDOM = 0.15, 0.8, 0.1
@@ -28,7 +30,7 @@ def build_config(config_class: Any, config: Mapping[str, Any], **fixed: Any) -> 
     """``config_class(**config, **fixed)``: the architecture settings the user gave, and the
     ones the training sets (``vocab_size``, special ids). ConfigError for a key the config
     class does not know (with a suggestion) or one the training sets, and for values it refuses."""
-    known = set(config_class().to_dict())
+    known = config_settings(config_class)
     for key in config:
         if key in fixed:
             raise ConfigError(f"config: {key}: is set by the training, from the tokenizer and the options")

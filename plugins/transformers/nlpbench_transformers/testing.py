@@ -110,3 +110,21 @@ def check_pretrained_in_a_suite(nlpbench_run: Any, plugins: Sequence[Any], model
     cell = nlpbench_run(suite, plugins=plugins).cell("mine", "sample")
     assert (cell["status"], cell["strategy"], cell["n"]) == ("ok", "loglikelihood", 8), cell
     assert 0.0 <= cell["metrics"]["accuracy"]["value"] <= 1.0
+
+
+def assert_architecture_matches(check: Any, config_class: Any) -> None:
+    """``check`` (an :class:`~nlpbench_transformers.ArchitectureCheck`) knows exactly the
+    settings the installed transformers' ``config_class`` takes: its schema's typed ones
+    and the passed-through ones cover the class, and name nothing it lacks. A new
+    transformers release that adds or drops a setting fails this test instead of a suite."""
+    from .architecture import PRETRAINED_KEYS
+    from .loading import config_settings
+
+    taken = config_settings(config_class) - {"transformers_version", "model_type", "_name_or_path"}
+    ours = set(check.schema.model_fields) | set(check.passed_through) | set(check.aliases or {})
+    assert sorted(taken - ours - PRETRAINED_KEYS) == [], "settings the class takes that the check does not know"
+    assert sorted(ours - taken) == [], "settings the check names that the class does not take"
+    defaults = config_class()
+    for name, field in check.schema.model_fields.items():
+        if field.default is not None:
+            assert getattr(defaults, name) == field.default, f"{name}: the schema's default is not the class's"

@@ -1,4 +1,5 @@
-"""Validating a suite must not import torch: parse_params comes without it."""
+"""Validating a suite must not import torch: the params schema and the config checks
+come without it."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import sys
 from types import ModuleType
 
 
-def test_parse_params_does_not_import_torch() -> None:
+def test_checking_params_and_config_does_not_import_torch() -> None:
     code = (
         "import sys, json\n"
-        "from nlpbench_transformers import parse_params\n"
-        "parse_params({'device': 'cpu'})\n"
+        "from nlpbench import option_problems\n"
+        "from nlpbench_transformers import ArchitectureCheck, HFParams, config_problems\n"
+        "from nlpbench_transformers.architecture import CommonSizes\n"
+        "assert option_problems(HFParams, {'device': 'cpu'}) == []\n"
+        "assert config_problems({'hidden_size': -64}, ArchitectureCheck('any', CommonSizes))\n"
         "print(json.dumps([m for m in ('torch', 'transformers') if m in sys.modules]))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

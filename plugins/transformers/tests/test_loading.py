@@ -9,7 +9,7 @@ from tokenizers import Tokenizer, models, pre_tokenizers
 from transformers import AutoModelForCausalLM, GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
 
 from nlpbench import ConfigError, ModelError, ModelSpec
-from nlpbench_transformers import load_model, parse_params
+from nlpbench_transformers import HFParams, load_model
 
 
 def _tokenizer() -> PreTrainedTokenizerFast:
@@ -21,7 +21,11 @@ def _tokenizer() -> PreTrainedTokenizerFast:
 
 def _load(spec: ModelSpec, **params: Any) -> Any:
     return load_model(
-        spec, parse_params(params), AutoModelForCausalLM, default_model_type="gpt2", default_tokenizer=_tokenizer
+        spec,
+        HFParams.model_validate(params),
+        AutoModelForCausalLM,
+        default_model_type="gpt2",
+        default_tokenizer=_tokenizer,
     )
 
 
@@ -62,8 +66,30 @@ def test_a_folder_that_is_not_a_model_is_a_model_error(tmp_path: Path) -> None:
 
 
 def test_a_bad_config_is_a_config_error() -> None:
-    with pytest.raises(ConfigError, match="config:"):
+    with pytest.raises(ConfigError, match=r"config\.model_type: transformers has no model type 'no-such-architecture'"):
         _load(ModelSpec(name="m", type="gpt", config={"model_type": "no-such-architecture"}))
+    with pytest.raises(ConfigError, match=r"config.model_type: .*\(did you mean 'gpt2'\?\)"):
+        _load(ModelSpec(name="m", type="gpt", config={"model_type": "gtp2"}))
+
+
+def test_a_setting_the_architecture_does_not_take_is_refused_when_it_is_built() -> None:
+    # validate checks the model type's default architecture; another one is checked here
+    config = {"model_type": "llama", "hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2,
+              "intermediate_size": 32, "rope_theta": 5.0, "num_hiden_layers": 2, "rope_paramters": {}}  # fmt: skip
+    with pytest.raises(ConfigError) as caught:
+        _load(ModelSpec(name="m", type="gpt", config=config))
+    assert caught.value.messages == [  # type: ignore[attr-defined]
+        "config.num_hiden_layers: not a setting of llama (did you mean 'num_hidden_layers'?)",
+        "config.rope_paramters: not a setting of llama (did you mean 'rope_parameters'?)",
+    ]
+    llama = {k: v for k, v in config.items() if k not in ("num_hiden_layers", "rope_paramters")}
+    built = _load(ModelSpec(name="m", type="gpt", config=llama)).model.config  # rope_theta: a legacy name, taken
+    assert built.model_type == "llama" and built.rope_parameters["rope_theta"] == 5.0
+
+
+def test_an_alias_of_a_setting_is_a_setting(tmp_path: Path) -> None:
+    loaded = _load(ModelSpec(name="m", type="gpt", config={"n_layer": 1, "hidden_size": 16, "n_head": 2}))
+    assert loaded.model.config.n_embd == 16
 
 
 def test_a_config_value_of_the_wrong_type_is_a_config_error() -> None:
@@ -84,7 +110,7 @@ def test_config_overrides_reach_a_config_build_and_a_saved_folder(tmp_path: Path
 
     labels = {"num_labels": 3, "id2label": {0: "a", 1: "b", 2: "c"}, "label2id": {"a": 0, "b": 1, "c": 2}}
     built = load_model(
-        ModelSpec(name="m", type="gpt", config=TINY), parse_params({}), AutoModelForSequenceClassification,
+        ModelSpec(name="m", type="gpt", config=TINY), HFParams(), AutoModelForSequenceClassification,
         default_model_type="gpt2", default_tokenizer=_tokenizer, config_overrides=labels,
     )  # fmt: skip
     assert built.model.config.id2label == {0: "a", 1: "b", 2: "c"} and built.model.score.out_features == 3
@@ -93,10 +119,10 @@ def test_config_overrides_reach_a_config_build_and_a_saved_folder(tmp_path: Path
     two = {"num_labels": 2, "id2label": {0: "x", 1: "y"}, "label2id": {"x": 0, "y": 1}}
     spec = ModelSpec(name="m", type="gpt", path=tmp_path)
     with pytest.raises(RuntimeError, match="ignore_mismatched_sizes"):  # a head of another size, by default
-        load_model(spec, parse_params({}), AutoModelForSequenceClassification, default_model_type="gpt2",
+        load_model(spec, HFParams(), AutoModelForSequenceClassification, default_model_type="gpt2",
                    default_tokenizer=_tokenizer, config_overrides=two)  # fmt: skip
     reloaded = load_model(
-        spec, parse_params({}), AutoModelForSequenceClassification, default_model_type="gpt2",
+        spec, HFParams(), AutoModelForSequenceClassification, default_model_type="gpt2",
         default_tokenizer=_tokenizer, config_overrides=two, ignore_mismatched_sizes=True,
     )  # fmt: skip
     assert reloaded.model.config.id2label == {0: "x", 1: "y"} and reloaded.model.score.out_features == 2

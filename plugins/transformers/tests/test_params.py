@@ -1,46 +1,82 @@
+"""The common params of every transformer model type, as an option schema, and the
+checks of a ``config:`` that run when a suite is validated (without torch)."""
+
 from __future__ import annotations
 
 import pytest
 
-from nlpbench import ConfigError
-from nlpbench_transformers import HFParams, parse_params
+from nlpbench import Options, option_problems
+from nlpbench_transformers import HFParams, config_problems
+from nlpbench_transformers.architecture import ArchitectureCheck, Count, Size
 
 
 def test_defaults() -> None:
-    assert parse_params({}) == HFParams()
+    params = HFParams()
+    assert (params.device, params.dtype, params.batch_size, params.max_length, params.truncation) == (
+        "auto", "float32", 8, None, "left",
+    )  # fmt: skip
 
 
-def test_values_and_own_params() -> None:
-    params = parse_params(
-        {
-            "device": "cpu",
-            "dtype": "bfloat16",
-            "batch_size": "auto",
-            "max_length": 128,
-            "truncation": "right",
-            "head": "qa",
-        },
-        own=("head",),
+def test_values() -> None:
+    params = HFParams.model_validate(
+        {"device": "cpu", "dtype": "bfloat16", "batch_size": "auto", "max_length": 128, "truncation": "right"}
     )
     assert (params.device, params.dtype, params.batch_size, params.max_length, params.truncation) == (
-        "cpu", "bfloat16", None, 128, "right",
+        "cpu", "bfloat16", "auto", 128, "right",
     )  # fmt: skip
-    assert params.extra == {"head": "qa"}
 
 
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"devise": "cpu"}, "params.devise: unknown param (did you mean 'device'?)"),
-        ({"device": "tpu"}, "params.device: must be one of auto, cpu, cuda, not 'tpu'"),
-        ({"dtype": "float8"}, "params.dtype: must be one of float32, bfloat16, float16"),
-        ({"batch_size": 0}, "params.batch_size: must be a positive integer or 'auto', not 0"),
-        ({"batch_size": True}, "params.batch_size: must be a positive integer or 'auto'"),
-        ({"max_length": 1}, "params.max_length: must be an integer of at least 2, not 1"),
-        ({"truncation": "middle"}, "params.truncation: must be one of left, right"),
+        ({"devise": "cpu"}, "params.devise: unknown option (did you mean 'device'?)"),
+        ({"device": "tpu"}, "params.device: must be 'auto', 'cpu' or 'cuda', not 'tpu'"),
+        ({"dtype": "float8"}, "params.dtype: must be 'float32', 'bfloat16' or 'float16', not 'float8'"),
+        ({"batch_size": 0}, "params.batch_size: must be a whole number from 1 to 65536, or 'auto', not 0"),
+        ({"batch_size": True}, "params.batch_size: must be a whole number from 1 to 65536, or 'auto', not True"),
+        ({"batch_size": 10**8}, "params.batch_size: must be a whole number from 1 to 65536, or 'auto'"),
+        ({"max_length": 1}, "params.max_length: must be at least 2, not 1"),
+        ({"max_length": 1e8}, "params.max_length: must be a whole number, not 100000000.0"),
+        ({"truncation": "middle"}, "params.truncation: must be 'left' or 'right', not 'middle'"),
     ],
 )
 def test_mistakes(params: dict[str, object], message: str) -> None:
-    with pytest.raises(ConfigError) as caught:
-        parse_params(params)
-    assert message in str(caught.value)
+    (problem,) = option_problems(HFParams, params, "params")
+    assert problem.startswith(message)
+
+
+def test_every_mistake_is_reported_at_once() -> None:
+    problems = option_problems(HFParams, {"device": "tpu", "batch_size": 0, "max_lenght": 3}, "params")
+    assert [p.split(":")[0] for p in problems] == ["params.device", "params.batch_size", "params.max_lenght"]
+
+
+class _Tiny(Options):
+    width: Size = 8
+    heads: Count = 2
+
+
+TINY = ArchitectureCheck(
+    model_type="tiny", schema=_Tiny, passed_through=frozenset({"use_cache"}), aliases={"hidden_size": "width"},
+    divisible=(("width", "heads"),),
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("config", "problems"),
+    [
+        ({"width": 16, "heads": 4, "use_cache": False, "bos_token_id": 3}, []),
+        ({"width": -64}, ["config.width: must be at least 1, not -64"]),
+        ({"widht": 16}, ["config.widht: not a setting of tiny (did you mean 'width'?)"]),
+        ({"width": 10, "heads": 4}, ["config.width: 10 is not a multiple of heads (4): each attention head takes an equal share of it"]),
+        ({"hidden_size": 0}, ["config.hidden_size: must be at least 1, not 0"]),
+        ({"hidden_size": 9}, ["config.hidden_size: 9 is not a multiple of heads (2): each attention head takes an equal share of it"]),
+        ({"hidden_size": 8, "width": 8}, ["config.width: the same setting as hidden_size; give one of them"]),
+        ({"tokenizer": ""}, ["config.tokenizer: must be a non-empty string, not ''"]),
+        ({"heads": "2", "width": 1e3}, ["config.width: must be a whole number, not 1000.0", "config.heads: must be a whole number, not '2'"]),
+        ([1, 2], ["config: must be a mapping of architecture settings, not list"]),
+        # another architecture: its common sizes are checked here, its other keys when it is built
+        ({"model_type": "llama", "hidden_size": -3, "rope_theta": 1.0}, ["config.hidden_size: must be at least 1, not -3"]),
+    ],
+)  # fmt: skip
+def test_config_problems(config: object, problems: list[str]) -> None:
+    assert config_problems(config, TINY) == problems

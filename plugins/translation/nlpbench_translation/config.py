@@ -26,12 +26,13 @@ from nlpbench import (
     PromptTemplates,
     TaskData,
     TaskSpec,
-    check_keys,
+    parse_options,
     prompting,
     task_data,
 )
 
 from .languages import check_code
+from .params import DEFAULT_MAX_NEW_TOKENS, TranslationParams
 from .prompts import DEFAULT_PROMPTS, VARIABLES
 
 #: The keys of line-aligned data: files, not columns.
@@ -41,8 +42,6 @@ LANGUAGE_KEYS = ("source_lang", "target_lang")
 COLUMNS = {"source": "source", "reference": "reference"}
 #: The fields an example fills itself beyond the mapped columns, which ``data.keep`` may not overwrite.
 RESERVED_FIELDS = ("references",)
-PARAM_KEYS = ("prompt", "shots", "max_new_tokens")
-DEFAULT_MAX_NEW_TOKENS = 128
 #: The built-in sample's language pair.
 SAMPLE_PAIR = ("de", "en")
 
@@ -211,9 +210,6 @@ def check_files_exist(config: DataConfig) -> None:
 
 def params_config(spec: TaskSpec, has_train: bool) -> Params:
     """``spec.params`` checked and typed; ConfigError naming the key at fault."""
-    params = check_keys(spec.params, PARAM_KEYS)
-    prompts = prompting(params, variables=VARIABLES, default=DEFAULT_PROMPTS, has_train=has_train)
-    budget = params.get("max_new_tokens", DEFAULT_MAX_NEW_TOKENS)
-    if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
-        raise ConfigError(f"params.max_new_tokens must be a whole number of at least 1, not {budget!r}")
-    return Params(prompts.templates, prompts.shots, budget)
+    params = parse_options(TranslationParams, spec.params, "params")
+    prompts = prompting(params.model_dump(), variables=VARIABLES, default=DEFAULT_PROMPTS, has_train=has_train)
+    return Params(prompts.templates, prompts.shots, params.max_new_tokens)

@@ -22,6 +22,7 @@ from nlpbench import (
 from .config import DataConfig, check_files_exist, data_config, params_config
 from .languages import language_name
 from .loading import read_line_pairs, read_sample, read_source
+from .params import TranslationParams
 
 #: Where a model's translation ends: the few-shot prompt puts one sentence on a line.
 STOP = ("\n",)
@@ -41,6 +42,7 @@ class TranslationTask:
     """
 
     strategies: ClassVar[tuple[str, ...]] = ("generate",)
+    options: ClassVar[type[TranslationParams]] = TranslationParams
     default_metrics: ClassVar[tuple[str, ...]] = ("bleu", "chrf")
 
     def __init__(self, spec: TaskSpec) -> None:
@@ -65,9 +67,13 @@ class TranslationTask:
     # -- data -------------------------------------------------------------------
 
     def examples(self) -> list[Example]:
-        """Every sentence pair, in file order. DataError for a bad file, line or row."""
+        """Every sentence pair, in file order. DataError for a bad file, line or row; with
+        ``params.shots``, the train split is read too, and a ConfigError says when it has
+        too few examples (so that ``nlpbench validate`` finds it)."""
         if self._examples is None:
             self._examples = _read(self.data, train=False)
+            if self.params.shots and self.params.templates.uses_shots:
+                self._sampler()
         return list(self._examples)
 
     def train_examples(self) -> list[Example]:
@@ -93,12 +99,13 @@ class TranslationTask:
     def _shots(self, example: Example) -> list[dict[str, Any]]:
         if not self.params.shots or not self.template.uses_shots:
             return []
+        return [{"source": shot.input, "reference": shot.references[0]} for shot in self._sampler().draw(example)]
+
+    def _sampler(self) -> FewShotSampler:
         if "shots" not in self._samplers:
             seed = derived_seed(self.spec.seed, self.spec.name, "shots")
             self._samplers["shots"] = FewShotSampler(self.train_examples(), self.params.shots, seed)
-        return [
-            {"source": shot.input, "reference": shot.references[0]} for shot in self._samplers["shots"].draw(example)
-        ]
+        return self._samplers["shots"]
 
     def prompt(self, example: Example) -> str:
         """The prompt for ``example`` with this view's template and the example's shots."""

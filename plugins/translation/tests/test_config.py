@@ -51,10 +51,13 @@ def test_bad_data(data: dict[str, Any], message: str) -> None:
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"shot": 2}, "params: unknown key 'shot' (did you mean 'shots'?); known: prompt, shots, max_new_tokens"),
-        ({"shots": -1}, "params.shots must be a whole number of examples (0 or more), not -1"),
-        ({"max_new_tokens": 0}, "params.max_new_tokens must be a whole number of at least 1, not 0"),
-        ({"max_new_tokens": "64"}, "params.max_new_tokens must be a whole number of at least 1, not '64'"),
+        ({"shot": 2}, "params.shot: unknown option (did you mean 'shots'?)"),
+        ({"shots": -1}, "params.shots: must be at least 0, not -1"),
+        ({"shots": 10**6}, "params.shots: must be at most 2048, not 1000000"),
+        ({"max_new_tokens": 0}, "params.max_new_tokens: must be at least 1, not 0"),
+        ({"max_new_tokens": "64"}, "params.max_new_tokens: must be a whole number, not '64'"),
+        ({"max_new_tokens": 1e8}, "params.max_new_tokens: must be a whole number, not 100000000.0"),
+        ({"max_new_tokens": 10**8}, "params.max_new_tokens: must be at most 32768, not 100000000"),
         ({"prompt": "Translate: {{ sorce }}"}, "params.prompt: unknown variable 'sorce' (did you mean 'source'?)"),
         ({"prompt": {"t5": "{{ source }"}}, "params.prompt.t5: template error"),
         ({"prompt": "{{ source }}", "shots": 2}, "params.shots: 2 shots, but no template of params.prompt shows them"),
@@ -78,3 +81,10 @@ def test_good_entries() -> None:
     # files are read when examples are asked for, not before
     task = TranslationTask(TaskSpec(name="t", type="translation", data=data))
     assert (task.data.source_lang, task.data.id_column, task.data.rows.columns) == ("de-CH", "k", {"source": "de", "reference": "en"})  # fmt: skip
+
+
+def test_more_shots_than_the_train_split_has_is_found_with_the_examples() -> None:
+    # the examples are what `nlpbench validate` and a run read first: before any model loads
+    task = TranslationTask(TaskSpec(name="mt", type="translation", params={"shots": 2000}))
+    with pytest.raises(ConfigError, match=r"params\.shots: 2000 shots need a train split of at least 2000 examples"):
+        task.examples()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nlpbench import ConfigError, DataSource, TaskError, one_line
+from nlpbench import MAX_NEW_TOKENS, MAX_SHOTS, ConfigError, DataSource, TaskError, one_line
 
 from ..fewshot import LM_EVAL_SEED, LmEvalDraws
 from ..fields import Conventions, compile_params, lm_eval_words
@@ -184,8 +184,15 @@ def _generate(config: _Config) -> GenerateOptions:
     until = kwargs.get("until", [delimiter])
     until = [until] if isinstance(until, str) else list(until)
     tokens = kwargs.get("max_gen_toks", kwargs.get("max_new_tokens", 256))
+    if isinstance(tokens, bool) or not isinstance(tokens, int) or not 1 <= tokens <= MAX_NEW_TOKENS:
+        raise config.fail(
+            "generation_kwargs", f"max_gen_toks: must be a whole number from 1 to {MAX_NEW_TOKENS}, not {tokens!r}"
+        )
     sample = kwargs.get("do_sample")
-    temperature = float(kwargs.get("temperature", 0.0) or 0.0)
+    temperature = kwargs.get("temperature", 0.0) or 0.0
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or temperature < 0:
+        raise config.fail("generation_kwargs", f"temperature: must be a number of at least 0, not {temperature!r}")
+    temperature = float(temperature)
     if sample is False:
         temperature = 0.0
     elif sample is True and temperature == 0.0:
@@ -286,8 +293,8 @@ def translate(
     if config.get("unsafe_code"):
         raise config.fail("unsafe_code", "nlpbench does not run tasks that execute generated code")
     shots = config.get("num_fewshot") or 0
-    if isinstance(shots, bool) or not isinstance(shots, int) or shots < 0:
-        raise config.fail("num_fewshot", f"must be a whole number of shots, not {shots!r}")
+    if isinstance(shots, bool) or not isinstance(shots, int) or not 0 <= shots <= MAX_SHOTS:
+        raise config.fail("num_fewshot", f"must be a whole number of shots from 0 to {MAX_SHOTS}, not {shots!r}")
     fewshot = config.get("fewshot_config") or {}
     if not isinstance(fewshot, Mapping) or set(fewshot) - {"sampler"}:
         raise config.fail("fewshot_config", "nlpbench reads its sampler (default or first_n) only")

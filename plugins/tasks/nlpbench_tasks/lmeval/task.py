@@ -7,13 +7,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from nlpbench import ConfigError, TaskFileContents, TaskSpec, check_keys
+from nlpbench import ConfigError, TaskFileContents, TaskSpec, parse_options
 
 from ..kinds import OUTPUTS
 from ..task import DeclarativeTask, TaskSetup
 from . import yamlfile
+from .params import LmEvalParams
 
 #: lm-evaluation-harness's output types, as a declarative task's outputs.
 OUTPUT_TYPES = {
@@ -23,10 +24,6 @@ OUTPUT_TYPES = {
     "loglikelihood_rolling": "rolling",
 }
 
-#: What the suite entry of an lm-eval task holds: the reader fills the first four; a
-#: suite may add ``num_fewshot`` (and ``overrides`` of any other key).
-PARAMS = ("file", "task", "digest", "trust_task_code", "overrides", "num_fewshot")
-
 
 class LmEvalTask(DeclarativeTask):
     """An lm-evaluation-harness task file, run as it is (its prompts, few-shot sampler, filters and metrics).
@@ -35,28 +32,31 @@ class LmEvalTask(DeclarativeTask):
     in a suite; ``trust_task_code: true`` lets its ``!function`` Python run.
     """
 
+    options: ClassVar[type[LmEvalParams]] = LmEvalParams
+
     def __init__(self, spec: TaskSpec) -> None:
         super().__init__(spec, self.setup_of(spec))
 
     @staticmethod
     def _overrides(spec: TaskSpec) -> dict[str, Any]:
-        params = check_keys(spec.params, PARAMS)
-        overrides = dict(params.get("overrides") or {})
-        if "num_fewshot" in params:
-            overrides["num_fewshot"] = params["num_fewshot"]
+        params = parse_options(LmEvalParams, spec.params, "params")
+        overrides = dict(params.overrides)
+        if params.num_fewshot is not None:
+            overrides["num_fewshot"] = params.num_fewshot
         return overrides
 
     @classmethod
     def setup_of(cls, spec: TaskSpec) -> TaskSetup:
         from .config import translate  # pydantic and Jinja2 load when a task is built
 
-        params = check_keys(spec.params, PARAMS)
-        file = params.get("file")
-        if not isinstance(file, str):
+        params = parse_options(LmEvalParams, spec.params, "params")
+        file = params.file
+        if file is None:
             raise ConfigError("params.file: an lm-eval task is named with task: (a file) in the suite, not with type:")
         loaded = yamlfile.load(Path(file))
-        trusted = bool(params.get("trust_task_code", False))
-        return translate(loaded.document, Path(file), trusted=trusted, overrides=cls._overrides(spec)).setup
+        return translate(
+            loaded.document, Path(file), trusted=params.trust_task_code, overrides=cls._overrides(spec)
+        ).setup
 
     @classmethod
     def strategies_for(cls, spec: TaskSpec) -> tuple[str, ...]:

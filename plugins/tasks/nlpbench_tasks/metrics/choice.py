@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, cast
 
-from nlpbench import MetricError, MetricExample, MetricNotComputed
+from pydantic import Field
+
+from nlpbench import MetricError, MetricExample, MetricNotComputed, Options
 
 from ..outputs import best_index
 from .mean import MeanMetric, field
@@ -29,9 +31,6 @@ EXAMPLE_PREDICTIONS = (
      "unconditional": [-4.0, -1.5]},
 )  # fmt: skip
 EXAMPLE_REFERENCES = ((0,), (1,), (1,))
-
-#: What ``acc_norm`` may divide a choice's log-likelihood by.
-LENGTHS = ("chars", "bytes", "tokens")
 
 
 def _right(choice: Any, references: Sequence[Any]) -> float:
@@ -52,19 +51,25 @@ class AccMetric(MeanMetric):
         return _right(field(prediction, "choice", "acc scores a choice (multiple choice or classify)"), references)
 
 
+class AccNormOptions(Options):
+    """What ``acc_norm`` divides each choice's log-likelihood by."""
+
+    by: Literal["chars", "bytes", "tokens"] = Field(
+        "chars", description="each choice's length in characters (lm-evaluation-harness's acc_norm), bytes or tokens"
+    )
+
+
 class AccNormMetric(MeanMetric):
     """Accuracy with each choice's log-likelihood divided by its length (characters by default, as lm-evaluation-harness does)."""
 
     name: ClassVar[str] = "acc_norm"
-    options: ClassVar[tuple[str, ...]] = ("by",)
+    options: ClassVar[type[Options]] = AccNormOptions
     binary_outcomes: ClassVar[bool] = True
     example: ClassVar[MetricExample] = MetricExample(EXAMPLE_PREDICTIONS, EXAMPLE_REFERENCES, value=2 / 3)
 
-    def __init__(self, *, by: Any = "chars", **options: Any) -> None:
+    def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        if by not in LENGTHS:
-            raise MetricError(f"by must be one of {', '.join(LENGTHS)}, not {by!r}")
-        self.by = str(by)
+        self.by: str = cast(AccNormOptions, self.settings).by
 
     def value(self, prediction: Any, references: Sequence[Any]) -> float:
         if isinstance(prediction, dict) and "loglikelihoods" not in prediction and "choice" in prediction:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
-from nlpbench import MetricError, MetricExample, MetricNotComputed, StatsArray
+from pydantic import Field, field_validator
+
+from nlpbench import MetricError, MetricExample, MetricNotComputed, Options, StatsArray
 
 from ..filters import INVALID
 from .mean import MeanMetric
@@ -21,13 +23,35 @@ _PUNCTUATION = str.maketrans("", "", string.punctuation)
 _DIGITS = str.maketrans("", "", string.digits)
 
 
+class ExactMatchOptions(Options):
+    """lm-evaluation-harness's ``exact_match`` options, and which answer is scored."""
+
+    ignore_case: bool = Field(False, description="compare in lower case")
+    ignore_punctuation: bool = Field(False, description="remove punctuation from both sides")
+    ignore_numbers: bool = Field(False, description="remove digits from both sides")
+    regexes_to_ignore: tuple[str, ...] = Field(
+        (), description="regular expressions removed from both sides first (Python's re syntax)"
+    )
+    filter: str | None = Field(
+        None, min_length=1, description="the task's pipeline of filters whose answer is scored, when it has several"
+    )
+
+    @field_validator("regexes_to_ignore")
+    @classmethod
+    def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"{pattern!r} is not a regular expression: {error}") from None
+        return patterns
+
+
 class ExactMatchMetric(MeanMetric):
     """Exact match of the answer with any acceptable answer, with lm-evaluation-harness's options (ignore_case, ignore_punctuation, ignore_numbers, regexes_to_ignore)."""
 
     name: ClassVar[str] = "em"
-    options: ClassVar[tuple[str, ...]] = (
-        "ignore_case", "ignore_punctuation", "ignore_numbers", "regexes_to_ignore", "filter",
-    )  # fmt: skip
+    options: ClassVar[type[Options]] = ExactMatchOptions
     binary_outcomes: ClassVar[bool] = True
     example: ClassVar[MetricExample] = MetricExample(
         ({"text": " Paris.", "answer": "Paris"}, {"text": "1,200 apples", "answer": "1,200"}, {"answer": "[invalid]"}),
@@ -35,31 +59,14 @@ class ExactMatchMetric(MeanMetric):
         value=1 / 3,
     )
 
-    def __init__(
-        self,
-        *,
-        ignore_case: bool = False,
-        ignore_punctuation: bool = False,
-        ignore_numbers: bool = False,
-        regexes_to_ignore: Sequence[str] = (),
-        filter: str | None = None,
-        **options: Any,
-    ) -> None:
+    def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        if filter is not None and (not isinstance(filter, str) or not filter):
-            raise MetricError(f"filter must name one of the task's pipelines of filters, not {filter!r}")
-        self.filter = filter
-        for name, flag in (("ignore_case", ignore_case), ("ignore_punctuation", ignore_punctuation),
-                           ("ignore_numbers", ignore_numbers)):  # fmt: skip
-            if not isinstance(flag, bool):
-                raise MetricError(f"{name} must be true or false, not {flag!r}")
-        if isinstance(regexes_to_ignore, str) or not all(isinstance(r, str) for r in regexes_to_ignore):
-            raise MetricError("regexes_to_ignore must be a list of regular expressions")
-        try:
-            self.regexes = [re.compile(pattern) for pattern in regexes_to_ignore]
-        except re.error as error:
-            raise MetricError(f"regexes_to_ignore: not a regular expression: {error}") from None
-        self.ignore_case, self.ignore_punctuation, self.ignore_numbers = ignore_case, ignore_punctuation, ignore_numbers
+        settings = cast(ExactMatchOptions, self.settings)
+        self.filter = settings.filter
+        self.regexes = [re.compile(pattern) for pattern in settings.regexes_to_ignore]
+        self.ignore_case = settings.ignore_case
+        self.ignore_punctuation = settings.ignore_punctuation
+        self.ignore_numbers = settings.ignore_numbers
         #: of the answers last scored, how many a regex filter found nothing in (and how many there were)
         self.unmatched: tuple[int, int] | None = None
 

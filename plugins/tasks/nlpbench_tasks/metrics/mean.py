@@ -6,27 +6,29 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from nlpbench import MetricError, MetricExample, MetricNotComputed, StatsArray
+from nlpbench import MetricError, MetricExample, MetricNotComputed, Options, StatsArray, parse_options
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
 
+class NoOptions(Options):
+    """The metric takes no options (so a misspelt one is an error, not ignored)."""
+
+
 class MeanMetric:
     """Base: ``value(prediction, references)`` per example; the score is the mean."""
 
     name: ClassVar[str] = "mean"
-    options: ClassVar[tuple[str, ...]] = ()
+    #: What the suite may give it (checked before anything runs; see nlpbench.Options).
+    options: ClassVar[type[Options]] = NoOptions
     higher_is_better: ClassVar[bool] = True
     scale: ClassVar[tuple[float, float]] = (0.0, 1.0)
     example: ClassVar[MetricExample]
 
     def __init__(self, **options: Any) -> None:
-        unknown = sorted(set(options) - set(self.options))
-        if unknown:
-            takes = ", ".join(self.options) or "none"
-            raise MetricError(f"no option '{unknown[0]}'; it takes: {takes}")
+        self.settings = parse_options(self.options, options)
 
     def value(self, prediction: Any, references: Sequence[Any]) -> float:
         raise NotImplementedError

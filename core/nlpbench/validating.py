@@ -1,0 +1,125 @@
+"""``nlpbench validate``: everything about a suite that can be known without loading a model.
+
+First the suite file, entry by entry (:func:`nlpbench.suite.check_suite`: keys, names,
+each component's options against its schema, each type's ``check_spec``). Then what the
+runner does before the first model loads, done the runner's way so the two cannot
+disagree: every task whose entry is valid has its data read and its metrics built
+(:meth:`Runner.prepare_task`: bad labels, a column mapping typo, duplicate ids), every
+audit and reporter is built, and the cells are planned. Every problem is one line.
+
+An HF dataset that cannot be loaded (offline, or not in the local cache) is a note, not
+a problem: a suite may well be checked on a machine without the network it runs with.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, DataError, one_line
+from .failures import Failure
+from .options import problems_of
+from .planning import Cell, plan
+from .plugins import PluginHost
+from .runner import Runner
+from .suite import Suite, check_suite
+
+#: What :mod:`nlpbench.sources` says when an HF dataset cannot be loaded at all.
+_HUB_UNREACHABLE = "cannot load the HF dataset"
+#: How the runner names a component it built (``audits[0] (bold): ...``), replaced by the entry's own place.
+_BUILT = re.compile(r"^(audits|reporters)\[0\] \([^)]*\): ")
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What ``nlpbench validate`` found."""
+
+    suite: Suite
+    #: the user's mistakes, one line each: any of them and the suite cannot run (exit 2)
+    problems: tuple[str, ...]
+    #: what could not be checked here, and why (a hub dataset while offline)
+    notes: tuple[str, ...] = ()
+    #: the planned cells (when there are no problems)
+    cells: tuple[Cell, ...] = ()
+    #: task name → why its cells will fail: its plugin's code raised while loading it
+    task_failures: dict[str, str] | None = None
+    #: audits and reporters that will fail (their plugin's code raised while building them)
+    failures: tuple[str, ...] = ()
+
+    def cell_failure(self, cell: Cell) -> str | None:
+        """Why ``cell`` will fail before its model is asked anything, or None."""
+        failure = getattr(cell, "failure", None)
+        if failure is not None:
+            return str(failure.error)
+        return (self.task_failures or {}).get(cell.task.name)
+
+
+def validate_suite(path: str | Path, host: PluginHost) -> Validation:
+    """Check the suite at ``path`` as far as it can be without loading a model.
+
+    Raises ConfigError only when the file cannot be checked at all (see
+    :func:`~nlpbench.suite.check_suite`); every other problem is in the result."""
+    checked = check_suite(path, host)
+    suite = checked.suite
+    problems = list(checked.problems)
+    notes: list[str] = []
+    failures: dict[str, str] = {}
+    runner = Runner(suite, host, Path("runs") / suite.name)  # writes nothing until it runs
+    unreachable: dict[str, list[str]] = {}  # hub id → the tasks not checked (a group's members share one)
+    for spec in suite.tasks:
+        if spec.name in checked.faulty_tasks:
+            continue  # its own mistakes are said; its data would only add noise
+        where = f"{checked.task_entries.get(spec.name, 'tasks')} ({spec.name})"
+        hub = _hub_of(spec.data)
+        if hub in unreachable:  # not asked again: offline, each try may wait on the network
+            unreachable[hub].append(spec.name)
+            continue
+        try:
+            prepared = runner.prepare_task(spec)
+        except (ConfigError, DataError) as error:
+            message = one_line(error).removeprefix(f"task '{spec.name}': ")
+            if hub is not None and _HUB_UNREACHABLE in message:
+                unreachable[hub] = []
+                notes.append(f"{where}: data not checked: {message}")
+            else:
+                problems.append(f"{where}: {message}")
+            continue
+        failure = getattr(prepared, "failure", None)
+        if isinstance(failure, Failure):
+            failures[spec.name] = failure.error
+    notes += [
+        f"the data of {len(names)} more task{'s' if len(names) > 1 else ''} from {hub} not checked either: "
+        + ", ".join(names)
+        for hub, names in unreachable.items()
+        if names
+    ]
+    broken: list[str] = []
+    for index, audit in enumerate(suite.audits):
+        single = Runner(replace(suite, audits=(audit,)), host, runner.out_dir)
+        _built(single.prepare_audits, checked.audit_entries[index], problems, broken)
+    for index, reporter in enumerate(suite.reporters):
+        single = Runner(replace(suite, reporters=(reporter,)), host, runner.out_dir)
+        _built(single.prepare_reporters, checked.reporter_entries[index], problems, broken)
+    cells = tuple(plan(suite, host)) if not problems else ()
+    return Validation(suite, tuple(problems), tuple(notes), cells, failures, tuple(broken))
+
+
+def _built(build: Callable[[], Sequence[tuple[Any, ...]]], where: str, problems: list[str], broken: list[str]) -> None:
+    """Build one audit or reporter the runner's way: its config errors are problems, a
+    bug in its plugin (kept by the runner as a Failure) will fail it in the run."""
+    try:
+        built = build()
+    except ConfigError as error:
+        problems += [f"{where}: {_BUILT.sub('', message)}" for message in problems_of(error)]
+        return
+    broken += [f"{where}: {item[-1].error}" for item in built if isinstance(item[-1], Failure)]
+
+
+def _hub_of(data: Any) -> str | None:
+    """The HF dataset a task's ``data:`` names (``hub``, or ``hf`` as the design calls it), if any."""
+    if not isinstance(data, dict):
+        return None
+    return next((data[key] for key in ("hub", "hf") if isinstance(data.get(key), str)), None)
