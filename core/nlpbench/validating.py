@@ -7,8 +7,9 @@ disagree: every task whose entry is valid has its data read and its metrics buil
 (:meth:`Runner.prepare_task`: bad labels, a column mapping typo, duplicate ids), every
 audit and reporter is built, and the cells are planned. Every problem is one line.
 
-An HF dataset that cannot be loaded (offline, or not in the local cache) is a note, not
-a problem: a suite may well be checked on a machine without the network it runs with.
+An HF dataset is read only when it is in the local hub cache; otherwise it is a note,
+not a problem: a suite may well be checked on a machine without the network it runs
+with, where each try would wait minutes on retries.
 """
 
 from __future__ import annotations
@@ -77,6 +78,11 @@ def validate_suite(path: str | Path, host: PluginHost) -> Validation:
         if hub in unreachable:  # not asked again: offline, each try may wait on the network
             unreachable[hub].append(spec.name)
             continue
+        if hub is not None and not _hub_cached(hub):
+            # not fetched by validate: without the network each try waits minutes on retries
+            unreachable[hub] = []
+            notes.append(f"{where}: data not checked: {hub} is on the hub and not in the local cache")
+            continue
         try:
             prepared = runner.prepare_task(spec)
         except (ConfigError, DataError) as error:
@@ -116,6 +122,19 @@ def _built(build: Callable[[], Sequence[tuple[Any, ...]]], where: str, problems:
         problems += [f"{where}: {_BUILT.sub('', message)}" for message in problems_of(error)]
         return
     broken += [f"{where}: {item[-1].error}" for item in built if isinstance(item[-1], Failure)]
+
+
+def _hub_cached(hub: str) -> bool:
+    """Whether the HF dataset ``hub`` (``owner/name``, maybe with ``[config/split]``) has
+    files in the local hub cache, so that reading it needs no network."""
+    import os
+
+    name = hub.removeprefix("hf:").split("[", 1)[0]
+    root = Path(
+        os.environ.get("HF_HUB_CACHE")
+        or Path(os.environ.get("HF_HOME", Path.home() / ".cache" / "huggingface")) / "hub"
+    )
+    return (root / f"datasets--{name.replace('/', '--')}").is_dir()
 
 
 def _hub_of(data: Any) -> str | None:
