@@ -154,7 +154,7 @@ def test_one_metric_scored_twice_under_two_labels(tmp_path: Path) -> None:
 def test_a_label_used_twice_is_an_error(tmp_path: Path) -> None:
     from nlpbench import ConfigError
 
-    with pytest.raises(ConfigError, match="metric 'threshold' is listed twice"):
+    with pytest.raises(ConfigError, match=r"tasks\[0\].metrics\[1\] \(threshold\): 'threshold' is listed twice"):
         run_suite_text(
             _suite("classify", ["threshold", {"name": "threshold", "weight": 2.0}]), tmp_path, host=make_host(Plugin())
         )
