@@ -14,6 +14,7 @@ with, where each try would wait minutes on retries.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -127,8 +128,6 @@ def _built(build: Callable[[], Sequence[tuple[Any, ...]]], where: str, problems:
 def _hub_cached(hub: str) -> bool:
     """Whether the HF dataset ``hub`` (``owner/name``, maybe with ``[config/split]``) has
     files in the local hub cache, so that reading it needs no network."""
-    import os
-
     name = hub.removeprefix("hf:").split("[", 1)[0]
     root = Path(
         os.environ.get("HF_HUB_CACHE")
