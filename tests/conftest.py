@@ -69,3 +69,16 @@ def pip_install_target(source: Path, site: Path) -> None:
         env=child_env(), capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Where the report's browser tests left their screenshots (``record_property`` names
+    them ``screenshot …``), so a person can look at the page a run drew."""
+    reports = [*terminalreporter.stats.get("passed", []), *terminalreporter.stats.get("failed", [])]
+    shots = [
+        (name, value) for report in reports for name, value in report.user_properties if name.startswith("screenshot")
+    ]
+    if shots:
+        terminalreporter.write_sep("-", "report screenshots")
+        for name, value in shots:
+            terminalreporter.write_line(f"{name}: {value}")

@@ -169,6 +169,11 @@ class FaultyTask:
     def strategies_for(cls, spec: TaskSpec) -> tuple[str, ...]:
         return (spec.params.get("strategy", "classify"),)
 
+    @classmethod
+    def default_metrics_for(cls, spec: TaskSpec) -> tuple[str, ...]:
+        Fault(spec.params.get("fault", "")).trigger("default_metrics_for")
+        return cls.default_metrics
+
     def examples(self) -> Iterable[Example]:
         self.fault.trigger("examples")
         for index, text in enumerate(TEXTS):
@@ -576,6 +581,54 @@ def test_a_bug_in_check_spec_is_said_before_anything_runs(tmp_path: Path) -> Non
     with pytest.raises(ConfigError, match=r"check_spec\(\) raised RuntimeError: boom in check_spec"):
         _run(tmp_path, _suite(case))
     assert not (tmp_path / "run" / "results.json").exists()
+
+
+BAD_SUITE = "name: d\nmodels:\n  - {name: bad, type: faulty, params: {fault: '%s'}}\n  - {name: good, type: tiny}\ntasks:\n  - {name: t, type: tiny}\n"
+BAD_TASK_SUITE = (
+    "name: d\nmodels: [{name: good, type: tiny}]\ntasks:\n  - {name: t, type: faulty-task, params: {fault: '%s'}}\n"
+)
+#: checks made while the suite is read whose plugin code may raise: (suite, fault, the line said)
+CHECKS = {
+    "check_spec": (BAD_SUITE, "3: models[0]: check_spec() raised RuntimeError: boom in check_spec"),
+    "default_metrics_for": (
+        BAD_TASK_SUITE,
+        "4: tasks[0]: default_metrics_for() raised RuntimeError: boom in default_metrics_for",
+    ),
+}
+
+
+@pytest.mark.parametrize("method", CHECKS)
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_debug_prints_the_traceback_of_a_check_that_raised(tmp_path: Path, command: str, method: str) -> None:
+    """Without --debug, one line; with it, that line's exception in full, down to the plugin's frame."""
+    text, said = CHECKS[method]
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(text % f"{method}:raise", encoding="utf-8")
+    host = make_host(FaultyPlugin())
+    args = [command, str(suite)] + (["--out", str(tmp_path / "out")] if command == "run" else [])
+    plain = CliRunner().invoke(build_cli(host), args, obj={"host": host})
+    assert plain.exit_code == 2
+    line = f"Error: {suite}:{said} (a bug in the plugin)"
+    assert plain.stderr == line + "\n"
+    debug = CliRunner().invoke(build_cli(host), ["--debug", *args], obj={"host": host})
+    assert isinstance(debug.exception, ConfigError) and line.removeprefix("Error: ") in str(debug.exception)
+    assert debug.stderr.startswith("Traceback (most recent call last):")
+    assert _frame_pattern(method).search(debug.stderr) and _frame_pattern("trigger").search(debug.stderr)
+    assert debug.stderr.rstrip().endswith(f"RuntimeError: boom in {method}")
+    assert not (tmp_path / "out").exists()
+
+
+def test_validate_says_why_a_cell_whose_capabilities_for_raised_will_fail(tmp_path: Path) -> None:
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(BAD_SUITE % "capabilities_for:raise", encoding="utf-8")
+    host = make_host(FaultyPlugin())
+    result = CliRunner().invoke(build_cli(host), ["validate", str(suite)], obj={"host": host})
+    assert result.exit_code == 1  # as the run's: the plugin's bug fails its cells, the rest runs
+    assert result.stdout.splitlines()[1:] == [
+        "  bad × t: will fail: the model type's capabilities_for() failed: RuntimeError: boom in capabilities_for",
+        "  good × t: via classify",
+    ]
+    assert "(1 runnable, 0 not applicable, 1 will fail)" in result.stdout
 
 
 def test_a_faulty_cell_fails_the_same_way_every_time(tmp_path: Path) -> None:

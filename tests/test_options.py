@@ -5,6 +5,7 @@ before any model loads), and the options reference is generated from the schemas
 from __future__ import annotations
 
 import dataclasses
+import enum
 import json
 import os
 import textwrap
@@ -63,6 +64,7 @@ class Example(Options):
         ({"rate": "0.3"}, ["m.rate: must be a number, not '0.3'"]),
         ({"flag": 1}, ["m.flag: must be true or false, not 1"]),
         ({"mode": "quick"}, ["m.mode: must be 'fast' or 'slow', not 'quick'"]),
+        ({"mode": "fsat"}, ["m.mode: must be 'fast' or 'slow', not 'fsat' (did you mean 'fast'?)"]),
         ({"names": 5}, ["m.names: must be a string or a list, not 5"]),
         ({"names": ["a", 5]}, ["m.names[1]: must be a string, not 5"]),
         ({"span": {"questio": "x"}}, ["m.span.question: is required",
@@ -79,6 +81,34 @@ class Example(Options):
 )  # fmt: skip
 def test_every_problem_is_one_line_starting_with_its_key(given: dict[str, Any], expected: list[str]) -> None:
     assert option_problems(Example, given, "m") == expected
+
+
+class Pooling(str, enum.Enum):
+    MEAN = "mean"
+    CLS = "cls"
+
+
+class Choices(Options):
+    pooling: Literal["mean", "cls"] = Field("mean", description="a choice")
+    maybe: Literal["mean", "cls"] | None = Field(None, description="a choice or nothing")
+    several: tuple[Literal["mean", "cls"], ...] = Field((), description="choices")
+    either: Literal["auto"] | int = Field("auto", description="a choice or a number")
+    member: Pooling = Field(Pooling.MEAN, description="an enum")
+
+
+def test_a_misspelt_choice_gets_a_did_you_mean() -> None:
+    given = {"pooling": "maen", "maybe": "cl", "several": ["mean", "mena"], "either": "atuo", "member": "clss"}
+    assert option_problems(Choices, given, "params") == [
+        "params.pooling: must be 'mean' or 'cls', not 'maen' (did you mean 'mean'?)",
+        "params.maybe: must be 'mean' or 'cls', not 'cl' (did you mean 'cls'?)",
+        "params.several[1]: must be 'mean' or 'cls', not 'mena' (did you mean 'mean'?)",
+        "params.either: must be 'auto' or a whole number, not 'atuo' (did you mean 'auto'?)",
+        "params.member: must be 'mean' or 'cls', not 'clss' (did you mean 'cls'?)",
+    ]
+    # nothing close: no guess
+    assert option_problems(Choices, {"pooling": "max"}, "params") == [
+        "params.pooling: must be 'mean' or 'cls', not 'max'"
+    ]
 
 
 def test_an_empty_schema_refuses_every_option_and_a_non_mapping_is_said() -> None:
@@ -114,10 +144,17 @@ class SizedOptions(Options):
     device: str = Field("cpu", description="where")
 
 
+class WidthOptions(Options):
+    """Its architecture, when built from config."""
+
+    width: int = Field(8, ge=1, description="hidden width")
+
+
 class SizedModel(TinyModel):
     """The tiny model, with a schema for its params."""
 
     options: ClassVar[type[Options]] = SizedOptions
+    config_options: ClassVar[type[Options]] = WidthOptions
 
     def __init__(self, spec: Any) -> None:
         super().__init__(dataclasses.replace(spec, params={}))  # its own params are checked already
@@ -566,12 +603,23 @@ def test_list_json_gives_each_schema_or_null() -> None:
     assert rows["tiny-match"]["options"] is None
     reporters = {row["name"]: row for row in json.loads(_cli("list", "reporters", "--json").stdout)}
     assert set(reporters["html"]["options"]["properties"]) == {"file", "max_examples"}
+    assert "config_options" not in reporters["html"]
+
+
+def test_list_models_json_gives_the_config_schema_or_null() -> None:
+    rows = {row["name"]: row for row in json.loads(_cli("list", "models", "--json").stdout)}
+    width = rows["sized"]["config_options"]["properties"]["width"]
+    assert (width["default"], width["minimum"], width["description"]) == (8, 1, "hidden width")
+    assert rows["picky"]["config_options"] is None  # declares no config schema
 
 
 def test_the_reference_page_renders_every_kind_of_key() -> None:
     page = render(_host(), Path(__file__).parent)
     assert "### `sized`" in page and "### `binned`" in page and "### `tiny`" not in page  # only this folder's
     assert "| `size` | integer | `1` | 1 to 64 | how big |" in page
+    config = "Its `config:` (a model built untrained): Its architecture, when built from config."
+    assert f"{config}\n\n| option | type | default | range | description |" in page
+    assert "| `width` | integer | `8` | ≥ 1 | hidden width |" in page
     assert '| `file` | string | `"page.txt"` | at least 1 character | where |' in page
     assert "### `loose`\n\nDeclares no schema; refuses a bad title when built. Plugin `schemas`.\n\nIt declares no " \
            "option schema" in page  # fmt: skip

@@ -164,6 +164,13 @@ BAD_PLUGINS = {
             ]
         ],
     ),
+    "options that are not an Options subclass": (
+        GOOD.replace("    higher_is_better = True\n", "    higher_is_better = True\n    options = dict\n"),
+        [
+            "metric 'topics-match': `options` must be a subclass of nlpbench.Options (declare "
+            "`class …Options(Options)`, empty when it takes none), not dict",
+        ],
+    ),
     "a plugin that fails to import": (
         "import a_module_nobody_has\n" + GOOD,
         [

@@ -766,18 +766,11 @@ def test_a_suite_with_a_ten_megabyte_line_is_read_or_refused_in_one_line(
     assert len(result.stderr) < 10_000, "an error must not repeat the 10 MB line"
 
 
-LONG_HEADER = pytest.mark.xfail(
-    strict=True,
-    reason="a CSV/TSV header longer than the csv module's field limit raises csv.Error outside the try in "
-    "core/nlpbench/data.py _parse (reader.fieldnames): the task 'will fail' (validate exit 1, run cell failed)",
-)
-
-
 @pytest.mark.parametrize(
     ("kind", "where"),
     [
         *[(kind, "row") for kind in DATA_FORMATS],
-        *[pytest.param(kind, "header", marks=LONG_HEADER) for kind in ("csv", "tsv")],
+        *[(kind, "header") for kind in ("csv", "tsv")],
     ],
 )
 def test_a_data_file_with_a_ten_megabyte_line_is_read_or_refused_in_one_line(
@@ -807,40 +800,33 @@ def test_a_data_file_with_a_ten_megabyte_line_is_read_or_refused_in_one_line(
 #: A file name longer than any file system takes (ENAMETOOLONG), where a suite or the
 #: command line gives a path; the fuzzing above first found it in a data path.
 LONG_NAME = "n" * 300
-LONG_PATHS_IN_SUITES = pytest.mark.xfail(
-    strict=True,
-    reason="a path too long for the file system in a suite is OSError, exit 1: Path.exists() raises "
-    "ENAMETOOLONG in core/nlpbench/suite.py (_task_entry's data path, the model entry's path)",
-)
+#: The suite's task, for each place in a task entry that gives a path (the rest: a sentiment task on its samples).
+LONG_TASKS = {
+    "data path": f"{{name: r, type: sentiment, limit: 3, data: {{path: {LONG_NAME}.jsonl, text: text, label: label}}}}",
+    "train path": "{name: r, type: sentiment, limit: 3, data: "
+    f"{{path: data.jsonl, train: {LONG_NAME}.jsonl, text: text, label: label}}}}",
+    "task file": f"{{task: {LONG_NAME}.yaml}}",
+}
 
 
 @pytest.mark.parametrize(
     "where",
     [
-        pytest.param("model path", marks=LONG_PATHS_IN_SUITES),
-        pytest.param("data path", marks=LONG_PATHS_IN_SUITES),
+        "model path",
+        *LONG_TASKS,
         "--out",
         "--store",
-        pytest.param(
-            "report --out",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="report --out too long: core/nlpbench/report.py _write_atomically cleans up with "
-                "partial.unlink(missing_ok=True), which raises ENAMETOOLONG again (OSError, exit 1)",
-            ),
-        ),
+        "report --out",
     ],
 )
 def test_a_path_too_long_for_the_file_system_is_a_one_line_error(
     where: str, cli_host: tuple[click.Group, PluginHost], tmp_path: Path
 ) -> None:
     models = f"[{{name: g, type: gpt, path: {LONG_NAME}}}]" if where == "model path" else "[{name: w, type: wordlist}]"
-    data = f", data: {{path: {LONG_NAME}.jsonl, text: text, label: label}}" if where == "data path" else ""
+    task = LONG_TASKS.get(where, "{name: r, type: sentiment, limit: 3}")
+    (tmp_path / "data.jsonl").write_text('{"text": "good", "label": "positive"}\n', encoding="utf-8")
     suite = tmp_path / "suite.yaml"
-    suite.write_text(
-        f"name: long\nmodels: {models}\ntasks: [{{name: r, type: sentiment, limit: 3{data}}}]\nreporters: [json]\n",
-        encoding="utf-8",
-    )
+    suite.write_text(f"name: long\nmodels: {models}\ntasks: [{task}]\nreporters: [json]\n", encoding="utf-8")
     out = tmp_path / (LONG_NAME if where == "--out" else "run")
     command = ["run", str(suite), "--out", str(out), "--no-progress"]
     if where == "--store":
@@ -848,7 +834,7 @@ def test_a_path_too_long_for_the_file_system_is_a_one_line_error(
     if where == "report --out":
         assert _invoke(cli_host, *command).exit_code == 0
         command = ["report", str(out), "--out", str(tmp_path / f"{LONG_NAME}.html")]
-    elif where in ("model path", "data path"):
+    elif where == "model path" or where in LONG_TASKS:
         command = ["validate", str(suite)]
     result = _invoke(cli_host, *command)
     _assert_clean(result, command[0], where)
@@ -1041,11 +1027,6 @@ ESCAPES = {
     "home": "~/escape.out",
     "link": "link/escape.out",  # the run folder's ``link`` points outside it
 }
-ESCAPING = pytest.mark.xfail(
-    strict=True,
-    reason="reporter file options are written wherever they point: core/nlpbench/reporters_text.py _target and "
-    "core/nlpbench/report.py HtmlReporter.write join them to the run folder without confining them",
-)
 
 REPORTER_SUITE = """\
 name: reporting
@@ -1067,20 +1048,9 @@ def reporting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-HTML_FOLDERS = pytest.mark.xfail(
-    strict=True,
-    reason="the html reporter does not make the folders of its file (core/nlpbench/report.py HtmlReporter.write, "
-    "_write_atomically) as the text reporters do (reporters_text.write_atomic)",
-)
-
-
 @pytest.mark.parametrize(
     ("reporter", "option", "inner"),
-    [
-        pytest.param(reporter, option, inner, marks=[HTML_FOLDERS] if reporter == "html" and "/" in inner else [])
-        for reporter, option in REPORTER_FILES
-        for inner in ("inner.out", "sub/inner.out")
-    ],
+    [(reporter, option, inner) for reporter, option in REPORTER_FILES for inner in ("inner.out", "sub/inner.out")],
 )
 def test_a_reporter_file_inside_the_run_folder_is_written_there(
     reporting: Path, cli_host: tuple[click.Group, PluginHost], reporter: str, option: str, inner: str
@@ -1099,7 +1069,7 @@ def test_a_reporter_file_inside_the_run_folder_is_written_there(
 
 
 @pytest.mark.parametrize(("reporter", "option"), REPORTER_FILES)
-@pytest.mark.parametrize("escape", [pytest.param(name, marks=ESCAPING) for name in ESCAPES])
+@pytest.mark.parametrize("escape", list(ESCAPES))
 def test_a_reporter_file_outside_the_run_folder_is_refused_before_anything_runs(
     reporting: Path, cli_host: tuple[click.Group, PluginHost], reporter: str, option: str, escape: str
 ) -> None:
@@ -1156,7 +1126,7 @@ def test_the_figures_in_the_docs_are_the_tests() -> None:
         f"**{generated:,} generated cases** ({SUITE_CASES} + {SUITE_BYTE_CASES} + {DATA_CASES})",
         f"{len(DEPTHS) * 3} suites nested {DEPTHS[0]} to {DEPTHS[-1]:,} deep",
         "9 files with a 10 MB line",
-        "5 paths too long for the file system",
+        "7 paths too long for the file system",
         f"**{len(REPORTER_FILES) * 2} reporter files inside** and **{len(REPORTER_FILES) * len(ESCAPES)} escapes**",
     ]
     # the faulty-plugin matrix is another module's: its cases as pytest collects them

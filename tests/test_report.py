@@ -334,7 +334,7 @@ def _section(page: str, start: str, end: str = "</figure>") -> str:
 def test_audits_get_a_forest_plot_flip_bars_and_a_table() -> None:
     page = render_html({"cells": [cell("tiny", "words"), cell("biased", "words")], "audits": AUDITS})
     assert "<a href='#audits'>Bias audits</a>" in page
-    assert "<h3>counterfactual — words</h3>" in page
+    assert "<summary>counterfactual — words <span class='note'>(6 entries, 1 significant)</span></summary>" in page
     forest = _section(page, "id='audit-forest-0'")
     # one small plot per measure: the metric's shift and the audit's own mean measure, never flips or worst case
     assert "id='audit-forest-0-0'" in forest and "id='audit-forest-0-1'" in forest
@@ -379,7 +379,7 @@ def test_entries_not_computed_show_their_reason_never_a_zero() -> None:
     page = render_html({"cells": [], "audits": entries})
     table = _section(page, "id='audit-table'", "</table>")
     assert table.count("<tr class='not-computed'>") == 3 and "0.000" not in table
-    assert "<td class='not_applicable'>not computed: &#x27;bleu&#x27; gives no per-example score</td>" in table
+    assert "<td class='not_applicable'>not computed: &#39;bleu&#39; gives no per-example score</td>" in table
     assert "<td class='failed'>failed: the model crashed</td>" in table
     assert "<td class='not_applicable'>not computed: no example was changed</td>" in table
     forest, flips = _section(page, "id='audit-forest-0'"), _section(page, "id='audit-flips-0'")

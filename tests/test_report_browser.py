@@ -1,20 +1,25 @@
 """The HTML report in a real browser: Debian's chromium, headless, renders a run's page
 with a planted script in a model's prediction; the page's own script runs, the planted
-one does not, and the key parts are in the DOM. `.ci/run` installs chromium; without it
-the test is skipped with the reason."""
+one does not, and the key parts are in the DOM. A quick-suite-sized page is measured and
+photographed at 1,280 and 390 px wide (over the DevTools protocol, see chromium.py):
+short, never wider than the screen. `.ci/run` installs chromium; without it the tests
+are skipped with the reason."""
 
 from __future__ import annotations
 
 import shutil
 import struct
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from nlpbench.report import HtmlReporter
+from nlpbench.report import HtmlReporter, render_html
 
+from .chromium import Browser
 from .test_report import AUDITS, PLANTED, comparison, planted_run
+from .test_report_answer import quick_sized
 
 pytestmark = pytest.mark.slow
 
@@ -90,12 +95,60 @@ def test_the_report_renders_in_chromium_and_the_planted_script_never_runs(tmp_pa
     assert "6 of 9 shared examples get different predictions." in dom
 
 
-def test_the_report_screenshot_is_a_real_picture(tmp_path: Path, page: Path) -> None:
-    shot = tmp_path / "report.png"
-    _chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,2000", page.resolve().as_uri())
+#: The default page of a quick-suite-sized run (details collapsed) stays shorter than this.
+MOST_HEIGHT = 10_000
+
+
+@pytest.fixture
+def quick_page(tmp_path: Path) -> Path:
+    """The report of a run the size of the quick suite's, with families and a cross-task ranking."""
+    results, samples = quick_sized()
+    page = tmp_path / "quick-sized.html"
+    page.write_text(render_html(results, samples), encoding="utf-8")
+    return page
+
+
+def _browser(tmp_path: Path) -> Browser:
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (`apt-get install chromium`; .ci/run installs it)")
+    return Browser(tmp_path / "devtools-profile")
+
+
+@pytest.mark.parametrize(("width", "mobile"), [(1280, False), (390, True)])
+def test_the_report_opens_on_a_short_page_that_fits_the_screen(
+    tmp_path: Path, quick_page: Path, width: int, mobile: bool, record_property: Callable[[str, object], None]
+) -> None:
+    """A screenshot of the whole default page at a desktop's and a phone's width, kept in
+    the test's folder and named at the end of pytest's output (`report screenshots:`)."""
+    shot = tmp_path / f"report-{width}px.png"
+    with _browser(tmp_path) as browser:
+        browser.open(quick_page.resolve().as_uri(), width, mobile=mobile)
+        ready, height, scroll_width = browser.evaluate(
+            "[document.body.dataset.ready, document.documentElement.scrollHeight, document.documentElement.scrollWidth]"
+        )
+        browser.screenshot(shot)
+    record_property(f"screenshot {width}px", str(shot))
+    assert ready == "1"
+    assert height <= MOST_HEIGHT, f"the default page is {height} px tall at {width} px wide"
+    assert scroll_width <= width, f"the page scrolls sideways: {scroll_width} px wide at {width} px"
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
-    width, height = struct.unpack(">II", data[16:24])
-    assert (width, height) == (1280, 2000)
-    # a blank or single-colour page compresses to a few kilobytes; text, tables and charts do not
+    assert struct.unpack(">II", data[16:24]) == (width, height)
+    # a blank or single-colour page compresses to a few kilobytes; text and tables do not
     assert len(data) > 30_000, len(data)
+
+
+def test_opened_details_still_fit_and_matrix_cells_stay_in_their_columns(tmp_path: Path, quick_page: Path) -> None:
+    with _browser(tmp_path) as browser:
+        # a link into a collapsed part opens it
+        browser.open(quick_page.resolve().as_uri() + "#matrix-0", 1280)
+        opened = browser.evaluate("document.getElementById('matrix-0').closest('details').open")
+        browser.open(quick_page.resolve().as_uri(), 1280)
+        displays, scroll_width = browser.evaluate(
+            "document.querySelectorAll('details').forEach(function (d) { d.open = true; });"
+            "[Array.from(document.querySelectorAll('table.matrix td'), function (td) {"
+            "  return getComputedStyle(td).display; }), document.documentElement.scrollWidth]"
+        )
+    assert displays and set(displays) == {"table-cell"}  # `.tie{display:inline-block}` made grey cells float
+    assert scroll_width <= 1280
+    assert opened is True

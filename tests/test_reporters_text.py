@@ -87,7 +87,7 @@ def test_a_run_writes_markdown_csv_and_json(tmp_path: Path) -> None:
     written = {p.name for p in out.iterdir()}
     assert {"comparisons.csv", "report.md", "results.csv", "results.json"} <= written
     assert "report.html" not in written  # the suite named its reporters: only those ran
-    assert not [name for name in written if name.endswith(".tmp")]
+    assert not [name for name in written if name.endswith(".partial")]
     # json: the document the run produced, as the runner wrote it
     assert json.loads((out / "results.json").read_text(encoding="utf-8")) == run.results
 
@@ -158,7 +158,7 @@ def test_json_is_rewritten_only_when_it_changed_and_copies_go_where_told(tmp_pat
     changed = {**run.results, "status": "rescored"}
     JsonReporter().write(changed, out)
     assert json.loads((out / "results.json").read_text(encoding="utf-8"))["status"] == "rescored"
-    assert not [p.name for p in out.rglob("*.tmp")]
+    assert not [p.name for p in out.rglob("*.partial")]
 
 
 def test_a_failing_write_is_a_warning_and_the_results_are_kept(tmp_path: Path) -> None:
@@ -196,7 +196,7 @@ def test_a_refused_write_is_a_reporter_error_and_leaves_the_old_file(
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("nlpbench.reporters_text.tempfile.mkstemp", refuse)
+    monkeypatch.setattr("nlpbench.run_files._create_beside", refuse)
     with pytest.raises(ReporterError, match=r"^cannot write \S+report\.md: Permission denied$"):
         MarkdownReporter().write(PLANTED, tmp_path)
     assert (tmp_path / "report.md").read_text(encoding="utf-8") == "old\n"
@@ -270,8 +270,11 @@ PLANTED: dict[str, Any] = {
             "p_value": 0.00001,
             "p_adjusted": 0.0123,
             "correction": "holm",
+            "family": "qa/f1",
+            "family_size": 1,
             "n": 9,
             "n_dropped": 0,
+            "better": "a",
         },
     ],
     "audits": [],
@@ -287,11 +290,12 @@ def test_markdown_shows_tie_groups_comparisons_and_provenance() -> None:
     assert "| 1 | a | 0.75 [0.65, 0.85] | 1 | 9 | ok |\n" in text
     assert "| 2 | b | 0.5 [0.4, 0.6] | 2 | 9 | ok |\n" in text
     assert "| - | c | — |  | 0 | not\\_applicable: needs generate<br>or classify |\n" in text
-    assert "p-values corrected across the family (holm)" in text
+    assert "95% paired-bootstrap interval; p is from the test each row names" in text
+    assert "adjusted (holm) within the family the row names" in text
     assert (
-        "| task | metric | a | b | delta | interval | test | p | p adjusted | correction |\n"
-        "| --- | --- | --- | --- | ---: | ---: | --- | ---: | ---: | --- |\n"
-        "| qa | f1 | a | b | 0.25 | [0.05, 0.45] | paired-bootstrap | < 0.0001 | 0.0123 | holm |\n"
+        "| task | metric | a | b | delta | 95% CI | test | p | p adjusted | family | better | note |\n"
+        "| --- | --- | --- | --- | ---: | ---: | --- | ---: | ---: | --- | --- | --- |\n"
+        "| qa | f1 | a | b | 0.25 | [0.05, 0.45] | paired-bootstrap | <0.001 | 0.012 | qa/f1 (1) | a |  |\n"
     ) in text
     assert "| nlpbench-x\\|y | 2.0 |" in text
     assert "- suite file: `suite.yaml`" in text
@@ -301,6 +305,16 @@ def test_markdown_without_comparisons_says_why() -> None:
     text = render_markdown({**PLANTED, "comparisons": []})
     assert "No comparisons in these results (a comparison needs two models with results on the same task)." in text
     assert "tie group" in text
+
+
+def test_csv_says_how_many_predictions_came_from_the_store(tmp_path: Path) -> None:
+    suite = tiny_suite(reporters=["csv"])
+    first = run_suite_text(suite, tmp_path)
+    assert [row["cached"] for row in read_csv(first.out_dir / "results.csv")] == ["0"]
+    again = run_suite_text(suite, tmp_path)  # the same store: every prediction is in it
+    rows = read_csv(again.out_dir / "results.csv")
+    assert [(row["n"], row["cached"], row["examples_per_second"]) for row in rows] == [("8", "8", "")]
+    assert again.cell("tiny", "tiny")["cached"] == 8
 
 
 def test_csv_of_planted_results(tmp_path: Path) -> None:
@@ -314,8 +328,8 @@ def test_csv_of_planted_results(tmp_path: Path) -> None:
     assert rows[2]["detail"] == "needs generate\nor classify"  # quoted, whole
     text = (tmp_path / "comparisons.csv").read_text(encoding="utf-8")
     assert text == (
-        "task,metric,a,b,delta,ci_low,ci_high,test,p_value,p_adjusted,correction,n,n_dropped\n"
-        "qa,f1,a,b,0.25,0.05,0.45,paired-bootstrap,1e-05,0.0123,holm,9,0\n"
+        "task,metric,a,b,delta,ci_low,ci_high,test,p_value,p_adjusted,correction,family,family_size,n,n_dropped\n"
+        "qa,f1,a,b,0.25,0.05,0.45,paired-bootstrap,1e-05,0.0123,holm,qa/f1,1,9,0\n"
     )
     assert list(csv.reader(io.StringIO(text)))[1][8] == "1e-05"
 

@@ -1,5 +1,5 @@
-"""Every run compares its models pairwise on each task and metric, corrected across the
-run, and marks tie groups on the leaderboard."""
+"""Every run compares its models pairwise on each task and metric, corrected within each
+family (by default one task and one metric), and marks tie groups on the leaderboard."""
 
 from __future__ import annotations
 
@@ -39,13 +39,14 @@ def test_each_pair_of_models_is_compared_with_the_contracts_fields(tmp_path: Pat
     assert entry["correction"] == "holm" and entry["n"] == 8 and entry["n_dropped"] == 0
     groups = {c["model"]: c["metrics"]["tiny-match"]["tie_group"] for c in run.results["cells"] if c["status"] == "ok"}
     assert groups == {"full": 1, "twin": 1}
-    assert run.results["comparing"] == {"correction": "holm", "alpha": 0.05}
+    assert run.results["comparing"] == {"correction": "holm", "alpha": 0.05, "family": "metric"}
+    assert (entry["family"], entry["family_size"]) == ("t/tiny-match", 1)
 
 
 def test_the_correction_is_the_suites(tmp_path: Path) -> None:
     run = _run(tmp_path, comparisons={"correction": "bh", "alpha": 0.1})
     assert {e["correction"] for e in run.results["comparisons"]} == {"bh"}
-    assert run.results["comparing"] == {"correction": "bh", "alpha": 0.1}
+    assert run.results["comparing"] == {"correction": "bh", "alpha": 0.1, "family": "metric"}
 
 
 @pytest.mark.parametrize(
@@ -53,7 +54,8 @@ def test_the_correction_is_the_suites(tmp_path: Path) -> None:
     [
         ({"correction": "bonferroni"}, r"comparisons.correction: must be one of holm, bh, none"),
         ({"alpha": 2}, r"comparisons.alpha: must be a number between 0 and 1"),
-        ({"alfa": 0.1}, r"comparisons.alfa: unknown key \(allowed: correction, alpha\)"),
+        ({"alfa": 0.1}, r"comparisons.alfa: unknown key \(allowed: correction, alpha, family\)"),
+        ({"family": "metrics"}, r"suite.yaml:\d+: comparisons.family: must be one of metric, task, run, not 'metrics'"),
     ],
 )
 def test_bad_comparison_settings_are_one_line(tmp_path: Path, comparisons: dict[str, Any], message: str) -> None:

@@ -546,12 +546,20 @@ def test_cached_cells_do_not_report_the_stores_speed_as_the_models(tmp_path: Pat
     assert cell["cached"] == 4 and abs(speed * cell["seconds"] - 4) <= speed * 0.0005 + 0.01
     report = (partly.out_dir / "report.html").read_text(encoding="utf-8")
     assert "(4 of 8 from the store)" in _efficiency_panel(report)
+    assert _ok_line(partly.log).endswith(" s) (4 of 8 from the store)")
+    assert _ok_line(half.log).endswith(" s)")  # the model answered every one
     whole = run_suite_text(tiny_suite(), tmp_path)
     cell = whole.cell("tiny", "tiny")
     assert cell["cached"] == 8 and cell["examples_per_second"] is None and "tokens_per_second" not in cell
     assert cell["metrics"] == partly.cell("tiny", "tiny")["metrics"]
     panel = _efficiency_panel((whole.out_dir / "report.html").read_text(encoding="utf-8"))
     assert "from the store" in panel and "of 8 from the store" not in panel
+    assert _ok_line(whole.log).endswith(" s) (from the store)")
+
+
+def _ok_line(log: list[str]) -> str:
+    """The run's log line for the cell tiny × tiny."""
+    return next(line for line in log if line.startswith("ok      tiny × tiny:"))
 
 
 def _efficiency_panel(page: str) -> str:

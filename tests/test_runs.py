@@ -4,6 +4,7 @@ comparing within and across runs."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from click.testing import CliRunner
 from nlpbench.cli import build_cli
 from nlpbench.errors import ConfigError, DataError
 from nlpbench.runs import compare_runs, rescore
-from nlpbench.store import SCHEMA_VERSION, STORE_FILE
+from nlpbench.store import SCHEMA_VERSION, STORE_FILE, Store
 from nlpbench.testing import make_host, run_suite_text
 from nlpbench.testing.harness import tiny_suite
 
@@ -108,3 +109,52 @@ def test_unreadable_results_and_stores_are_one_line_and_nothing_is_overwritten(t
     assert result.exit_code == 2 and "not a readable nlpbench store" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert results.read_text(encoding="utf-8") == good
+
+
+def _entries(folder: Path) -> list[dict[str, Any]]:
+    return compare_runs([folder], make_host())
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes into read-only folders")
+def test_compare_reads_a_run_in_a_read_only_folder(tmp_path: Path) -> None:
+    folder = _run(tmp_path / "moved")
+    # moved, as a run copied onto a read-only share is: the store is the folder's own
+    moved = folder.rename(tmp_path / "shared")
+    expected = _entries(moved)
+    files = sorted(p.name for p in moved.iterdir())
+    for path in [moved, *moved.iterdir()]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    try:
+        assert _entries(moved) == expected
+        result = _invoke("compare", str(moved), "--format", "json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout) == expected
+        assert sorted(p.name for p in moved.iterdir()) == files  # no -wal or -shm left behind
+    finally:
+        moved.chmod(0o755)
+
+
+def test_compare_writes_nothing_into_the_store(tmp_path: Path) -> None:
+    folder = _run(tmp_path)
+    store = folder / STORE_FILE
+    with sqlite3.connect(store) as db:  # as an older nlpbench left it: opening read-write would upgrade it
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    db.close()
+    before = store.read_bytes()
+    assert _entries(folder)
+    assert store.read_bytes() == before
+    assert not list(folder.glob(f"{STORE_FILE}-*"))  # nor -wal or -shm files
+
+
+def test_a_read_only_store_refuses_writes(tmp_path: Path) -> None:
+    store = _run(tmp_path) / STORE_FILE
+    with Store(store, read_only=True) as opened:
+        assert opened.latest_run(tmp_path / "run") == 1
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            opened.finish_run(1, "now", "ok")
+    with pytest.raises(ConfigError, match="no results store here"):
+        Store(tmp_path / "nothing.sqlite", read_only=True)
+    empty = tmp_path / "empty.sqlite"
+    sqlite3.connect(empty).close()
+    with pytest.raises(ConfigError, match="not an nlpbench store"):
+        Store(empty, read_only=True)

@@ -181,6 +181,21 @@ def test_cli_plugin_new(tmp_path: Path) -> None:
     assert _files(target) == FILES
 
 
+def test_the_scaffold_passes_plugin_check(tmp_path: Path) -> None:
+    target = scaffold(NAME, tmp_path)
+    result = _cli("plugin", "check", str(target))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [f"ok: plugin '{NAME}' conforms (metrics: {METRIC})"]
+
+
+def test_the_scaffolds_metric_refuses_a_misspelt_option(scaffolded_plugin: ModuleType) -> None:
+    # its empty option schema is what makes a typo an error rather than ignored
+    metric = scaffolded_plugin.ExactMatchMetric
+    assert metric.options.model_fields == {}
+    with pytest.raises(ConfigError, match="unknown option"):
+        metric(normalise=True)
+
+
 def test_cli_plugin_new_bad_name_is_one_line(tmp_path: Path) -> None:
     result = _cli("plugin", "new", "Bad_Name", "--dir", str(tmp_path))
     assert result.exit_code == 2

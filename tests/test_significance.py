@@ -25,6 +25,9 @@ from nlpbench.significance import (
     comparisons_csv,
     comparisons_markdown,
     comparisons_table,
+    disagreement,
+    family_name,
+    format_p,
     holm,
     mcnemar_exact,
     paired_bootstrap,
@@ -587,15 +590,67 @@ def test_adjust_family_corrects_across_tasks_and_metrics() -> None:
         {"task": "t2", "metric": "n", "a": "x", "b": "y", "delta": -1.0, "p_value": 0.01, "higher_is_better": False},
         {"task": "t3", "metric": "m", "a": "x", "b": "y", "delta": None, "p_value": None, "higher_is_better": True},
     ]
-    holm_family = adjust_family(entries, "holm")
+    holm_family = adjust_family(entries, "holm", family="run")
     assert [e["p_adjusted"] for e in holm_family] == [pytest.approx(0.03)] * 3 + [None]
     assert [e["better"] for e in holm_family] == ["a", "b", "a", None]
     assert {e["correction"] for e in holm_family} == {"holm"}
+    assert {(e["family"], e["family_size"]) for e in holm_family} == {("run", 3)}  # no p-value: not counted
     assert "p_adjusted" not in entries[0]  # the input is left alone
     # a stricter family: with alpha 0.025 none is significant
     assert [e["better"] for e in adjust_family(entries, "holm", alpha=0.025)] == [None] * 4
     none = adjust_family(entries, "none")
     assert [e["p_adjusted"] for e in none] == [0.02, 0.01, 0.01, None]
+
+
+def test_adjust_family_corrects_within_each_family() -> None:
+    entries = [
+        {"task": "t1", "metric": "m", "a": "x", "b": "y", "delta": 1.0, "p_value": 0.02},
+        {"task": "t1", "metric": "m", "a": "x", "b": "z", "delta": 1.0, "p_value": 0.04},
+        {"task": "t1", "metric": "n", "a": "x", "b": "y", "delta": 1.0, "p_value": 0.01},
+        {"task": "t2", "metric": "m", "a": "x", "b": "y", "delta": 1.0, "p_value": 0.03},
+    ]
+    by_metric = adjust_family(entries, "holm", family="metric")
+    assert [e["family"] for e in by_metric] == ["t1/m", "t1/m", "t1/n", "t2/m"]
+    assert [e["family_size"] for e in by_metric] == [2, 2, 1, 1]
+    assert [e["p_adjusted"] for e in by_metric] == pytest.approx([0.04, 0.04, 0.01, 0.03])
+    assert [e["better"] for e in by_metric] == ["a", "a", "a", "a"]
+    by_task = adjust_family(entries, "holm", family="task")
+    assert [(e["family"], e["family_size"]) for e in by_task] == [("t1", 3)] * 3 + [("t2", 1)]
+    assert [e["p_adjusted"] for e in by_task] == pytest.approx([0.04, 0.04, 0.03, 0.03])
+    assert [e["p_adjusted"] for e in adjust_family(entries, "holm", family="run")] == pytest.approx(
+        [0.06, 0.06, 0.04, 0.06]
+    )
+    assert family_name("metric", "t", "m") == "t/m" and family_name("task", "t", "m") == "t"
+    assert family_name("run", "t", "m") == "run"
+    with pytest.raises(ConfigError, match=r"unknown family 'metrics' \(did you mean 'metric'\?\)"):
+        family_name("metrics", "t", "m")
+
+
+def test_p_values_never_print_on_the_wrong_side_of_alpha() -> None:
+    assert format_p(0.04995) == "0.04995"  # not "0.050" beside a difference declared real
+    assert format_p(0.0500) == "0.050" and format_p(0.05004) == "0.050"  # not significant: 0.050 is honest
+    assert format_p(0.0499999) == "0.0499999"
+    assert format_p(0.0123) == "0.012" and format_p(0.0004) == "<0.001" and format_p(None) == "—"
+    assert format_p(0.0099, alpha=0.01) == "0.0099" and format_p(0.01, alpha=0.01) == "0.010"
+    rng = np.random.default_rng(3)
+    for value in rng.uniform(0.0, 0.2, 2000):
+        for alpha in (0.05, 0.01, 0.1, 0.0125):
+            text = format_p(float(value), alpha)
+            assert text.startswith("<") or (float(text) < alpha) == (value < alpha)
+
+
+def test_a_note_says_why_the_interval_and_the_verdict_seem_to_disagree() -> None:
+    base = {"a": "x", "b": "y", "delta": 0.1, "p_value": 0.01, "p_adjusted": 0.01, "higher_is_better": True}
+    assert disagreement({**base, "ci_low": 0.02, "ci_high": 0.2, "better": "a"}) is None
+    assert disagreement({**base, "ci_low": -0.01, "ci_high": 0.2, "better": "a"}) == "CI includes 0"
+    corrected = {**base, "p_adjusted": 0.2, "ci_low": 0.02, "ci_high": 0.2, "better": None}
+    assert disagreement(corrected) == "not after correction"
+    assert disagreement({**corrected, "p_value": 0.07}) == "CI excludes 0"
+    assert disagreement({**base, "p_value": 0.3, "ci_low": -0.1, "ci_high": 0.2, "better": None}) is None
+    assert disagreement({**base, "ci_low": None, "ci_high": None, "better": "a"}) is None
+    table = comparisons_table([{"task": "t", "metric": "m", **base, "ci_low": -0.01, "ci_high": 0.2, "better": "a"}])
+    assert table.splitlines()[0].split()[-1] == "note" and table.splitlines()[2].endswith("CI includes 0")
+    assert "note CI includes 0: the test finds a difference" in table
 
 
 # -- the real metrics: the stacked-rows trick works with their vectorized scoring -----------
@@ -651,8 +706,12 @@ def test_the_terminal_table() -> None:
     text = comparisons_table(_entries())
     lines = text.splitlines()
     assert lines[0].split()[:4] == ["task", "metric", "a", "b"]
+    assert "95% CI" in lines[0] and "p adjusted" in lines[0]
     assert "big|model" in lines[2] and "small" in lines[2] and "95 (-5)" in lines[2]
-    assert "Holm" in lines[-1] and TEST_RANDOMIZATION in lines[-1]
+    assert "randomization" in lines[2].split()  # each row names its test
+    assert "95% CI: paired-bootstrap percentile interval" in lines[3] and "approximate randomization" in lines[3]
+    assert "Holm within each task × metric: 1 family of 1 p-value;" in lines[4]
+    assert "99% CI" in comparisons_table(_entries(), confidence=0.99).splitlines()[0]
     assert "no comparisons" in comparisons_table([])
 
 
@@ -662,6 +721,7 @@ def test_the_markdown_table_escapes_pipes() -> None:
     assert lines[0].startswith("| task | metric |") and lines[1].startswith("|---|")
     assert "big\\|model" in lines[2]
     assert lines[2].count(" | ") == len(lines[0].split(" | ")) - 1
+    assert any(line.startswith("- p adjusted: Holm within each task × metric") for line in lines)
     assert "No comparisons" in comparisons_markdown([])
 
 
@@ -684,4 +744,4 @@ def test_the_guides_worked_example_runs() -> None:
     for block in blocks:
         exec(compile(block, "docs/comparing.md", "exec"), {})
     # the terminal table in the guide has the columns comparisons_table prints
-    assert "delta (a−b)  interval" in guide and "p adjusted" in guide
+    assert "delta (a−b)  95% CI" in guide and "p adjusted" in guide

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -181,6 +182,16 @@ def test_a_file_that_is_not_utf8_names_the_line_and_byte(tmp_path: Path) -> None
     assert read_text(_jsonl(tmp_path / "ok.jsonl", ROWS)).startswith('{"q": "question 0"')
     with pytest.raises(DataError, match="is a folder, not a file"):
         read_text(tmp_path)
+
+
+@pytest.mark.parametrize("kind", ["csv", "tsv"])
+def test_a_header_past_the_csv_field_limit_is_a_data_error_naming_line_1(tmp_path: Path, kind: str) -> None:
+    """The csv module refuses a field over its limit (128 KiB) in the header as in a row."""
+    delimiter = "," if kind == "csv" else "\t"
+    path = tmp_path / f"dev.{kind}"
+    path.write_text(delimiter.join(["text", "label" + "x" * 200_000]) + "\n" + delimiter.join(["a", "1"]) + "\n")
+    with pytest.raises(DataError, match=rf"^{re.escape(str(path))}:1: malformed {kind.upper()}: field larger than"):
+        read_rows(path)
 
 
 def test_hf_is_the_designs_name_for_hub(tmp_path: Path) -> None:

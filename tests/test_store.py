@@ -177,6 +177,26 @@ def test_a_corrupt_store_is_one_line_and_nothing_is_overwritten(tmp_path: Path) 
     assert CountingModel.loads == []
 
 
+def test_a_refused_store_leaves_the_run_folder_as_it_was(tmp_path: Path) -> None:
+    # nothing of a run is written before its store is open: a finished run's results stay
+    first = _run(tmp_path, _suite())
+    results = tmp_path / "run" / "results.json"
+    finished = results.read_text(encoding="utf-8")
+    assert first.exit_code == 0 and json.loads(finished)["status"] == "complete"
+    with sqlite3.connect(tmp_path / "run" / STORE_FILE) as db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),))
+    db.close()
+    with pytest.raises(ConfigError, match="written by a newer nlpbench"):
+        _run(tmp_path, _suite())
+    assert results.read_text(encoding="utf-8") == finished
+    # and a new run folder, its store elsewhere and corrupt, is not even made
+    elsewhere = tmp_path / "shared.sqlite"
+    elsewhere.write_bytes(b"not a database\n" * 50)
+    with pytest.raises(ConfigError, match="not a readable nlpbench store"):
+        _run(tmp_path / "second", _suite(), store=elsewhere)
+    assert not (tmp_path / "second" / "run").exists()
+
+
 def test_a_store_from_a_newer_nlpbench_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "run" / STORE_FILE
     Store(path).close()

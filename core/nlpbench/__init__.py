@@ -1,12 +1,14 @@
 """nlpbench: evaluate language models on NLP tasks, and know whether the differences are real.
 
-This module is the public API: plugins import from ``nlpbench`` and nothing deeper.
+This module is the public API: plugins import from ``nlpbench`` and nothing deeper;
+users run suites and read runs with ``evaluate`` and ``open_run`` (docs/python-api.md).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from .api import Leaderboard, Run, evaluate, open_run
 from .components import (
     CAPABILITIES,
     Answer,
@@ -73,6 +75,7 @@ from .prompts import (
     prompting,
     shot_count,
 )
+from .run_files import RunFile
 from .seeds import derived_seed
 from .sources import SOURCE_KEYS, DataSource, TaskData, optional_string, task_data
 from .suggest import did_you_mean
@@ -111,6 +114,7 @@ __all__ = [
     "FinetuneSettings",
     "FinetuneStepped",
     "GenerateRequest",
+    "Leaderboard",
     "Loglikelihood",
     "LoglikelihoodRequest",
     "LoglikelihoodRollingRequest",
@@ -139,6 +143,8 @@ __all__ = [
     "ReporterError",
     "Request",
     "Row",
+    "Run",
+    "RunFile",
     "Shots",
     "Span",
     "StatsArray",
@@ -154,10 +160,12 @@ __all__ = [
     "derived_seed",
     "detect_format",
     "did_you_mean",
+    "evaluate",
     "hookimpl",
     "map_columns",
     "no_shots_without_train",
     "one_line",
+    "open_run",
     "option_problems",
     "optional_string",
     "parse_options",

@@ -37,6 +37,8 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except NlpbenchError as error:
             if debug:
+                for text in getattr(error, "tracebacks", ()):  # the plugin bugs behind it (a check_spec that raised)
+                    _echo_err(text.rstrip("\n"))
                 raise
             for message in problems_of(error) if isinstance(error, ConfigError) else [one_line(error)]:
                 click.echo(f"Error: {message}", err=True)  # several problems: one line each
@@ -149,7 +151,7 @@ def validate(ctx: click.Context, suite: Path) -> None:
     for note in found.notes:
         click.echo(f"note: {note}", err=True)
     if found.problems:
-        raise ConfigErrors(found.problems)  # printed one a line, exit 2
+        raise ConfigErrors(found.problems, found.tracebacks)  # printed one a line, exit 2
     cells = found.cells
     failing = [cell for cell in cells if found.cell_failure(cell)]
     runnable = sum(1 for c in cells if c.strategy and c not in failing)
@@ -354,6 +356,11 @@ def rescore(ctx: click.Context, run_dir: Path, metrics: str | None) -> None:
     "--correction", type=click.Choice(["holm", "bh", "none"]), help="Family-wise correction (default: the run's)."
 )
 @click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), help="Significance level.")
+@click.option(
+    "--family",
+    type=click.Choice(["metric", "task", "run"]),
+    help="The p-values corrected together: one task and metric, one task, or all (default: the run's).",
+)
 @click.option("--metrics", help="Comma-separated metrics to compare on (default: every metric of the runs).")
 @click.option(
     "--format", "output", type=click.Choice(["table", "markdown", "csv", "json"]), default="table", show_default=True
@@ -364,12 +371,13 @@ def compare(
     runs: tuple[Path, ...],
     correction: str | None,
     alpha: float | None,
+    family: str | None,
     metrics: str | None,
     output: str,
 ) -> None:
     """Paired significance tests between every pair of models of the runs RUN..., on the
-    tasks they share, corrected across all of them (see docs/comparing.md)."""
-    from .runs import compare_runs
+    tasks they share, corrected within each family (see docs/comparing.md)."""
+    from .runs import compare_runs, read_results
     from .significance import comparisons_csv, comparisons_markdown, comparisons_table
 
     names = [m.strip() for m in metrics.split(",") if m.strip()] if metrics else None
@@ -378,25 +386,65 @@ def compare(
         _host(ctx),
         correction=correction,
         alpha=alpha,
+        family=family,
         metrics=names,
         log=lambda line: click.echo(line, err=True),
     )
     if not entries:
         click.echo("nothing to compare: no task has two models that answered it", err=True)
         return
-    render = {"table": comparisons_table, "markdown": comparisons_markdown, "csv": comparisons_csv}
-    click.echo(json.dumps(entries, indent=2) if output == "json" else render[output](entries), nl=output == "json")
+    first = read_results(runs[0])  # the level of the intervals, and the alpha the verdicts used
+    confidence = float((first.get("bootstrap") or {}).get("confidence", 0.95))
+    level = alpha if alpha is not None else float((first.get("comparing") or {}).get("alpha", 0.05))
+    if output == "json":
+        click.echo(json.dumps(entries, indent=2))
+    elif output == "csv":
+        click.echo(comparisons_csv(entries), nl=False)
+    else:
+        render = comparisons_table if output == "table" else comparisons_markdown
+        click.echo(render(entries, confidence=confidence, alpha=level), nl=output == "table")
 
 
 @cli.command()
-@click.argument("run_dir", metavar="RUN", type=click.Path(path_type=Path))
+@click.argument("runs", metavar="RUN...", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--members", is_flag=True, help="Show each member of a group, not only the group's means.")
-def leaderboard(run_dir: Path, members: bool) -> None:
-    """Print the leaderboard of the run in folder RUN (a group as one table of its means)."""
-    from .leaderboard import render_text
-    from .runs import read_results
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "markdown", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the boards (csv: one row per task, model and metric).",
+)
+@click.pass_context
+def leaderboard(ctx: click.Context, runs: tuple[Path, ...], members: bool, output: str) -> None:
+    """Print the leaderboard of the run in folder RUN (a group as one table of its means).
 
-    click.echo(render_text(read_results(run_dir), members=members), nl=False)
+    Given several runs, one board across them: the models of every run on the tasks they
+    all have, compared again from the runs' stores with the same tests, families and tie
+    groups as one run holding them all (a model name two runs use is prefixed with its
+    run's folder)."""
+    from .leaderboard import render_text
+    from .leaderboard_formats import leaderboard_csv, leaderboard_json, leaderboard_markdown
+    from .runs import read_results, run_labels
+
+    if len(runs) == 1:  # the run's own verdicts, as results.json has them: no store needed
+        results = read_results(runs[0])
+        results["runs"] = [{"label": run_labels(list(runs))[0], "path": str(runs[0])}]
+    else:
+        from .across_runs import combine_runs
+
+        results = combine_runs(runs, _host(ctx), log=lambda line: click.echo(line, err=True))
+    if output == "json":
+        click.echo(json.dumps(leaderboard_json(results, members), indent=2))
+        return
+    render = {"table": render_text, "markdown": leaderboard_markdown, "csv": leaderboard_csv}[output]
+    if output == "table" and len(runs) > 1:
+        for run in results["runs"]:
+            models = sorted({c["model"] for c in results["cells"] if c["run"] == run["label"]})
+            click.echo(f"{run['label']}: {', '.join(models)}")
+        click.echo()
+    click.echo(render(results, members), nl=False)
 
 
 @cli.command()
@@ -449,7 +497,7 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def list_(ctx: click.Context, kind: str, as_json: bool) -> None:
     """List the models, tasks, metrics, audits or reporters that plugins registered."""
-    from .options import options_json_schema, options_schema_of
+    from .options import CONFIG_OPTIONS, options_json_schema, options_schema_of
 
     host = _host(ctx)
     rows = []
@@ -477,6 +525,9 @@ def list_(ctx: click.Context, kind: str, as_json: bool) -> None:
             row["scale"] = [None if math.isinf(bound) else bound for bound in bounds] or None
         schema = options_schema_of(component)  # JSON Schema of what the suite may give it; null: not declared
         row["options"] = options_json_schema(schema) if schema is not None else None
+        if kind == "models":  # what the entry's config: takes (an untrained model's architecture); null: unsaid
+            config = options_schema_of(component, CONFIG_OPTIONS)
+            row["config_options"] = options_json_schema(config) if config is not None else None
         rows.append(row)
     problems = []
     if kind == "tasks":  # the task library: task files and groups, read (never their data) only here

@@ -26,23 +26,27 @@ def compare_cells(
     confidence: float,
     correction: str,
     alpha: float,
+    family: str = "metric",
     log: Callable[[str], None] = lambda _: None,
 ) -> list[dict[str, Any]]:
     """The comparison entries of every task (``metrics``: task → its (name, metric) pairs)
-    and pair of models that has statistics for it, corrected across all of them together.
+    and pair of models that has statistics for it, each corrected within its ``family``
+    (:data:`nlpbench.significance.FAMILIES`; :func:`nlpbench.significance.family_name`).
 
     Each task's bootstrap is seeded as the runner seeds its intervals, so a pair that
-    shares every example is resampled exactly as each model's own interval was. The
-    randomization trials are enough for the smallest p-value to survive the correction."""
-    from .significance import adjust_family, compare_models, randomization_trials
+    shares every example is resampled exactly as each model's own interval was. Each
+    family's randomization trials are enough for its smallest p-value to survive the
+    correction, and depend on nothing outside the family, so a family compared alone
+    (``nlpbench compare --metrics``) gets the p-values it got in the run."""
+    from .significance import adjust_family, compare_models, family_name, randomization_trials
 
-    pairs = 0
+    family_name(family, "", "")  # an unknown family is a ConfigError before any work
+    sizes: dict[str, int] = {}
     for task, named in metrics.items():
-        count = sum(1 for (_, name) in cell_stats if name == task)
-        pairs += count * (count - 1) // 2 * len(named)
-    if not pairs:
-        return []
-    trials = randomization_trials(pairs, alpha=alpha)
+        for metric_name, _ in named:
+            count = sum(1 for (_, name), (_, stats) in cell_stats.items() if name == task and metric_name in stats)
+            key = family_name(family, task, metric_name)
+            sizes[key] = sizes.get(key, 0) + count * (count - 1) // 2
     entries: list[dict[str, Any]] = []
     for task, named in metrics.items():
         models = [model for (model, name) in cell_stats if name == task]
@@ -64,7 +68,7 @@ def compare_cells(
                     task=task,
                     metric_name=metric_name,
                     resamples=resamples,
-                    trials=trials,
+                    trials=randomization_trials(sizes[family_name(family, task, metric_name)], alpha=alpha),
                     seed=derived_seed(suite_seed, task, "bootstrap"),
                     confidence=confidence,
                     correction=correction,
@@ -73,7 +77,7 @@ def compare_cells(
                 )
             except Exception as error:  # a comparison that cannot be made is a warning, not lost results
                 log(f"warning: comparing models on {task} {metric_name}: {one_line(error)}")
-    return adjust_family(entries, correction, alpha=alpha)
+    return adjust_family(entries, correction, alpha=alpha, family=family)
 
 
 def mark_tie_groups(cells: list[dict[str, Any]], entries: Sequence[Mapping[str, Any]], alpha: float) -> None:

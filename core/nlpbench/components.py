@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeAlias, runtime_checkable
 
 from .errors import ConfigError
+from .paths import user_path
 
 if TYPE_CHECKING:  # numpy is only imported when something is scored: listing stays instant
     import numpy as np
@@ -184,8 +185,7 @@ class ModelSpec:
 
     def resolve(self, value: str | Path) -> Path:
         """A path from the suite, relative to the suite file's folder."""
-        path = Path(value).expanduser()
-        return path if path.is_absolute() else self.base_dir / path
+        return user_path(value, self.base_dir)
 
 
 @dataclass(frozen=True)
@@ -208,8 +208,7 @@ class TaskSpec:
 
     def resolve(self, value: str | Path) -> Path:
         """A path from the suite, relative to the suite file's folder."""
-        path = Path(value).expanduser()
-        return path if path.is_absolute() else self.base_dir / path
+        return user_path(value, self.base_dir)
 
 
 @dataclass(frozen=True)
@@ -439,7 +438,10 @@ class Model(Protocol):
     selected)``, called before the model is asked about a task's examples with the ids
     of all of them (before ``sample`` and ``limit``) and of those selected, raises
     ``ModelError`` to fail the cell when the model cannot answer them (``replay``: saved
-    predictions that do not line up with the task's ids).
+    predictions that do not line up with the task's ids); ``check_labels(spec, labels)``,
+    a classmethod of a type that can choose only among some labels, raises ConfigError
+    (naming the key to fix) when a model built from ``spec`` cannot answer a classify
+    request offering ``labels``: ``nlpbench validate`` asks it for each classify cell.
 
     Optional, for ``nlpbench finetune``: ``finetunable``, a class attribute, names the
     strategies the type can be trained for (BERT: ``frozenset({"classify"})``), and the
@@ -566,7 +568,10 @@ class Metric(Protocol):
     gives the per-example score shown in ``samples.jsonl`` (default: the row's only
     value, or none); ``describe() -> dict`` gives facts recorded beside the score in
     results (sacrebleu's signature, whether ROUGE stems). A ``scale`` bound may be
-    ``math.inf`` (perplexity); results write it as null.
+    ``math.inf`` (perplexity); results write it as null. ``corpus_only = True`` (a class
+    attribute; default False) says the score exists only for a set of examples (MCC,
+    corpus BLEU, perplexity): one example's value means nothing, so results mark the
+    score ``corpus_only`` and the report shows no per-example value of it.
 
     Optional, for metrics of calibration and the like: ``uses_probabilities = True`` (a
     class attribute) has ``stats`` called with the keyword argument ``probabilities``,

@@ -137,17 +137,18 @@ def _parse(path: Path, kind: str, raw: str, text_column: str, quoting: str | Non
             delimiter=delimiter,
             quoting=csv.QUOTE_NONE if unquoted else csv.QUOTE_MINIMAL,
         )
-        if not reader.fieldnames:
-            return
-        start = reader.line_num + 1
         try:
+            if not reader.fieldnames:  # reading the header may fail too: a name past the csv module's field limit
+                return
+            start = reader.line_num + 1
             for values in reader:
                 if None in values:
                     raise DataError(f"{path}:{start}: more fields than the header has")
                 yield Row(start, dict(values))
                 start = reader.line_num + 1
         except csv.Error as error:
-            raise DataError(f"{path}:{reader.line_num}: malformed {kind.upper()}: {error}") from None
+            at = max(reader.line_num, 1)  # 0 while the header's line is still being read
+            raise DataError(f"{path}:{at}: malformed {kind.upper()}: {error}") from None
     else:
         for number, text in enumerate(raw.splitlines(), start=1):
             if text.strip():

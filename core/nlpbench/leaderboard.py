@@ -1,5 +1,6 @@
-"""The leaderboard: per task, models ranked by the task's first metric, each score
-with its confidence interval. Printed on the terminal and reused by the HTML report."""
+"""The leaderboard: per task, models ranked by the task's primary metric (the first
+listed), each score with its confidence interval and the primary metric's tie groups.
+Printed on the terminal and reused by the HTML report."""
 
 from __future__ import annotations
 
@@ -46,11 +47,26 @@ def boards(results: Mapping[str, Any], members: bool = True) -> list[Board]:
             rows = group_rows.pop(group)
             out.append(_board(group, rows, tuple(results["task_groups"][group]["members"])))
         if group is None or members:
-            out.append(_board(task, cells, group=group))
+            out.append(_board(task, cells, group=group, primary=primary_metric(results, task)))
     return out
 
 
-def _board(task: str, cells: list[Mapping[str, Any]], members: tuple[str, ...] = (), group: str | None = None) -> Board:
+def primary_metric(results: Mapping[str, Any], task: str) -> str | None:
+    """The task's primary metric: the one results record (``tasks[task].primary_metric``),
+    or, in results written before it was recorded, the first of the task's metrics."""
+    record = (results.get("tasks") or {}).get(task) or {}
+    if record.get("primary_metric"):
+        return str(record["primary_metric"])
+    return next(iter(record.get("metrics") or {}), None)
+
+
+def _board(
+    task: str,
+    cells: list[Mapping[str, Any]],
+    members: tuple[str, ...] = (),
+    group: str | None = None,
+    primary: str | None = None,
+) -> Board:
     metrics: list[str] = []
     directions: dict[str, bool] = {}
     for cell in cells:
@@ -58,6 +74,9 @@ def _board(task: str, cells: list[Mapping[str, Any]], members: tuple[str, ...] =
             if name not in metrics:
                 metrics.append(name)
                 directions[name] = bool(score.get("higher_is_better", True))
+    if primary in metrics:  # the primary metric ranks the board and its tie groups are shown: first
+        metrics.remove(primary)
+        metrics.insert(0, primary)
     ranked = _rank(cells, metrics[0] if metrics else None, directions)
     return Board(task, metrics, directions, ranked, members, group)
 

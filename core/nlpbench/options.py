@@ -8,7 +8,10 @@ line), ``nlpbench list KIND --json`` prints them, and docs/reference is generate
 them, so the three cannot disagree.
 
 For models and tasks the schema covers the entry's ``params``; for metrics, audits and
-reporters, the options the suite gives them (their constructor's keyword arguments).
+reporters, the options the suite gives them (their constructor's keyword arguments). A
+model type that can be built untrained from ``config:`` may declare that key's schema
+too, in ``config_options`` (:data:`CONFIG_OPTIONS`): listed and documented the same way,
+and checked by the type's own ``check_spec``.
 
 Every problem is one line that starts with the key's path: ``where`` (what the caller
 says the options are, as ``tasks[1].metrics[0] (ece)`` or ``models[0].params``), then
@@ -21,6 +24,7 @@ the key inside them::
 
 from __future__ import annotations
 
+import enum
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -58,10 +62,15 @@ class Options(BaseModel):
         return value
 
 
-def options_schema_of(component: Any) -> type[BaseModel] | None:
-    """The component's option schema (its ``options`` attribute: an :class:`Options`, or
-    any pydantic model), or None when it declares none."""
-    schema = getattr(component, "options", None)
+#: The class attribute of a model type that holds the schema of its entry's ``config:``
+#: (the architecture of a model built untrained), beside ``options`` for ``params:``.
+CONFIG_OPTIONS = "config_options"
+
+
+def options_schema_of(component: Any, attribute: str = "options") -> type[BaseModel] | None:
+    """The component's option schema (its ``options`` attribute, or ``attribute``: an
+    :class:`Options`, or any pydantic model), or None when it declares none."""
+    schema = getattr(component, attribute, None)
     return schema if isinstance(schema, type) and issubclass(schema, BaseModel) else None
 
 
@@ -109,10 +118,15 @@ def options_json_schema(schema: type[BaseModel]) -> dict[str, Any]:
 
 
 class ConfigErrors(ConfigError):
-    """Several configuration problems at once: ``nlpbench validate`` prints each on its own line."""
+    """Several configuration problems at once: ``nlpbench validate`` prints each on its own line.
 
-    def __init__(self, messages: Sequence[str]) -> None:
+    ``tracebacks`` holds the full text of each exception of plugin code behind some of
+    them (a ``check_spec`` that raised: its bug, said as a problem), for
+    ``nlpbench --debug`` to print."""
+
+    def __init__(self, messages: Sequence[str], tracebacks: Sequence[str] = ()) -> None:
         self.messages = [" ".join(str(m).split()) for m in messages]
+        self.tracebacks = tuple(tracebacks)
         super().__init__("; ".join(self.messages))
 
 
@@ -136,13 +150,16 @@ def join_path(where: str, path: Sequence[str | int]) -> str:
 def _problems(schema: type[BaseModel], errors: Sequence[Mapping[str, Any]]) -> list[OptionProblem]:
     """One problem per key: a union's branches merged ("must be a string or a list")."""
     found: dict[tuple[str | int, ...], tuple[list[str], str]] = {}
+    hints: dict[tuple[str | int, ...], str] = {}
     from_union: set[tuple[str | int, ...]] = set()
     for error in errors:
-        path, parent, branched = _walk(schema, tuple(error["loc"]))
+        path, parent, value_type, branched = _walk(schema, tuple(error["loc"]))
         message, shown = _message(error, path, parent)
         messages, _ = found.setdefault(path, ([], shown))
         if message not in messages:
             messages.append(message)
+        if not hints.get(path):
+            hints[path] = _choice_hint(error, value_type)
         if branched:
             from_union.add(path)
     # a union's branch that went deeper says more than the one that failed at the top
@@ -153,8 +170,27 @@ def _problems(schema: type[BaseModel], errors: Sequence[Mapping[str, Any]]) -> l
             continue
         first, *rest = messages
         merged = first + "".join(f" or {m.removeprefix('must be ')}" for m in rest)
-        problems.append(OptionProblem(path, merged + shown))
+        problems.append(OptionProblem(path, merged + shown + hints.get(path, "")))
     return problems
+
+
+def _choice_hint(error: Mapping[str, Any], value_type: Any) -> str:
+    """`` (did you mean 'mean'?)`` for a misspelt choice (``pooling: maen``), else empty."""
+    given = error.get("input")
+    if error["type"] not in ("literal_error", "enum") or not isinstance(given, str):
+        return ""
+    return did_you_mean(given, _choices(value_type))
+
+
+def _choices(annotation: Any) -> list[str]:
+    """The text values a Literal or Enum (or a union of them) allows."""
+    found: list[str] = []
+    for member in _members(annotation):
+        if get_origin(member) is Literal:
+            found += [v for v in get_args(member) if isinstance(v, str)]
+        elif isinstance(member, type) and issubclass(member, enum.Enum):
+            found += [m.value for m in member if isinstance(m.value, str)]
+    return found
 
 
 #: pydantic's error types, as we say them.
@@ -226,12 +262,13 @@ def _shown(value: Any) -> str:
     return shown if len(shown) <= _SHOWN else shown[: _SHOWN - 1] + "…"
 
 
-def _walk(schema: type[BaseModel], loc: tuple[Any, ...]) -> tuple[tuple[str | int, ...], Any, bool]:
+def _walk(schema: type[BaseModel], loc: tuple[Any, ...]) -> tuple[tuple[str | int, ...], Any, Any, bool]:
     """pydantic's ``loc`` as the user's key path: without the tags it adds for a union's
     branches (``str``, ``tuple[str, ...]``) and validators (``function-after[...]``).
 
-    Returns the path, the annotation holding its last key (for "did you mean"), and
-    whether a union's branch was dropped on the way."""
+    Returns the path, the annotation holding its last key (for "did you mean" of a key),
+    the annotation of the value there (for "did you mean" of a choice), and whether a
+    union's branch was dropped on the way."""
     path: list[str | int] = []
     annotation: Any = schema
     parent: Any = schema
@@ -252,7 +289,7 @@ def _walk(schema: type[BaseModel], loc: tuple[Any, ...]) -> tuple[tuple[str | in
                 continue
         path.append(part)
         parent, annotation = annotation, _item_type(choices, part)
-    return tuple(path), parent, branched
+    return tuple(path), parent, annotation, branched
 
 
 def _members(annotation: Any) -> list[Any]:

@@ -1,8 +1,9 @@
 """The options reference (docs/reference/options.md), generated from the option schemas.
 
 Every model type, task type, metric, audit and reporter that declares its options (see
-:mod:`nlpbench.options`) gets a table: each key, its type, default, range and
-description, read from the JSON Schema that ``nlpbench list KIND --json`` prints, so the
+:mod:`nlpbench.options`) gets a table (a model type with ``config_options`` a second,
+for its ``config:``): each key, its type, default, range and description, read from the
+JSON Schema that ``nlpbench list KIND --json`` prints, so the
 page, the listing and ``nlpbench validate`` cannot disagree. A test regenerates the page
 and fails when the committed one differs::
 
@@ -23,14 +24,16 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from .errors import one_line
-from .options import options_json_schema, options_schema_of
+from .options import CONFIG_OPTIONS, options_json_schema, options_schema_of
 from .plugins import PluginHost
 from .registry import Registered
 
 #: The sections of the page: registry kind, heading, and what the options are.
 SECTIONS = (
-    ("models", "Model types", "the model entry's `params:`"),
+    ("models", "Model types", "the model entry's `params:` (and, where a type says, its `config:`)"),
     ("tasks", "Task types", "the task entry's `params:`"),
     ("metrics", "Metrics", "the keys beside `name:` in a task's `metrics:` list"),
     ("audits", "Bias audits", "the audit entry's `params:`"),
@@ -82,17 +85,28 @@ def _component(item: Registered) -> str:
     head = f"### `{item.name}`{aliases}\n\n{_summary(item.component)} Plugin `{item.plugin}`."
     schema = options_schema_of(item.component)
     if schema is None:
-        return f"{head}\n\nIt declares no option schema: its options are checked only when it is built."
+        body = "It declares no option schema: its options are checked only when it is built."
+    else:
+        body = _table(schema, "It takes no options.")
+    config = options_schema_of(item.component, CONFIG_OPTIONS)
+    if config is not None:  # a model type's config: (the architecture of a model built untrained)
+        intro = f"Its `config:` (a model built untrained): {_summary(config)}"
+        body += f"\n\n{intro}\n\n" + _table(config, "It names no settings.")
+    return f"{head}\n\n{body}"
+
+
+def _table(schema: type[BaseModel], empty: str) -> str:
+    """The schema's keys as a Markdown table (``empty`` when it has none)."""
     try:
         document = options_json_schema(schema)
     except Exception as error:  # a type JSON Schema cannot say: the page says so instead of failing
-        return f"{head}\n\nIts schema cannot be shown as JSON Schema ({one_line(error)})."
+        return f"Its schema cannot be shown as JSON Schema ({one_line(error)})."
     rows = list(_rows(document, document.get("$defs", {}), ""))
     if not rows:
-        return f"{head}\n\nIt takes no options."
+        return empty
     table = ["| option | type | default | range | description |", "| --- | --- | --- | --- | --- |"]
     table += [f"| {' | '.join(_cell(value) for value in row)} |" for row in rows]
-    return f"{head}\n\n" + "\n".join(table)
+    return "\n".join(table)
 
 
 def _summary(component: Any) -> str:

@@ -1,8 +1,8 @@
 """The built-in text reporters: ``json`` (the default output), ``markdown`` and ``csv``.
 
-Each writes into the run folder (or the ``file`` it is given, relative to the run folder)
-atomically, through a temporary file beside the target, so a reader never sees half a
-file and a failed write leaves the previous file as it was.
+Each writes into the run folder (its ``file``, a path inside the run folder: see
+:mod:`nlpbench.run_files`) atomically, through a temporary file beside the target, so a
+reader never sees half a file and a failed write leaves the previous file as it was.
 """
 
 from __future__ import annotations
@@ -10,25 +10,25 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import Field
 
-from .errors import ReporterError
 from .leaderboard import boards, model_label
 from .options import Options
 from .results import COMPARISON_KEYS, RESULTS_FILE, jsonable
+from .run_files import RunFile, run_file, write_atomic
 
 MARKDOWN_FILE = "report.md"
 CSV_FILE = "results.csv"
 COMPARISONS_CSV_FILE = "comparisons.csv"
 
 #: The columns of ``results.csv``: one row per cell and metric (a cell without metrics
-#: gets one row with the metric columns empty, so failures are not lost).
+#: gets one row with the metric columns empty, so failures are not lost). ``cached`` is
+#: how many of the cell's ``n`` predictions came from the store (``cached == n``: the
+#: model answered none in this run, so ``examples_per_second`` is empty).
 CSV_COLUMNS = (
     "model",
     "task",
@@ -38,6 +38,7 @@ CSV_COLUMNS = (
     "ci_high",
     "higher_is_better",
     "n",
+    "cached",
     "status",
     "strategy",
     "seconds",
@@ -53,29 +54,6 @@ _SCORE_COLUMNS = ("value", "ci_low", "ci_high", "higher_is_better", "tie_group")
 COMPARISON_COLUMNS = COMPARISON_KEYS[: COMPARISON_KEYS.index("n_dropped") + 1]
 
 
-def write_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, then
-    rename it into place. ReporterError (one line) when the folder cannot be written."""
-    temporary: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    except OSError as error:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
-        raise ReporterError(f"cannot write {path}: {error.strerror or error}") from error
-    return path
-
-
-def _target(out_dir: Path, file: str | os.PathLike[str]) -> Path:
-    """Where a reporter's ``file`` option points: relative names resolve against the run folder."""
-    path = Path(file).expanduser()
-    return path if path.is_absolute() else out_dir / path
-
-
 # ---------------------------------------------------------------------------
 # json
 # ---------------------------------------------------------------------------
@@ -84,7 +62,7 @@ def _target(out_dir: Path, file: str | os.PathLike[str]) -> Path:
 class JsonOptions(Options):
     """What the ``json`` reporter takes."""
 
-    file: str = Field(RESULTS_FILE, min_length=1, description="the file to write, relative to the run folder")
+    file: RunFile = Field(RESULTS_FILE, description="the file to write, a path inside the run folder")
 
 
 class JsonReporter:
@@ -94,7 +72,7 @@ class JsonReporter:
     has work to do when given another ``file``: it writes the same document there.
     Rewriting an identical file is skipped, so running it again changes nothing.
 
-    Options: ``file`` (default ``results.json``, relative to the run folder).
+    Options: ``file`` (default ``results.json``, a path inside the run folder).
     """
 
     options: ClassVar[type[Options]] = JsonOptions
@@ -103,7 +81,7 @@ class JsonReporter:
         self.file = file
 
     def write(self, results: Mapping[str, Any], out_dir: Path) -> str | None:
-        path = _target(out_dir, self.file)
+        path = run_file(out_dir, self.file)
         text = render_json(results)
         try:
             if path.is_file() and path.read_text(encoding="utf-8") == text:
@@ -126,13 +104,13 @@ def render_json(results: Mapping[str, Any]) -> str:
 class MarkdownOptions(Options):
     """What the ``markdown`` reporter takes."""
 
-    file: str = Field(MARKDOWN_FILE, min_length=1, description="the file to write, relative to the run folder")
+    file: RunFile = Field(MARKDOWN_FILE, description="the file to write, a path inside the run folder")
 
 
 class MarkdownReporter:
     """report.md: leaderboards with intervals and tie groups, paired comparisons, provenance.
 
-    Options: ``file`` (default ``report.md``, relative to the run folder).
+    Options: ``file`` (default ``report.md``, a path inside the run folder).
     """
 
     options: ClassVar[type[Options]] = MarkdownOptions
@@ -141,7 +119,7 @@ class MarkdownReporter:
         self.file = file
 
     def write(self, results: Mapping[str, Any], out_dir: Path) -> str | None:
-        return str(write_atomic(_target(out_dir, self.file), render_markdown(results)))
+        return str(write_atomic(run_file(out_dir, self.file), render_markdown(results)))
 
 
 _MARKDOWN_SPECIAL = "\\`*_[]<>|~#"
@@ -171,12 +149,6 @@ def _score(score: Mapping[str, Any] | None) -> str:
     if score.get("ci_low") is not None and score.get("ci_high") is not None:
         text += f" [{_number(score['ci_low'])}, {_number(score['ci_high'])}]"
     return text
-
-
-def _p(value: Any) -> str:
-    if value is None:
-        return "—"
-    return "< 0.0001" if value < 1e-4 else f"{value:.4f}"
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[bool]) -> list[str]:
@@ -231,13 +203,20 @@ def render_markdown(results: Mapping[str, Any]) -> str:
     lines += ["## Comparisons", ""]
     comparisons = list(results.get("comparisons") or [])
     if comparisons:
+        from .significance import disagreement, format_p, short_test  # numpy: only when there is something to show
+
         corrections = sorted({str(c.get("correction")) for c in comparisons if c.get("correction")})
+        alpha = float((results.get("comparing") or {}).get("alpha", 0.05))
         lines += [
             f"Paired tests of model a against model b on the examples both answered; delta is a − b with its "
-            f"{confidence:.0%} interval; p-values corrected across the family ({escape_markdown(', '.join(corrections) or 'none')}).",
+            f"{confidence:.0%} paired-bootstrap interval; p is from the test each row names (McNemar: the exact "
+            "McNemar test; randomization: approximate randomization), adjusted "
+            f"({escape_markdown(', '.join(corrections) or 'none')}) within the family the row names "
+            f"(its p-values corrected together, how many in brackets); better: adjusted p < {alpha:g}.",
             "",
         ]
-        header = ["task", "metric", "a", "b", "delta", "interval", "test", "p", "p adjusted", "correction"]
+        header = ["task", "metric", "a", "b", "delta", f"{confidence:.0%} CI", "test", "p", "p adjusted", "family"]
+        header += ["better", "note"]
         rows = [
             [
                 escape_markdown(c.get("task")),
@@ -246,14 +225,17 @@ def render_markdown(results: Mapping[str, Any]) -> str:
                 escape_markdown(c.get("b")),
                 _number(c.get("delta")),
                 f"[{_number(c.get('ci_low'))}, {_number(c.get('ci_high'))}]",
-                escape_markdown(c.get("test")),
-                _p(c.get("p_value")),
-                _p(c.get("p_adjusted")),
-                escape_markdown(c.get("correction")),
+                escape_markdown(short_test(c.get("test"))),
+                # never printed on the other side of alpha from the verdict (0.04995 is not "0.050")
+                format_p(c.get("p_value"), alpha),
+                format_p(c.get("p_adjusted"), alpha),
+                escape_markdown(f"{c.get('family') or '—'} ({c.get('family_size', '?')})"),
+                escape_markdown(c.get(c["better"]) if c.get("better") in ("a", "b") else "—"),
+                escape_markdown(disagreement(c, alpha) or ""),
             ]
             for c in comparisons
         ]
-        lines += [*_table(header, rows, [False] * 4 + [True] * 2 + [False, True, True, False]), ""]
+        lines += [*_table(header, rows, [False] * 4 + [True] * 2 + [False, True, True, False, False, False]), ""]
     else:
         lines += ["No comparisons in these results (a comparison needs two models with results on the same task).", ""]
     nlpbench = results.get("nlpbench", {})
@@ -276,13 +258,11 @@ def render_markdown(results: Mapping[str, Any]) -> str:
 class CsvOptions(Options):
     """What the ``csv`` reporter takes."""
 
-    file: str = Field(
-        CSV_FILE, min_length=1, description="the results table (a row per cell and metric), relative to the run folder"
+    file: RunFile = Field(
+        CSV_FILE, description="the results table (a row per cell and metric), a path inside the run folder"
     )
-    comparisons_file: str = Field(
-        COMPARISONS_CSV_FILE,
-        min_length=1,
-        description="the paired comparisons (a row per test), relative to the run folder",
+    comparisons_file: RunFile = Field(
+        COMPARISONS_CSV_FILE, description="the paired comparisons (a row per test), a path inside the run folder"
     )
 
 
@@ -290,7 +270,7 @@ class CsvReporter:
     """results.csv (one row per cell and metric) and comparisons.csv (one row per paired test).
 
     Options: ``file`` (default ``results.csv``) and ``comparisons_file`` (default
-    ``comparisons.csv``), both relative to the run folder.
+    ``comparisons.csv``), both paths inside the run folder.
     """
 
     options: ClassVar[type[Options]] = CsvOptions
@@ -300,8 +280,11 @@ class CsvReporter:
         self.comparisons_file = comparisons_file
 
     def write(self, results: Mapping[str, Any], out_dir: Path) -> str | None:
-        path = write_atomic(_target(out_dir, self.file), render_results_csv(results))
-        write_atomic(_target(out_dir, self.comparisons_file), render_comparisons_csv(results))
+        # both checked before either is written: a refused one leaves no half-done pair
+        path = run_file(out_dir, self.file)
+        comparisons = run_file(out_dir, self.comparisons_file, "comparisons_file")
+        write_atomic(path, render_results_csv(results))
+        write_atomic(comparisons, render_comparisons_csv(results))
         return str(path)
 
 
@@ -329,6 +312,8 @@ def render_results_csv(results: Mapping[str, Any]) -> str:
             "model": cell.get("model"),
             "task": cell.get("task"),
             "n": cell.get("n"),
+            # how many of the n predictions came from the store, as results.json says
+            "cached": cell.get("cached"),
             "status": cell.get("status"),
             "strategy": cell.get("strategy"),
             "seconds": cell.get("seconds"),

@@ -15,6 +15,8 @@ from typing import Any, TextIO
 RESULTS_FILE = "results.json"
 #: The fields of each entry of ``comparisons`` in results.json, in the order tables and
 #: CSV show them (DESIGN's contract, then ``n``, ``n_dropped``, ``higher_is_better``, ``better``).
+#: ``family`` names the p-values corrected together (``"TASK/METRIC"``, ``"TASK"`` or
+#: ``"run"``) and ``family_size`` counts them.
 COMPARISON_KEYS = (
     "task",
     "metric",
@@ -27,6 +29,8 @@ COMPARISON_KEYS = (
     "p_value",
     "p_adjusted",
     "correction",
+    "family",
+    "family_size",
     "n",
     "n_dropped",
     "higher_is_better",

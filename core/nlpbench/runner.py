@@ -12,6 +12,7 @@ import inspect
 import json
 import random
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from .groups import group_entries
 from .interrupts import Terminated
 from .interrupts import exit_code as interrupt_exit_code
 from .memory import PeakMemory
+from .options import ConfigErrors
 from .planning import (
     Cell,
     choose_strategy,
@@ -58,9 +60,11 @@ from .plugin_output import (
 )
 from .plugins import CORE_PLUGIN, PluginHost
 from .progress import Progress
+from .ranking import rank_models
 from .registry import Registered
 from .results import SamplesWriter, jsonable, utc_now, write_results
-from .scoring import metric_stats, not_computed_entry
+from .run_files import run_file_problems
+from .scoring import corpus_only_flag, metric_stats, not_computed_entry
 from .stats import bootstrap, derived_seed
 from .store import NOT_RECORDED, Store, audit_key, cell_key, digest, example_key, store_path
 from .suite import AuditSpec, Suite
@@ -286,12 +290,15 @@ class Runner:
         prepared = {spec.name: self.prepare_task(spec) for spec in suite.tasks}
         audits = self.prepare_audits()
         reporters = self.prepare_reporters()  # a reporter's bad option stops the run now, not at its end
+        # nothing of the run is written before everything that can refuse it has: a corrupt
+        # store must not leave a stub results.json, or replace a finished run's, in out_dir
+        made = self._check_writable()  # fail now, not after the first cell
         try:
-            self.out_dir.mkdir(parents=True, exist_ok=True)
-            write_results(self.out_dir, {"status": "starting"})  # fail now, not after the first cell
-        except OSError as error:
-            raise ConfigError(f"output folder {self.out_dir}: cannot write: {error.strerror or error}") from None
-        self.store = Store(self.store_path)  # ConfigError for a corrupt or newer store, before any model loads
+            self.store = Store(self.store_path)  # ConfigError for a corrupt or newer store, before any model loads
+        except ConfigError:
+            if made and not any(self.out_dir.iterdir()):
+                self.out_dir.rmdir()
+            raise
         document: dict[str, Any] = {
             "nlpbench": {"version": host.versions()["nlpbench"], "plugins": host.versions()},
             "suite": {"name": suite.name, "hash": suite.hash, "seed": suite.seed, "path": str(suite.path)},
@@ -299,11 +306,13 @@ class Runner:
             "finished": None,
             "status": "running",
             "bootstrap": {"method": "percentile", "resamples": suite.resamples, "confidence": suite.confidence},
-            "comparing": {"correction": suite.correction, "alpha": suite.alpha},
+            "comparing": {"correction": suite.correction, "alpha": suite.alpha, "family": suite.family},
             "tasks": {
                 spec.name: {
                     "type": spec.type,
                     "metrics": self._recorded_metrics(spec),
+                    # the first metric decides the leaderboard's order and tie groups, and the ranking
+                    "primary_metric": next((r.name for r, _ in prepared[spec.name].metrics), None),
                     **({"file": spec.source} if spec.source else {}),
                     **({"group": spec.group} if spec.group else {}),
                 }
@@ -325,7 +334,11 @@ class Runner:
             "audits": [],
         }
         document["store"] = {"path": str(self.store_path), "cache": self.use_cache}
-        write_results(self.out_dir, document)
+        try:
+            write_results(self.out_dir, document)
+        except OSError as error:
+            self.store.close()
+            raise self._unwritable(error) from None
         self.run_id = self.store.start_run(self.out_dir, suite.name, suite.hash, document["started"])
         document["store"]["run_id"] = self.run_id
         samples = SamplesWriter(self.out_dir)
@@ -352,6 +365,7 @@ class Runner:
                     if failed:
                         exit_code = 1
             document["comparisons"] = self._compare(prepared, document["cells"])
+            document["ranking"] = self._rank(prepared, document["cells"], document["comparisons"])
             if suite.groups:
                 document["groups"] = self._group_scores(prepared, document["cells"])
             document["status"] = "complete"
@@ -394,10 +408,27 @@ class Runner:
             confidence=self.suite.confidence,
             correction=self.suite.correction,
             alpha=self.suite.alpha,
+            family=self.suite.family,
             log=self.log,
         )
         mark_tie_groups(cells, entries, self.suite.alpha)
         return entries
+
+    def _rank(
+        self, prepared: Mapping[str, PreparedTask], cells: list[dict[str, Any]], entries: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Each model's rank per task on its primary metric, its mean rank with an interval,
+        and the win matrix (see :func:`nlpbench.ranking.rank_models`)."""
+        metrics = {spec.name: [(r.name, m) for r, m in prepared[spec.name].metrics] for spec in self.suite.tasks}
+        return rank_models(
+            metrics,
+            self._cell_stats,
+            entries,
+            suite_seed=self.suite.seed,
+            resamples=self.suite.resamples,
+            confidence=self.suite.confidence,
+            cells=cells,
+        )
 
     def _group_scores(self, prepared: Mapping[str, PreparedTask], cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Each group's micro and macro means per model (see :mod:`nlpbench.groups`)."""
@@ -897,6 +928,7 @@ class Runner:
                     "ci_high": estimate.ci_high,
                     "higher_is_better": bool(metric.higher_is_better),
                     "scale": list(metric.scale),
+                    **corpus_only_flag(metric),
                     **_described(metric, f"metric '{registered.name}'", MetricError),
                 }
                 self._example_scores(metric, registered.name, stats, per_example)
@@ -945,12 +977,30 @@ class Runner:
         skipped = len(entries) - len(measured)
         self.log(f"audit   {head}: {summary}{more}" + (f", {skipped} not computed" if skipped else ""))
 
+    def _check_writable(self) -> bool:
+        """ConfigError unless the output folder exists (made now) and takes files: a file
+        made and removed at once, so a refused run leaves nothing there. Whether the
+        folder was made now."""
+        try:
+            made = not self.out_dir.is_dir()
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=self.out_dir, prefix=".nlpbench-"):
+                pass
+        except OSError as error:
+            raise self._unwritable(error) from None
+        return made
+
+    def _unwritable(self, error: OSError) -> ConfigError:
+        return ConfigError(f"output folder {self.out_dir}: cannot write: {error.strerror or error}")
+
     def _log_cell(self, result: Mapping[str, Any]) -> None:
         head = f"{result['model']} × {result['task']}"
         if result["status"] == "ok":
             first = next(iter(result["metrics"].items()), None)
             score = f"{first[0]} {first[1]['value']:.4g}" if first and first[1]["value"] is not None else "no metrics"
-            self.log(f"ok      {head}: {score} ({result['n']} examples, {result['seconds']:.2f} s)")
+            self.log(
+                f"ok      {head}: {score} ({result['n']} examples, {result['seconds']:.2f} s){_from_store(result)}"
+            )
         elif result["status"] == "failed":
             self.log(f"FAILED  {head}: {result['error']}")
             self._log_traceback(result.get("traceback"))
@@ -973,6 +1023,10 @@ class Runner:
             bad_options = _bad_options(registered.component, ref.options)
             if bad_options is not None:
                 raise ConfigError(f"{where}: bad options: {bad_options}")
+            # a link in an existing run folder may lead a file out of it: known only now
+            escapes = run_file_problems(registered.component, ref.options, self.out_dir)
+            if escapes:
+                raise ConfigErrors([f"{where}: {problem}" for problem in escapes])
             try:
                 reporters.append((registered.name, registered.component(**ref.options)))
             except NlpbenchError as error:
@@ -1076,6 +1130,16 @@ class _LazyModel:
 def _failed_audit(audit: str, model: str, task: str, failure: Failure) -> list[dict[str, Any]]:
     """The one entry of an audit that failed: ``reason`` says so on one line, ``traceback`` keeps the rest."""
     return [{**failed_entry(audit, model, task, f"failed: {failure.error}"), "traceback": failure.traceback}]
+
+
+def _from_store(result: Mapping[str, Any]) -> str:
+    """`` (from the store)`` for an ok cell the store answered whole, `` (4 of 8 from the
+    store)`` for one it answered in part, else empty: a cell's seconds are then not the
+    model's work (the report's efficiency panel says the same)."""
+    cached, n = result.get("cached") or 0, result.get("n") or 0
+    if cached <= 0:
+        return ""
+    return " (from the store)" if cached >= n else f" ({cached} of {n} from the store)"
 
 
 def _log_to_stderr(message: str) -> None:

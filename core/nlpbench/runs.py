@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,8 +14,9 @@ from .comparing import compare_cells, mark_tie_groups
 from .errors import ConfigError, DataError, MetricError, MetricNotComputed, NlpbenchError, one_line
 from .groups import group_entries
 from .plugins import PluginHost
+from .ranking import rank_models
 from .results import RESULTS_FILE, jsonable, write_results
-from .scoring import metric_stats, not_computed_entry
+from .scoring import corpus_only_flag, metric_stats, not_computed_entry
 from .stats import bootstrap, derived_seed
 from .store import STORE_FILE, Store
 from .taskfiles import TaskGroup
@@ -90,6 +91,7 @@ def rescore(
     resamples, confidence = int(settings.get("resamples", 1000)), float(settings.get("confidence", 0.95))
     comparing = results.get("comparing") or {}
     correction, alpha = str(comparing.get("correction", "holm")), float(comparing.get("alpha", 0.05))
+    family = str(comparing.get("family", "metric"))
     tasks = sorted({cell["task"] for cell in results["cells"] if cell["status"] == "ok"})
     built = {task: _metrics_for(run, host, task, metrics) for task in tasks}
     cell_stats: dict[tuple[str, str], tuple[list[str], dict[str, list[list[float]]]]] = {}
@@ -130,6 +132,7 @@ def rescore(
                     "ci_high": estimate.ci_high,
                     "higher_is_better": bool(metric.higher_is_better),
                     "scale": list(metric.scale),
+                    **corpus_only_flag(metric),
                     **({"info": dict(describe())} if callable(describe) else {}),
                 }
                 stats_by_metric[name] = stats.tolist()
@@ -144,7 +147,9 @@ def rescore(
                     for k, (i, p, r) in enumerate(zip(ids, predictions, references, strict=True))
                 ],
             )
-    named = {task: built[task] for task in tasks}
+    # in the suite's order, as the runner compares and ranks them
+    order = [task for task in results.get("tasks") or {} if task in built]
+    named = {task: built[task] for task in [*order, *(task for task in tasks if task not in order)]}
     results["comparisons"] = compare_cells(
         named,
         cell_stats,
@@ -153,9 +158,23 @@ def rescore(
         confidence=confidence,
         correction=correction,
         alpha=alpha,
+        family=family,
         log=log,
     )
+    results["comparing"] = {**comparing, "correction": correction, "alpha": alpha, "family": family}
     mark_tie_groups(results["cells"], results["comparisons"], alpha)
+    for task, named_metrics in named.items():  # the first metric scored leads the leaderboard
+        if named_metrics and task in (results.get("tasks") or {}):
+            results["tasks"][task]["primary_metric"] = named_metrics[0][0]
+    results["ranking"] = rank_models(
+        named,
+        cell_stats,
+        results["comparisons"],
+        suite_seed=seed,
+        resamples=resamples,
+        confidence=confidence,
+        cells=results["cells"],
+    )
     if results.get("task_groups"):
         groups = [TaskGroup(name, tuple(g["members"])) for name, g in results["task_groups"].items()]
         results["groups"] = group_entries(
@@ -173,7 +192,7 @@ def _cell_key_of(store: Store, run_id: int, cell: Mapping[str, Any]) -> str:
     return str(row[0]) if row else ""
 
 
-def _run_labels(folders: Sequence[Path]) -> list[str]:
+def run_labels(folders: Sequence[Path]) -> list[str]:
     """Short names telling the run folders apart: the folder's name, with as many of its
     parents as it takes (``a/run`` and ``b/run``)."""
     parts = [folder.resolve().parts for folder in folders]
@@ -184,41 +203,57 @@ def _run_labels(folders: Sequence[Path]) -> list[str]:
     return [f"run{index + 1}" for index in range(len(folders))]  # the same folder twice
 
 
+def model_labels(runs: Sequence[StoredRun]) -> list[dict[str, str]]:
+    """Per run, each model's name in comparisons across ``runs``: its own, or, when
+    another run has a model of that name, prefixed with its run's label (``a/run/wordlist``)."""
+    labels = run_labels([run.folder for run in runs])
+    models = [{cell["model"] for cell in run.results["cells"]} for run in runs]
+    # a name is ambiguous only across runs: one model answering several tasks is still one model
+    clash = {name for index, names in enumerate(models) for name in names if any(name in m for m in models[:index])}
+    return [
+        {name: f"{label}/{name}" if name in clash else name for name in names}
+        for label, names in zip(labels, models, strict=True)
+    ]
+
+
 def compare_runs(
     folders: Sequence[Path],
     host: PluginHost,
     *,
     correction: str | None = None,
     alpha: float | None = None,
+    family: str | None = None,
     metrics: Sequence[str] | None = None,
+    tasks: Collection[str] | None = None,
     log: Callable[[str], None] = lambda _: None,
 ) -> list[dict[str, Any]]:
     """Paired comparisons of every model of the runs in ``folders`` on the tasks they
-    share (by task name), from their stored statistics. Models of different runs that
-    answered different examples are compared on the examples both answered; each entry
-    says how many were dropped. A model name used by two runs is told apart by its run
-    folder's name."""
+    share (by task name; only ``tasks`` when given), from their stored statistics. Models
+    of different runs that answered different examples are compared on the examples both
+    answered; each entry says how many were dropped. A model name used by two runs is
+    told apart by its run folder's name (:func:`model_labels`)."""
     runs = [open_run(folder) for folder in folders]
     first = runs[0].results
     correction = correction or str((first.get("comparing") or {}).get("correction", "holm"))
     alpha = alpha if alpha is not None else float((first.get("comparing") or {}).get("alpha", 0.05))
+    # the run's family, so a (task, metric) compared here gets the run's verdict
+    family = family or str((first.get("comparing") or {}).get("family", "metric"))
     seed = int(first.get("suite", {}).get("seed", 0))
     settings = first.get("bootstrap") or {}
-    labels = _run_labels([run.folder for run in runs])
-    names = [cell["model"] for run in runs for cell in run.results["cells"] if cell["status"] == "ok"]
-    clash = {name for name in names if names.count(name) > 1} if len(runs) > 1 else set()
+    labels = model_labels(runs)
     cell_stats: dict[tuple[str, str], tuple[list[str], dict[str, list[list[float]]]]] = {}
     built: dict[str, list[tuple[str, Any]]] = {}
-    for run, run_label in zip(runs, labels, strict=True):
-        with Store(run.store, create=False) as store:
+    for run, label_of in zip(runs, labels, strict=True):
+        # read only: comparing writes nothing, so a run on a read-only filesystem compares too
+        with Store(run.store, read_only=True) as store:
             for cell in run.results["cells"]:
-                if cell["status"] != "ok":
+                if cell["status"] != "ok" or (tasks is not None and cell["task"] not in tasks):
                     continue
                 task = cell["task"]
                 if task not in built:
                     built[task] = _metrics_for(run, host, task, metrics)
                 rows = store.cell_examples(run.run_id, cell["model"], task)
-                label = f"{run_label}/{cell['model']}" if cell["model"] in clash else cell["model"]
+                label = label_of[cell["model"]]
                 ids = [r[0] for r in rows]
                 stats = {name: [r[3][name] for r in rows] for name, _ in built[task] if rows and name in rows[0][3]}
                 cell_stats[(label, task)] = (ids, stats)
@@ -230,6 +265,7 @@ def compare_runs(
         confidence=float(settings.get("confidence", 0.95)),
         correction=correction,
         alpha=alpha,
+        family=family,
         log=log,
     )
     noted: set[tuple[str, str, str]] = set()

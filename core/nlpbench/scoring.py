@@ -63,6 +63,13 @@ def metric_stats(
     return stats
 
 
+def corpus_only_flag(metric: Any) -> dict[str, bool]:
+    """``{"corpus_only": True}`` for a score's entry in results when the metric declares its
+    score exists only for a whole corpus (its value for one example means nothing, so the
+    report does not show it); nothing otherwise."""
+    return {"corpus_only": True} if getattr(metric, "corpus_only", False) is True else {}
+
+
 def not_computed_entry(metric: Any, reason: str) -> dict[str, Any]:
     """A score that could not be computed, with why: what results hold in its place."""
     return {

@@ -10,9 +10,10 @@ Two models scored on the same examples are compared example by example (paired):
 - the **exact McNemar test** (McNemar 1947, binomial form) for accuracy-like metrics
   counts the examples only one of the two models gets right.
 
-p-values are corrected across the whole family of comparisons a run makes (Holm 1979
-by default, Benjamini & Hochberg 1995 as an option). docs/comparing.md explains it all
-in plain words. Everything here is pure: arrays in, numbers out, seeded.
+p-values are corrected within a family of comparisons (Holm 1979 by default, Benjamini &
+Hochberg 1995 as an option): by default one task and one metric, all pairs of models on
+it (:func:`family_name`). docs/comparing.md explains it all in plain words. Everything
+here is pure: arrays in, numbers out, seeded.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ __all__ = [
     "ALPHA",
     "CORRECTIONS",
     "ENTRY_KEYS",
+    "FAMILIES",
     "TEST_MCNEMAR",
     "TEST_RANDOMIZATION",
     "McNemarResult",
@@ -51,10 +53,15 @@ __all__ = [
     "comparisons_csv",
     "comparisons_markdown",
     "comparisons_table",
+    "disagreement",
+    "family_kind",
+    "family_name",
+    "format_p",
     "holm",
     "mcnemar_exact",
     "paired_bootstrap",
     "randomization_trials",
+    "short_test",
     "significance_from",
     "tie_groups",
 ]
@@ -63,6 +70,10 @@ __all__ = [
 ALPHA = 0.05
 #: The corrections ``adjust`` knows: Holm (default), Benjamini-Hochberg, or none.
 CORRECTIONS = ("holm", "bh", "none")
+#: What a family of comparisons (the p-values corrected together) spans: one task and
+#: one metric (the default: "which models differ on this benchmark"), one task (all its
+#: metrics), or the whole run.
+FAMILIES = ("metric", "task", "run")
 #: The names written in each entry's ``test`` field.
 TEST_MCNEMAR = "paired-bootstrap+mcnemar-exact"
 TEST_RANDOMIZATION = "paired-bootstrap+approximate-randomization"
@@ -413,14 +424,42 @@ def _better(entry: Mapping[str, Any], alpha: float) -> str | None:
     return "a" if (delta > 0) == bool(entry.get("higher_is_better", True)) else "b"
 
 
-def adjust_family(entries: Sequence[Mapping[str, Any]], method: str, *, alpha: float = ALPHA) -> list[dict[str, Any]]:
-    """Copies of ``entries`` with ``p_adjusted``, ``correction`` and ``better`` set,
-    correcting across all of them: give it every comparison of a run (all tasks, metrics
-    and pairs), the family whose error rate the correction controls."""
-    adjusted = adjust([entry.get("p_value") for entry in entries], method)
+def family_name(family: str, task: str, metric: str) -> str:
+    """The name of the family a comparison on ``task`` and ``metric`` belongs to, for a
+    family kind of :data:`FAMILIES`: ``"TASK/METRIC"``, ``"TASK"`` or ``"run"``. The one
+    definition every caller (the runner, rescoring, ``nlpbench compare``) uses, so they
+    correct the same p-values together and give the same verdicts."""
+    if family == "metric":
+        return f"{task}/{metric}"
+    if family == "task":
+        return task
+    if family == "run":
+        return "run"
+    raise ConfigError(f"unknown family '{family}'{did_you_mean(family, FAMILIES)} (one of: metric, task, run)")
+
+
+def adjust_family(
+    entries: Sequence[Mapping[str, Any]], method: str, *, alpha: float = ALPHA, family: str = "run"
+) -> list[dict[str, Any]]:
+    """Copies of ``entries`` with ``p_adjusted``, ``correction``, ``family``,
+    ``family_size`` and ``better`` set, each corrected with the others of its family
+    (:func:`family_name` of ``family``: by default all of them together, the run).
+    ``family_size`` counts the p-values corrected together (entries without one are not
+    counted)."""
+    names = [family_name(family, str(entry.get("task")), str(entry.get("metric"))) for entry in entries]
+    members: dict[str, list[int]] = {}
+    for index, name in enumerate(names):
+        members.setdefault(name, []).append(index)
+    adjusted: list[float | None] = [None] * len(entries)
+    sizes: dict[str, int] = {}
+    for name, where in members.items():
+        pvalues = [entries[i].get("p_value") for i in where]
+        sizes[name] = sum(p is not None for p in pvalues)
+        for i, p in zip(where, adjust(pvalues, method), strict=True):
+            adjusted[i] = p
     out = []
-    for entry, p in zip(entries, adjusted, strict=True):
-        fresh = {**entry, "p_adjusted": p, "correction": method}
+    for entry, p, name in zip(entries, adjusted, names, strict=True):
+        fresh = {**entry, "p_adjusted": p, "correction": method, "family": name, "family_size": sizes[name]}
         fresh["better"] = _better(fresh, alpha)
         out.append(fresh)
     return out
@@ -534,8 +573,9 @@ def compare_models(
     ``delta`` (a - b) and its interval, and the p-value comes from the exact McNemar
     test when ``accuracy_like`` (per-example correctness from ``correct``, or the
     metric's example score at the top of its scale), else from approximate
-    randomization. p-values are adjusted across these pairs by ``correction``; a run
-    re-adjusts all its entries together with :func:`adjust_family`.
+    randomization. p-values are adjusted across these pairs by ``correction`` (they are
+    one family: one task, one metric); a wider family re-adjusts them with
+    :func:`adjust_family`.
 
     ``seed`` seeds the bootstrap's resamples (pass the runner's
     ``derived_seed(suite_seed, task, "bootstrap")`` and a pair that shares all examples
@@ -603,13 +643,15 @@ def compare_models(
                     "p_value": p_value,
                     "p_adjusted": None,
                     "correction": correction,
+                    "family": None,
+                    "family_size": None,
                     "n": n,
                     "n_dropped": len(ids_a) + len(ids_b) - 2 * n,
                     "higher_is_better": bool(metric.higher_is_better),
                     "better": None,
                 }
             )
-    return adjust_family(entries, correction, alpha=alpha)
+    return adjust_family(entries, correction, alpha=alpha, family="metric")
 
 
 def _paired_arrays_of(name: str, ids: Sequence[str], stats: StatsArray) -> StatsArray:
@@ -623,6 +665,56 @@ def _paired_arrays_of(name: str, ids: Sequence[str], stats: StatsArray) -> Stats
 
 # -- output -----------------------------------------------------------------------
 
+#: Short names of the tests, for a table's ``test`` column.
+_TEST_NAMES = {TEST_MCNEMAR: "McNemar", TEST_RANDOMIZATION: "randomization"}
+_CORRECTION_NAMES = {"holm": "Holm", "bh": "Benjamini-Hochberg", "none": "no correction"}
+_FAMILY_WORDS = {"metric": "within each task × metric", "task": "within each task", "run": "across the run"}
+#: What each note of :func:`disagreement` means, for a table's footnote.
+_NOTES = {
+    "CI includes 0": "the test finds a difference, the bootstrap interval includes 0 (the verdict follows the test)",
+    "not after correction": "p < alpha and the interval excludes 0, but the corrected p does not pass",
+    "CI excludes 0": "the interval excludes 0, the test does not find a difference (the verdict follows the test)",
+}
+
+
+def short_test(test: str | None) -> str:
+    """The test behind an entry's ``p_value`` in a word: ``McNemar`` or ``randomization``."""
+    return _TEST_NAMES.get(str(test), str(test or "—"))
+
+
+def format_p(value: float | None, alpha: float = ALPHA) -> str:
+    """A p-value for people: three decimals (``<0.001`` below that), or as many more as
+    it takes for the printed number to fall on the same side of ``alpha`` as the value,
+    so a table never prints ``0.050`` beside a difference declared at 0.04995."""
+    if value is None:
+        return "—"
+    if value < 0.001 < alpha:
+        return "<0.001"
+    for digits in range(3, 17):
+        text = f"{value:.{digits}f}"
+        if (float(text) < alpha) == (value < alpha):
+            return text
+    return repr(value)
+
+
+def disagreement(entry: Mapping[str, Any], alpha: float = ALPHA) -> str | None:
+    """Why an entry's interval and its verdict seem to disagree, in a few words, or None
+    when they agree. The interval is the paired bootstrap's and is not corrected; the
+    verdict is the test's corrected p-value: ``CI includes 0`` (better, though the
+    interval includes 0), ``not after correction`` (the interval excludes 0 and ``p <
+    alpha``, but ``p_adjusted`` does not pass), ``CI excludes 0`` (the interval excludes
+    0 but the test's own p-value does not pass)."""
+    low, high, p = entry.get("ci_low"), entry.get("ci_high"), entry.get("p_value")
+    if low is None or high is None or p is None:
+        return None
+    excludes = low > 0 or high < 0
+    significant = entry.get("better") in ("a", "b")
+    if significant and not excludes:
+        return "CI includes 0"
+    if excludes and not significant:
+        return "not after correction" if p < alpha else "CI excludes 0"
+    return None
+
 
 def _number(value: float | None) -> str:
     if value is None:
@@ -630,13 +722,7 @@ def _number(value: float | None) -> str:
     return f"{value:.3f}" if abs(value) < 10 else f"{value:.2f}"
 
 
-def _p(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
-
-
-def _cells(entry: Mapping[str, Any]) -> list[str]:
+def _cells(entry: Mapping[str, Any], alpha: float) -> list[str]:
     interval = "—"
     if entry.get("ci_low") is not None and entry.get("ci_high") is not None:
         interval = f"[{_number(entry['ci_low'])}, {_number(entry['ci_high'])}]"
@@ -650,50 +736,88 @@ def _cells(entry: Mapping[str, Any]) -> list[str]:
         str(entry.get("b", "")),
         "—" if delta is None else f"{delta:+.3f}" if abs(delta) < 10 else f"{delta:+.2f}",
         interval,
-        _p(entry.get("p_value")),
-        _p(entry.get("p_adjusted")),
+        short_test(entry.get("test")),
+        format_p(entry.get("p_value"), alpha),
+        format_p(entry.get("p_adjusted"), alpha),
         f"{entry.get('n', '')}" + (f" (-{entry['n_dropped']})" if entry.get("n_dropped") else ""),
         str(winner),
+        disagreement(entry, alpha) or "",
     ]
 
 
-_HEADERS = ["task", "metric", "a", "b", "delta (a−b)", "interval", "p", "p adjusted", "n", "better"]
+def _headers(confidence: float) -> list[str]:
+    return ["task", "metric", "a", "b", "delta (a−b)", f"{confidence:.0%} CI", "test", "p", "p adjusted", "n", "better"]
 
 
-def _footnote(entries: Sequence[Mapping[str, Any]]) -> str:
-    corrections = sorted({str(e.get("correction")) for e in entries})
-    tests = sorted({str(e.get("test")) for e in entries})
-    names = {"holm": "Holm", "bh": "Benjamini-Hochberg", "none": "none"}
-    return (
-        f"{len(entries)} comparisons; tests: {', '.join(tests)}; "
-        f"correction: {', '.join(names.get(c, c) for c in corrections)} across all of them; "
-        f"better: adjusted p < {ALPHA}; n (-k): k examples dropped, not answered by both"
-    )
+def family_kind(entry: Mapping[str, Any]) -> str | None:
+    """The kind of family (``metric``, ``task`` or ``run``) an entry was corrected in,
+    read from its ``family`` name; None for an entry without one."""
+    family = entry.get("family")
+    if family is None:
+        return None
+    for kind in FAMILIES:
+        if family == family_name(kind, str(entry.get("task")), str(entry.get("metric"))):
+            return kind
+    return None
 
 
-def comparisons_table(entries: Sequence[Mapping[str, Any]]) -> str:
-    """The comparisons as a plain-text table for the terminal."""
+def _footnote(entries: Sequence[Mapping[str, Any]], confidence: float, alpha: float) -> list[str]:
+    """What the columns mean: the interval's method and level, each test, the correction
+    and its family, and the notes the rows carry."""
+    corrections = sorted({_CORRECTION_NAMES.get(str(e.get("correction")), str(e.get("correction"))) for e in entries})
+    kinds = sorted({_FAMILY_WORDS[kind] for kind in map(family_kind, entries) if kind is not None})
+    families = {str(e.get("family")) for e in entries if e.get("family") is not None}
+    sizes = sorted({int(e["family_size"]) for e in entries if e.get("family_size") is not None})
+    size = "" if not sizes else f" of {sizes[0]}" if len(sizes) == 1 else f" of {sizes[0]} to {sizes[-1]}"
+    plural = "" if sizes == [1] else "s"
+    within = f" {' / '.join(kinds)}: {len(families)} famil{'y' if len(families) == 1 else 'ies'}{size} p-value{plural}"
+    tests = sorted({short_test(e.get("test")) for e in entries})
+    explained = {
+        "McNemar": "McNemar = exact McNemar test",
+        "randomization": "randomization = approximate randomization",
+    }
+    lines = [
+        f"{len(entries)} comparisons; {confidence:.0%} CI: paired-bootstrap percentile interval of delta (a − b); "
+        f"p: two-sided, {', '.join(explained.get(t, t) for t in tests)}",
+        f"p adjusted: {', '.join(corrections)}{within if kinds else ''}; better: adjusted p < {alpha:g}; "
+        "n (-k): k examples dropped, not answered by both",
+    ]
+    notes = sorted({note for note in (disagreement(e, alpha) for e in entries) if note})
+    lines += [f"note {note}: {_NOTES[note]}" for note in notes]
+    return lines
+
+
+def comparisons_table(entries: Sequence[Mapping[str, Any]], *, confidence: float = 0.95, alpha: float = ALPHA) -> str:
+    """The comparisons as a plain-text table for the terminal: each row names its test,
+    the header the interval's level, and a footnote how it was all computed and corrected."""
     if not entries:
         return "no comparisons (a task needs two models that answered the same examples)"
-    rows = [_HEADERS, *(_cells(entry) for entry in entries)]
-    widths = [max(len(row[col]) for row in rows) for col in range(len(_HEADERS))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+    rows = [_cells(entry, alpha) for entry in entries]
+    headers = [*_headers(confidence), *(["note"] if any(row[-1] for row in rows) else [])]
+    table = [headers, *(row[: len(headers)] for row in rows)]
+    widths = [max(len(row[col]) for row in table) for col in range(len(headers))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in table]
     lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join([*lines, _footnote(entries)])
+    return "\n".join([*lines, *_footnote(entries, confidence, alpha)])
 
 
 def _markdown_cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
-def comparisons_markdown(entries: Sequence[Mapping[str, Any]]) -> str:
-    """The comparisons as a Markdown table (with a line naming the tests and correction)."""
+def comparisons_markdown(
+    entries: Sequence[Mapping[str, Any]], *, confidence: float = 0.95, alpha: float = ALPHA
+) -> str:
+    """The comparisons as a Markdown table, with lines naming the interval, tests and correction."""
     if not entries:
         return "_No comparisons (a task needs two models that answered the same examples)._\n"
-    lines = ["| " + " | ".join(_HEADERS) + " |", "|" + "---|" * len(_HEADERS)]
-    for entry in entries:
-        lines.append("| " + " | ".join(_markdown_cell(cell) for cell in _cells(entry)) + " |")
-    return "\n".join([*lines, "", _markdown_cell(_footnote(entries)) + "."]) + "\n"
+    rows = [_cells(entry, alpha) for entry in entries]
+    headers = [*_headers(confidence), *(["note"] if any(row[-1] for row in rows) else [])]
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    for row in rows:
+        lines.append("| " + " | ".join(_markdown_cell(cell) for cell in row[: len(headers)]) + " |")
+    notes = [_markdown_cell(line) + "." for line in _footnote(entries, confidence, alpha)]
+    return "\n".join([*lines, "", *(f"- {line}" for line in notes)]) + "\n"
 
 
 def comparisons_csv(entries: Sequence[Mapping[str, Any]]) -> str:

@@ -24,6 +24,7 @@ from typing import Any
 from .components import TaskSpec
 from .data import DEFAULT_QUOTING, QUOTING, Row, detect_format, optional_column, read_rows
 from .errors import ConfigError, DataError, one_line
+from .paths import is_folder
 from .suggest import did_you_mean
 
 #: The keys of ``data:`` that say where examples come from, shared by every task.
@@ -192,7 +193,7 @@ def task_data(
         split=split,
         revision=optional_string(data, "revision"),
         data_files=data_files,
-        local_dataset=local if local.is_dir() else None,
+        local_dataset=local if is_folder(local) else None,  # a hub id too long for a path is no folder
     )
     train_split = optional_string(data, "train_split")
     train = _with_split(source, train_split) if train_split else None

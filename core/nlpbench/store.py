@@ -105,19 +105,48 @@ def digest(value: Any) -> str:
     return _digest(value)
 
 
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that does not write ``path`` (``query_only``: every write statement
+    fails). It is opened as SQLite opens any file, read-write where it may, so that,
+    as the last to close, it removes the ``-wal`` and ``-shm`` files reading a WAL store
+    creates (a ``mode=ro`` connection would leave them behind). Where they cannot be
+    created at all (a read-only filesystem or folder), SQLite reads the store only as
+    immutable, which is safe there: nobody can be writing it, as a writer could not
+    create its ``-wal`` file either."""
+    db = sqlite3.connect(str(path), timeout=60.0, isolation_level=None)
+    try:
+        db.execute("PRAGMA query_only = ON")
+        db.execute("PRAGMA busy_timeout = 60000")
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError as error:
+        db.close()
+        if "unable to open" not in str(error):
+            raise
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, isolation_level=None)
+
+
 def example_key(example_id: str, requests: Sequence[Request]) -> str:
     """The key of one example's prediction: its id and the exact requests it was asked."""
     return _digest([example_id, [request_fingerprint(r) for r in requests]])
 
 
 class Store:
-    """An open results store. Use as a context manager, or call :meth:`close`."""
+    """An open results store. Use as a context manager, or call :meth:`close`.
 
-    def __init__(self, path: Path, *, create: bool = True) -> None:
+    ``read_only`` opens an existing store for reading only (what ``nlpbench compare``
+    needs): nothing is created, upgraded or written, so a run on a read-only filesystem
+    or in someone else's folder can be compared; any write raises."""
+
+    def __init__(self, path: Path, *, create: bool = True, read_only: bool = False) -> None:
         self.path = path
-        if not create and not path.is_file():
+        if (read_only or not create) and not path.is_file():
             raise ConfigError(f"{path}: no results store here")
         try:
+            if read_only:
+                self.db = _connect_read_only(path)
+                self._check_readable(self._version())
+                return
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(str(path), timeout=60.0, isolation_level=None)
             self.db.execute("PRAGMA busy_timeout = 60000")
@@ -134,16 +163,27 @@ class Store:
                     )
             elif version < SCHEMA_VERSION:
                 self._upgrade(version)
-            elif version > SCHEMA_VERSION:
-                self.db.close()
-                raise ConfigError(
-                    f"{path}: the store was written by a newer nlpbench (schema {version}; this one reads up to "
-                    f"{SCHEMA_VERSION}); upgrade nlpbench or use another --store"
-                )
+            else:
+                self._check_readable(version)
         except sqlite3.DatabaseError as error:
+            if hasattr(self, "db"):
+                self.db.close()
             raise ConfigError(
                 f"{path}: not a readable nlpbench store ({error}); move it away or use --no-cache"
             ) from None
+
+    def _check_readable(self, version: int | None) -> None:
+        """ConfigError (the connection closed) unless this nlpbench reads schema ``version``.
+        An older schema reads as it is: what compare reads has not changed since version 1."""
+        if version is None:
+            self.db.close()
+            raise ConfigError(f"{self.path}: not an nlpbench store (it has no schema version)")
+        if version > SCHEMA_VERSION:
+            self.db.close()
+            raise ConfigError(
+                f"{self.path}: the store was written by a newer nlpbench (schema {version}; this one reads up to "
+                f"{SCHEMA_VERSION}); upgrade nlpbench or use another --store"
+            )
 
     def _upgrade(self, version: int) -> None:
         """Bring a store written by an older nlpbench up to date, keeping every row."""

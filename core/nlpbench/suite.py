@@ -11,6 +11,7 @@ plugins at hand each component's options are checked against its schema (see
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import importlib.metadata
 import json
@@ -24,7 +25,10 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from .components import FileTask, ModelSpec, TaskSpec
 from .errors import ConfigError, NlpbenchError, one_line
+from .failures import traceback_text
 from .options import ConfigErrors, OptionProblem, option_issues, options_schema_of, problems_of
+from .paths import unusable, user_path
+from .run_files import run_file_clashes
 from .suggest import closest, did_you_mean
 from .taskfiles import (
     ENTRY_KEYS,
@@ -72,8 +76,10 @@ MODEL_KEYS = ("name", "type", "path", "hub", "revision", "config", "params", "tr
 TASK_KEYS = ("name", "type", "data", "limit", "sample", "metrics", "models", "params")
 AUDIT_KEYS = ("type", "tasks", "models", "params")
 BOOTSTRAP_KEYS = ("resamples", "confidence")
-COMPARISON_KEYS = ("correction", "alpha")
+COMPARISON_KEYS = ("correction", "alpha", "family")
 CORRECTIONS = ("holm", "bh", "none")
+#: What a family of comparisons corrected together spans (nlpbench.significance.FAMILIES).
+FAMILIES = ("metric", "task", "run")
 #: What a suite's metric entry takes beside the metric's own options: the label its
 #: score goes by (to score one metric twice with different options).
 METRIC_LABEL_KEY = "as"
@@ -120,6 +126,8 @@ class Suite:
     #: How paired comparisons correct for the family of tests: holm, bh or none.
     correction: str = "holm"
     alpha: float = 0.05
+    #: The p-values corrected together: one task and metric (``metric``), one task, or the run.
+    family: str = "metric"
 
     def with_overrides(
         self, *, limit: int | None = None, device: str | None = None, host: PluginHost | None = None
@@ -288,12 +296,15 @@ class _Problems:
         self.messages: list[str] = []
         #: how many times a problem was found (repeats too): whether an entry added any
         self.reported = 0
+        #: the tracebacks of plugin bugs behind some of the problems (for ``--debug``)
+        self.tracebacks: list[str] = []
 
     def add(self, error: ConfigError) -> None:
         self.reported += 1
         for message in problems_of(error):
             if message not in self.messages:
                 self.messages.append(message)
+        self.tracebacks += [text for text in getattr(error, "tracebacks", ()) if text not in self.tracebacks]
 
     def attempt(self, step: Callable[..., T], *args: Any) -> T | None:
         """``step(*args)``, or None with its ConfigError recorded."""
@@ -321,6 +332,8 @@ class SuiteCheck:
     audit_entries: tuple[str, ...] = ()
     #: reporter entries of ``suite.reporters``, as messages name them
     reporter_entries: tuple[str, ...] = ()
+    #: the full tracebacks of plugin bugs said among the problems (``nlpbench --debug`` prints them)
+    tracebacks: tuple[str, ...] = ()
 
 
 def check_requires(requires: Sequence[str], path: Path, document: Any) -> None:
@@ -349,27 +362,38 @@ def check_requires(requires: Sequence[str], path: Path, document: Any) -> None:
         raise ConfigErrors(problems)
 
 
-def load_suite(path: str | Path, host: PluginHost | None = None) -> Suite:
+def load_suite(
+    path: str | Path, host: PluginHost | None = None, *, document: Any = None, base_dir: Path | None = None
+) -> Suite:
     """Load and validate the suite at ``path``; :class:`ConfigErrors` listing every problem.
 
     With a ``host``, names are checked against what the plugins registered, each
     component's options against its schema, and each model and task type may check its
-    own entry (an optional ``check_spec`` classmethod).
+    own entry (an optional ``check_spec`` classmethod). ``document`` and ``base_dir``:
+    a suite already read, as :func:`check_suite` takes it.
     """
-    checked = check_suite(path, host)
+    checked = check_suite(path, host, document=document, base_dir=base_dir)
     if checked.problems:
-        raise ConfigErrors(checked.problems)
+        raise ConfigErrors(checked.problems, checked.tracebacks)
     return checked.suite
 
 
-def check_suite(path: str | Path, host: PluginHost | None = None) -> SuiteCheck:
+def check_suite(
+    path: str | Path, host: PluginHost | None = None, *, document: Any = None, base_dir: Path | None = None
+) -> SuiteCheck:
     """Read the suite at ``path`` and find every problem of it (see :class:`SuiteCheck`).
 
     Raises ConfigError only when there is nothing to check: no such file, invalid YAML,
     not a mapping, or an unmet ``requires`` (the plugins it needs are missing, so what
-    they would check cannot be)."""
+    they would check cannot be). Given a ``document`` (a suite already read, from a
+    YAML string or a mapping: ``nlpbench.evaluate``), ``path`` only names it in messages
+    (``<string>``) and relative paths resolve against ``base_dir`` (default: the
+    current folder)."""
     path = Path(path)
-    document = load_yaml(path)
+    if document is None:
+        document = load_yaml(path)
+    elif base_dir is None:
+        base_dir = Path.cwd()
     check = _Checker(path)
     if document is None:
         raise ConfigError(f"{path}: the suite is empty")
@@ -378,7 +402,7 @@ def check_suite(path: str | Path, host: PluginHost | None = None) -> SuiteCheck:
     found.attempt(lambda: check.keys(suite_map, SUITE_KEYS, ""))
     # a misspelt key is said once: not again as the key it meant being missing
     meant = {closest(str(key), SUITE_KEYS) for key in suite_map if key not in SUITE_KEYS} - set(suite_map)
-    base_dir = path.resolve().parent
+    base_dir = path.resolve().parent if base_dir is None else base_dir.resolve()
 
     requires = check.string_list(suite_map, "requires", "")
     check_requires(requires, path, suite_map)
@@ -391,7 +415,7 @@ def check_suite(path: str | Path, host: PluginHost | None = None) -> SuiteCheck:
         DEFAULT_RESAMPLES,
         DEFAULT_CONFIDENCE,
     )
-    correction, alpha = found.attempt(lambda: _comparisons(check, suite_map)) or ("holm", 0.05)
+    correction, alpha, family = found.attempt(lambda: _comparisons(check, suite_map)) or ("holm", 0.05, "metric")
 
     models, model_names = _models(check, found, suite_map, base_dir, seed, host, "models" not in meant)
     tasks, groups, task_entries, task_names, faulty = _tasks(
@@ -416,8 +440,17 @@ def check_suite(path: str | Path, host: PluginHost | None = None) -> SuiteCheck:
         description=description,
         correction=correction,
         alpha=alpha,
+        family=family,
     )
-    return SuiteCheck(suite, tuple(found.messages), task_entries, frozenset(faulty), audit_entries, reporter_entries)
+    return SuiteCheck(
+        suite,
+        tuple(found.messages),
+        task_entries,
+        frozenset(faulty),
+        audit_entries,
+        reporter_entries,
+        tuple(found.tracebacks),
+    )
 
 
 # -- the top-level keys ------------------------------------------------------------------
@@ -457,7 +490,7 @@ def _bootstrap(check: _Checker, suite_map: Mapping[str, Any]) -> tuple[int, floa
     return DEFAULT_RESAMPLES if resamples is None else resamples, float(confidence)
 
 
-def _comparisons(check: _Checker, suite_map: Mapping[str, Any]) -> tuple[str, float]:
+def _comparisons(check: _Checker, suite_map: Mapping[str, Any]) -> tuple[str, float, str]:
     comparing = check.sub_mapping(suite_map, "comparisons", "")
     check.keys(comparing, COMPARISON_KEYS, "comparisons")
     correction = comparing.get("correction", "holm")
@@ -471,7 +504,12 @@ def _comparisons(check: _Checker, suite_map: Mapping[str, Any]) -> tuple[str, fl
     alpha = comparing.get("alpha", 0.05)
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
         raise check.fail(comparing, "alpha", "comparisons.alpha", "must be a number between 0 and 1")
-    return str(correction), float(alpha)
+    family = comparing.get("family", "metric")
+    if family not in FAMILIES:
+        raise check.fail(
+            comparing, "family", "comparisons.family", f"must be one of {', '.join(FAMILIES)}, not {family!r}"
+        )
+    return str(correction), float(alpha), str(family)
 
 
 def _entries(check: _Checker, suite_map: Mapping[str, Any], key: str, required: bool) -> list[Any]:
@@ -551,10 +589,7 @@ def _model(
         raise check.fail(entry, "trust_remote_code", f"{where}.trust_remote_code", "must be true or false")
     resolved = None
     if path is not None:
-        candidate = Path(path).expanduser()
-        resolved = candidate if candidate.is_absolute() else base_dir / candidate
-        if not resolved.exists():
-            raise check.fail(entry, "path", f"{where}.path", f"{path}: no such file or folder")
+        resolved = _existing(check, entry, "path", f"{where}.path", base_dir, "no such file or folder")
     params = check.sub_mapping(entry, "params", where)
     spec = ModelSpec(
         name=name,
@@ -575,6 +610,18 @@ def _model(
         _check_options(check, model_class, params, f"{where}.params", entry.get("params"), line_of(entry, "params"))
         _check_spec(check, model_class, spec, entry, where)
     return spec
+
+
+def _existing(check: _Checker, entry: Mapping[str, Any], key: str, where: str, base_dir: Path, missing: str) -> Path:
+    """The path ``entry[key]`` names, resolved against the suite's folder; ConfigError
+    when nothing is there (``missing`` says what was expected) or when the file system
+    cannot look it up (a name too long for it): either is the user's to fix."""
+    given = entry[key]
+    resolved = user_path(given, base_dir)
+    problem = unusable(resolved) or (None if resolved.exists() else missing)
+    if problem is not None:
+        raise check.fail(entry, key, where, f"{given}: {problem}")
+    return resolved
 
 
 def _unique(check: _Checker, entries: list[Any], index: int, kind: str, name: str) -> None:
@@ -671,12 +718,8 @@ def _task_entry(
         )
     assert name is not None
     data = check.sub_mapping(entry, "data", where)
-    data_path = data.get("path")
-    if isinstance(data_path, str):
-        candidate = Path(data_path).expanduser()
-        resolved = candidate if candidate.is_absolute() else base_dir / candidate
-        if not resolved.exists():
-            raise check.fail(data, "path", f"{where}.data.path", f"{data_path}: no such file")
+    if isinstance(data.get("path"), str):
+        _existing(check, data, "path", f"{where}.data.path", base_dir, "no such file")
     params = check.sub_mapping(entry, "params", where)
     limit = check.integer(entry, "limit", where, minimum=1)
     sample = check.integer(entry, "sample", where, minimum=1)
@@ -731,7 +774,7 @@ def _check_task(
         try:
             names = _default_metrics(task_class, spec)
         except ConfigError as error:
-            found.add(check.fail(entry, "type", where, str(error)))
+            found.add(_keeping(error, check.fail(entry, "type", where, str(error))))
             return
         defaults = [(i, ComponentRef(name), None) for i, name in enumerate(names)]
         _check_metrics(check, found, defaults, f"{where}.metrics", entry, "type", host)
@@ -778,7 +821,7 @@ def _check_metrics(
         try:
             issues = _issues(registered.component, options)
         except ConfigError as error:
-            found.add(ConfigError(fail(f"{named}: {error}")))
+            found.add(_keeping(error, ConfigError(fail(f"{named}: {error}"))))
             continue
         if issues:
             found.add(ConfigErrors([fail(issue.line(named), issue.path) for issue in issues]))
@@ -951,21 +994,21 @@ def _check_file_task(
     try:
         issues = _issues(task_class, task.params)
     except ConfigError as error:
-        found.add(ConfigError(located(f"params: {error}")))
+        found.add(_keeping(error, ConfigError(located(f"params: {error}"))))
         return
     if issues:
         found.add(ConfigErrors([located(issue.line("params")) for issue in issues]))
         return
     checker = getattr(task_class, "check_spec", None)
     if callable(checker):  # first: the defaults below read the entry
-        messages = _spec_problems(checker, task)
-        if messages:
-            found.add(ConfigErrors([located(message) for message in messages]))
+        said = _spec_problems(checker, task)
+        if said is not None:
+            found.add(ConfigErrors([located(message) for message in said.messages], said.tracebacks))
             return
     try:
         metrics = task.metrics or _default_metrics(task_class, task)
     except ConfigError as error:
-        found.add(ConfigError(located(f"metrics: {error}")))
+        found.add(_keeping(error, ConfigError(located(f"metrics: {error}"))))
         return
     refs = [
         (index, ComponentRef(m) if isinstance(m, str) else ComponentRef(str(m.get("name")), dict(m)), m)
@@ -990,7 +1033,9 @@ def _default_metrics(task_class: Any, task: TaskSpec) -> tuple[str, ...]:
     except NlpbenchError:
         raise
     except Exception as error:
-        raise ConfigError(f"default_metrics_for() raised {one_line(error)} (a bug in the plugin)") from error
+        raise ConfigErrors(
+            [f"default_metrics_for() raised {one_line(error)} (a bug in the plugin)"], [traceback_text(error)]
+        ) from error
 
 
 # -- audits and reporters --------------------------------------------------------------
@@ -1066,6 +1111,8 @@ def _reporters(
     items = suite_map["reporters"]
     reporters: list[ComponentRef] = []
     where_of: list[str] = []
+    writing: list[tuple[str, str, Any, Mapping[str, Any]]] = []
+    lines: list[int] = []
     for index, ref, item in refs:
         line = line_of(items, index)
         where = f"reporters[{index}]"
@@ -1078,13 +1125,19 @@ def _reporters(
             try:
                 issues = _issues(registered.component, ref.options)
             except ConfigError as error:
-                found.add(check.fail(items, index, named, str(error)))
+                found.add(_keeping(error, check.fail(items, index, named, str(error))))
                 continue
             if issues:
                 found.add(ConfigErrors([check.at(item, issue.path, line, issue.line(named)) for issue in issues]))
                 continue
         reporters.append(ref)
         where_of.append(f"{check.path}:{line}: {where} ({ref.name})")
+        if host is not None:
+            writing.append((f"{where} ({ref.name})", ref.name, host.reporters.get(ref.name).component, ref.options))
+            lines.append(line)
+    # two reporters on one file, or a reporter over the results or the store: one would be lost
+    for index, problem in run_file_clashes(writing):
+        found.add(ConfigError(f"{check.path}:{lines[index]}: {problem}"))
     return tuple(reporters), tuple(where_of)
 
 
@@ -1101,7 +1154,9 @@ def _issues(component: Any, given: Any) -> list[OptionProblem]:
     try:
         return option_issues(schema, given)
     except Exception as error:
-        raise ConfigError(f"checking the options raised {one_line(error)} (a bug in the plugin)") from error
+        raise ConfigErrors(
+            [f"checking the options raised {one_line(error)} (a bug in the plugin)"], [traceback_text(error)]
+        ) from error
 
 
 def _check_options(
@@ -1112,7 +1167,7 @@ def _check_options(
     try:
         issues = _issues(component, given)
     except ConfigError as error:
-        raise check.fail(located, None, where, str(error)) from None
+        raise _keeping(error, check.fail(located, None, where, str(error))) from None
     if issues:
         raise ConfigErrors([check.at(located, issue.path, fallback, issue.line(where)) for issue in issues])
 
@@ -1122,20 +1177,39 @@ def _check_spec(check: _Checker, component: Any, spec: Any, entry: Any, where: s
     checker = getattr(component, "check_spec", None)
     if checker is None:
         return
-    messages = _spec_problems(checker, spec)
-    if messages:
-        raise ConfigErrors([str(check.fail(entry, None, where, message)) for message in messages])
+    said = _spec_problems(checker, spec)
+    if said is not None:
+        messages = [str(check.fail(entry, None, where, message)) for message in said.messages]
+        raise ConfigErrors(messages, said.tracebacks)
 
 
-def _spec_problems(checker: Callable[[Any], Any], spec: Any) -> list[str]:
-    """What a type's ``check_spec`` says of ``spec``; a bug in it (anything but our
-    errors) is said too, so that the rest of the suite is still checked."""
+def _spec_problems(checker: Callable[[Any], Any], spec: Any) -> ConfigErrors | None:
+    """What a type's ``check_spec`` says of ``spec`` (not yet located), or None when it
+    is content. A bug in it (anything but our errors) is said too, so that the rest of
+    the suite is still checked, with its traceback kept for ``--debug``."""
     try:
         checker(spec)
     except ConfigError as error:
-        return problems_of(error)
+        return ConfigErrors(problems_of(error), getattr(error, "tracebacks", ()))
     except NlpbenchError as error:
-        return [one_line(error)]
+        return ConfigErrors([one_line(error)])
+    except OSError as error:
+        if error.errno == errno.ENAMETOOLONG:  # a path from the suite, looked at: the user's to fix, not a bug
+            said = f"{error.filename}: {error.strerror}" if error.filename else one_line(error)
+            return ConfigErrors([said], [traceback_text(error)])
+        return _plugin_bug(error)
     except Exception as error:
-        return [f"check_spec() raised {one_line(error)} (a bug in the plugin)"]
-    return []
+        return _plugin_bug(error)
+    return None
+
+
+def _keeping(said: ConfigError, located: ConfigError) -> ConfigError:
+    """``located`` (``said`` placed at its line) with the tracebacks of the plugin bugs
+    behind ``said``, for ``--debug`` to print."""
+    tracebacks = getattr(said, "tracebacks", ())
+    return ConfigErrors(problems_of(located), tracebacks) if tracebacks else located
+
+
+def _plugin_bug(error: Exception) -> ConfigErrors:
+    """``check_spec`` raised ``error``: its plugin's bug, said in one line, its traceback kept."""
+    return ConfigErrors([f"check_spec() raised {one_line(error)} (a bug in the plugin)"], [traceback_text(error)])

@@ -47,6 +47,7 @@ import yaml
 
 from .components import FileTask, TaskFileContents
 from .errors import ConfigError, NlpbenchError, one_line
+from .paths import is_folder, unusable, user_path
 from .sources import SOURCE_KEYS
 from .suggest import did_you_mean
 from .yamlfile import LocatedDict, line_of, load_yaml
@@ -178,8 +179,7 @@ def absolute_paths(data: Mapping[str, Any], base_dir: Path) -> dict[str, Any]:
 
     def resolve(value: Any) -> Any:
         if isinstance(value, str) and value.strip():
-            candidate = Path(value).expanduser()
-            return str(candidate if candidate.is_absolute() else (base_dir / candidate))
+            return str(user_path(value, base_dir))
         if isinstance(value, list):
             return [resolve(v) for v in value]
         return value
@@ -189,7 +189,7 @@ def absolute_paths(data: Mapping[str, Any], base_dir: Path) -> dict[str, Any]:
             out[key] = resolve(out[key])
     for key in ("hub", "hf"):
         value = out.get(key)
-        if isinstance(value, str) and not Path(value).is_absolute() and (base_dir / value).is_dir():
+        if isinstance(value, str) and not Path(value).is_absolute() and is_folder(base_dir / value):
             out[key] = str(base_dir / value)
     return out
 
@@ -282,7 +282,7 @@ def _referenced(
 ) -> list[FileTask]:
     """The single task a group member names: a library task, or a task file beside the group."""
     target = path.parent / reference
-    if target.suffix in (".yaml", ".yml") and target.is_file():
+    if target.suffix in (".yaml", ".yml") and unusable(target) is None and target.is_file():
         contents = read_nlpbench_file(target, library)
     elif library is not None and reference in library:
         contents = library.read(reference)
@@ -407,14 +407,14 @@ def read_task_reference(
     """What ``task: reference`` names: a path (it has a ``/`` or ends in ``.yaml``)
     relative to ``base_dir``, an nlpbench file or one a task type's ``read_task_file``
     reads; else a library name, else a file or folder of that name beside the suite."""
-    candidate = Path(reference).expanduser()
-    path = candidate if candidate.is_absolute() else base_dir / candidate
+    path = user_path(reference, base_dir)
     library = library_of(host)
-    explicit = "/" in reference or candidate.suffix in (".yaml", ".yml")
-    if not explicit and (reference in library or not path.exists()):
+    explicit = "/" in reference or path.suffix in (".yaml", ".yml")
+    problem = unusable(path)  # a name too long for the file system, say
+    if not explicit and (reference in library or problem is not None or not path.exists()):
         return library.read(reference, options)
-    if not path.exists():
-        raise ConfigError(f"{reference}: no such task file or folder")
+    if problem is not None or not path.exists():
+        raise ConfigError(f"{reference}: {problem or 'no such task file or folder'}")
     if path.is_file() and is_nlpbench_file(peek(path)):
         return read_nlpbench_file(path, library)
     contents = _read_other(path, host, options)

@@ -5,7 +5,9 @@ each component's options against its schema, each type's ``check_spec``). Then w
 runner does before the first model loads, done the runner's way so the two cannot
 disagree: every task whose entry is valid has its data read and its metrics built
 (:meth:`Runner.prepare_task`: bad labels, a column mapping typo, duplicate ids), every
-audit and reporter is built, and the cells are planned. Every problem is one line.
+audit and reporter is built, and the cells are planned; a model type that can choose
+only among some labels is asked about the labels of each task it would classify
+(``check_labels``). Every problem is one line.
 
 An HF dataset is read only when it is in the local hub cache; otherwise it is a note,
 not a problem: a suite may well be checked on a machine without the network it runs
@@ -21,13 +23,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, DataError, one_line
-from .failures import Failure
+from .components import ClassifyRequest
+from .errors import ConfigError, DataError, NlpbenchError, one_line
+from .failures import Failure, error_line, traceback_text
 from .options import problems_of
+from .paths import is_folder
 from .planning import Cell, plan
 from .plugins import PluginHost
-from .runner import Runner
-from .suite import Suite, check_suite
+from .runner import PreparedTask, Runner
+from .suite import Suite, SuiteCheck, check_suite
 
 #: What :mod:`nlpbench.sources` says when an HF dataset cannot be loaded at all.
 _HUB_UNREACHABLE = "cannot load the HF dataset"
@@ -50,6 +54,8 @@ class Validation:
     task_failures: dict[str, str] | None = None
     #: audits and reporters that will fail (their plugin's code raised while building them)
     failures: tuple[str, ...] = ()
+    #: the full tracebacks of plugin bugs said among the problems (``nlpbench --debug`` prints them)
+    tracebacks: tuple[str, ...] = ()
 
     def cell_failure(self, cell: Cell) -> str | None:
         """Why ``cell`` will fail before its model is asked anything, or None."""
@@ -69,6 +75,7 @@ def validate_suite(path: str | Path, host: PluginHost) -> Validation:
     problems = list(checked.problems)
     notes: list[str] = []
     failures: dict[str, str] = {}
+    ready: dict[str, PreparedTask] = {}  # the tasks read without a problem or a failure
     runner = Runner(suite, host, Path("runs") / suite.name)  # writes nothing until it runs
     unreachable: dict[str, list[str]] = {}  # hub id → the tasks not checked (a group's members share one)
     for spec in suite.tasks:
@@ -97,6 +104,8 @@ def validate_suite(path: str | Path, host: PluginHost) -> Validation:
         failure = getattr(prepared, "failure", None)
         if isinstance(failure, Failure):
             failures[spec.name] = failure.error
+        else:
+            ready[spec.name] = prepared
     notes += [
         f"the data of {len(names)} more task{'s' if len(names) > 1 else ''} from {hub} not checked either: "
         + ", ".join(names)
@@ -111,7 +120,46 @@ def validate_suite(path: str | Path, host: PluginHost) -> Validation:
         single = Runner(replace(suite, reporters=(reporter,)), host, runner.out_dir)
         _built(single.prepare_reporters, checked.reporter_entries[index], problems, broken)
     cells = tuple(plan(suite, host)) if not problems else ()
-    return Validation(suite, tuple(problems), tuple(notes), cells, failures, tuple(broken))
+    tracebacks = list(checked.tracebacks)
+    for cell in cells:
+        problems += _label_problems(cell, ready.get(cell.task.name), checked, host, tracebacks)
+    return Validation(suite, tuple(problems), tuple(notes), cells, failures, tuple(broken), tuple(tracebacks))
+
+
+def _label_problems(
+    cell: Cell, task: PreparedTask | None, checked: SuiteCheck, host: PluginHost, tracebacks: list[str]
+) -> list[str]:
+    """What the cell's model type says of the labels its task asks it to choose among
+    (its optional ``check_labels`` classmethod: a wordlist knows only positive and
+    negative, a majority model its one label), one line each naming the cell. The
+    labels are those of the first example's classify requests, as the runner builds
+    them; a task whose code fails there is left to the run, which says so."""
+    checker = getattr(host.models.get(cell.model.type).component, "check_labels", None)
+    if cell.strategy != "classify" or cell.failure is not None or task is None or not callable(checker):
+        return []
+    try:
+        requests = task.instance.build_requests(task.examples[0], "classify")
+        labels = tuple(next(r.labels for r in requests if isinstance(r, ClassifyRequest)))
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # the task's bug (or no classify request): the run fails the cell, saying why
+        return []
+    index = next(i for i, model in enumerate(checked.suite.models) if model.name == cell.model.name)
+    where = (
+        f"{checked.task_entries.get(cell.task.name, 'tasks')} ({cell.task.name}) × models[{index}] ({cell.model.name})"
+    )
+    try:
+        checker(cell.model, labels)
+    except ConfigError as error:
+        return [f"{where}: {message}" for message in problems_of(error)]
+    except NlpbenchError as error:
+        return [f"{where}: {one_line(error)}"]
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:
+        tracebacks.append(traceback_text(error))
+        return [f"{where}: check_labels() raised {error_line(error)} (a bug in the plugin)"]
+    return []
 
 
 def _built(build: Callable[[], Sequence[tuple[Any, ...]]], where: str, problems: list[str], broken: list[str]) -> None:
@@ -133,7 +181,7 @@ def _hub_cached(hub: str) -> bool:
         os.environ.get("HF_HUB_CACHE")
         or Path(os.environ.get("HF_HOME", Path.home() / ".cache" / "huggingface")) / "hub"
     )
-    return (root / f"datasets--{name.replace('/', '--')}").is_dir()
+    return is_folder(root / f"datasets--{name.replace('/', '--')}")
 
 
 def _hub_of(data: Any) -> str | None:

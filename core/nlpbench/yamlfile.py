@@ -66,6 +66,12 @@ def load_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}: is a folder, not a suite file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read: {error}") from None
+    return parse_yaml(text, path)
+
+
+def parse_yaml(text: str, path: str | Path) -> Any:
+    """The YAML document ``text``, as :func:`load_yaml` reads a file's; ``path`` names it
+    in errors (``<string>`` for a suite given as text)."""
     try:
         return yaml.load(text, Loader=_Loader)
     except RecursionError:  # PyYAML composes nodes recursively: thousands of nested [ or { exhaust the stack

@@ -27,6 +27,7 @@ import numpy as np
 from ..components import CAPABILITIES, MetricExample
 from ..errors import one_line
 from ..hookspecs import COMPONENT_HOOKS, PROJECT
+from ..options import CONFIG_OPTIONS, Options
 from ..plugins import CORE_PLUGIN, ENTRY_POINT_GROUP, PluginHost, PluginInfo
 from ..registry import Registered
 from ..scoring import metric_stats, uses_probabilities
@@ -82,6 +83,7 @@ def check_conformance(plugin: Any, *, installed: bool = True) -> list[str]:
 
     Beyond each component's protocol it flags ``register_*`` functions without
     ``@hookimpl`` (pluggy ignores them), instances registered where a class belongs,
+    an ``options`` attribute that is not a subclass of :class:`~nlpbench.Options`,
     names and aliases taken by a metric that ships with nlpbench or, with ``installed``,
     by any other installed plugin, and imports of nlpbench internals in the plugin's
     package (when ``plugin`` is a module)."""
@@ -116,7 +118,7 @@ def _conformance(plugin: Any, *, installed: bool) -> tuple[list[str], PluginInfo
             if instance:
                 problems.append(f"{where}: {instance}")
                 continue
-            problems += [f"{where}: {p}" for p in checks[kind](item)]
+            problems += [f"{where}: {p}" for p in [*_options_problems(item), *checks[kind](item)]]
     return problems, info
 
 
@@ -244,6 +246,25 @@ def _installed_host(plugin_name: str, plugin: Any) -> PluginHost:
         if ep.name == plugin_name or ep.value.partition(":")[0].strip() == module:
             mine.add(ep.name)
     return PluginHost(entry_points=True, plugins=(), builtins=True, strict=False, disabled=mine)
+
+
+def _options_problems(item: Registered) -> list[str]:
+    """An ``options`` (or a model type's ``config_options``) that is not an
+    :class:`~nlpbench.Options` subclass: anything else (a dict, a plain pydantic model) is
+    either ignored or lets a misspelt option through."""
+    problems = []
+    for attribute in ("options", CONFIG_OPTIONS):
+        if not hasattr(item.component, attribute):
+            continue  # optional: undeclared, the core checks nothing and `list` shows null
+        schema = getattr(item.component, attribute)
+        if isinstance(schema, type) and issubclass(schema, Options):
+            continue
+        shown = schema.__name__ if isinstance(schema, type) else f"an instance of {type(schema).__name__}"
+        problems.append(
+            f"`{attribute}` must be a subclass of nlpbench.Options (declare `class …Options(Options)`, "
+            f"empty when it takes none), not {shown}"
+        )
+    return problems
 
 
 def _check_model(item: Registered) -> list[str]:

@@ -21,7 +21,6 @@ from nlpbench import (
 from .params import ReplayParams, check_sources, choice_param, string_param
 from .predictions import FORMATS, SavedPredictions, check_id_format, format_of, misalignment, read_predictions
 
-PARAMS = ("predictions", "format", "id", "prediction", "id_format")
 #: The params each format takes beyond the file (``id`` and ``prediction`` name JSONL's columns).
 FORMAT_PARAMS = {"jsonl": ("id", "prediction"), "json": (), "text": ("id_format",)}
 HINT = "point params.predictions or path at the saved predictions"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from nlpbench import ClassifyRequest, ModelError, ModelSpec, parse_options
+from nlpbench import ClassifyRequest, ConfigError, ModelError, ModelSpec, parse_options
 
 from .lexicon import Lexicon, built_in, from_file
 from .params import WordlistParams, check_sources
@@ -32,6 +33,14 @@ class WordlistModel:
         check_sources(spec, "set params.lexicon for your own word lists")
         return parse_options(WordlistParams, spec.params, "params")
 
+    @classmethod
+    def check_labels(cls, spec: ModelSpec, labels: Sequence[str]) -> None:
+        """ConfigError unless a task's ``labels`` are positive and negative (in any case):
+        all that word lists tell apart (``nlpbench validate`` asks, before the run would fail)."""
+        problem = _labels_problem(tuple(labels))
+        if problem is not None:
+            raise ConfigError(problem)
+
     def classify(self, requests: list[ClassifyRequest]) -> list[dict[str, float]]:
         """P(positive) is the logistic of (positive - negative words); ModelError for other labels."""
         answers = []
@@ -51,11 +60,19 @@ class WordlistModel:
 
 def _positive_label(labels: tuple[str, ...]) -> str:
     """The request's own spelling of 'positive'; ModelError unless the labels are positive/negative."""
-    by_lower = {label.lower(): label for label in labels}
-    if len(labels) != 2 or set(by_lower) != {"positive", "negative"}:
-        raise ModelError(
-            f"the wordlist model can only choose between 'positive' and 'negative', but was asked "
-            f"for {', '.join(repr(label) for label in labels)}; use a task with those two labels "
-            "(data.labels or data.label_names can rename yours)"
-        )
-    return by_lower["positive"]
+    problem = _labels_problem(labels)
+    if problem is not None:
+        raise ModelError(problem)
+    return next(label for label in labels if label.lower() == "positive")
+
+
+def _labels_problem(labels: tuple[str, ...]) -> str | None:
+    """Why the wordlist model cannot choose among ``labels``, or None when they are
+    positive and negative (in any case and order)."""
+    if len(labels) == 2 and {label.lower() for label in labels} == {"positive", "negative"}:
+        return None
+    return (
+        f"the wordlist model can only choose between 'positive' and 'negative', but was asked "
+        f"for {', '.join(repr(label) for label in labels)}; use a task with those two labels "
+        "(data.labels or data.label_names can rename yours)"
+    )

@@ -11,9 +11,21 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from click.testing import CliRunner
 
-from nlpbench import ConfigError, Example, ExtractSpanRequest, GenerateRequest, Request, Span, TaskSpec, hookimpl
-from nlpbench.testing import TINY_EXAMPLES
+from nlpbench import (
+    ClassifyRequest,
+    ConfigError,
+    Example,
+    ExtractSpanRequest,
+    GenerateRequest,
+    Request,
+    Span,
+    TaskSpec,
+    hookimpl,
+)
+from nlpbench.cli import build_cli
+from nlpbench.testing import TINY_EXAMPLES, make_host, run_suite_text
 from nlpbench_baselines import plugin
 
 DOCUMENTS = (
@@ -73,6 +85,27 @@ class QuestionsTask:
         return span.text
 
 
+class MoodsTask:
+    """Two sentences to label joy or anger: a classification task whose labels are not
+    positive and negative (for these tests)."""
+
+    strategies: ClassVar[tuple[str, ...]] = ("classify",)
+    default_metrics: ClassVar[tuple[str, ...]] = ("tiny-match",)
+    labels = ("joy", "anger")
+
+    def __init__(self, spec: TaskSpec) -> None:
+        self.spec = spec
+
+    def examples(self) -> Iterable[Example]:
+        yield from (Example("m-1", "what a day!", ("joy",)), Example("m-2", "how dare they", ("anger",)))
+
+    def build_requests(self, example: Example, strategy: str) -> Sequence[Request]:
+        return [ClassifyRequest(str(example.input), self.labels)]
+
+    def process_answers(self, example: Example, strategy: str, answers: Sequence[Any]) -> Any:
+        return max(answers[0], key=answers[0].__getitem__)
+
+
 class TestTasks:
     NLPBENCH_PLUGIN_NAME = "baselines-test-tasks"
 
@@ -80,6 +113,7 @@ class TestTasks:
     def register_tasks(self, register: Any) -> None:
         register(SummariesTask, name="summaries")
         register(QuestionsTask, name="questions")
+        register(MoodsTask, name="moods")
 
 
 def test_majority_and_wordlist_answer_the_tiny_task(nlpbench_run: Any) -> None:
@@ -109,6 +143,34 @@ def test_a_majority_model_without_its_label_is_a_config_error(nlpbench_run: Any)
     }
     with pytest.raises(ConfigError, match=r"models\[0\]"):
         nlpbench_run(suite, plugins=[plugin])
+
+
+def test_validate_finds_the_labels_a_baseline_cannot_answer(tmp_path: Path) -> None:
+    """The wordlist knows only positive and negative, a majority model its one label: a
+    task asking for others passes no longer for `validate` and fails at the run."""
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(
+        "name: labels\nmodels:\n  - {name: words, type: wordlist}\n"
+        "  - {name: majority, type: majority, params: {label: negative}}\n"
+        "tasks:\n  - {name: tiny, type: tiny}\n  - {name: moods, type: moods}\n",
+        encoding="utf-8",
+    )
+    host = make_host(plugin, TestTasks())
+    result = CliRunner().invoke(build_cli(host), ["validate", str(suite)], obj={"host": host})
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"Error: {suite}:7: tasks[1] (moods) × models[0] (words): the wordlist model can only choose between "
+        "'positive' and 'negative', but was asked for 'joy', 'anger'; use a task with those two labels "
+        "(data.labels or data.label_names can rename yours)",
+        f"Error: {suite}:7: tasks[1] (moods) × models[1] (majority): params.label: 'negative' is not among the "
+        "task's labels (joy, anger)",
+    ]
+    run = run_suite_text(suite.read_text(encoding="utf-8"), tmp_path / "run", host=host)
+    assert run.exit_code == 1  # the run still answers what it can, and fails those two cells
+    assert {(c["model"], c["task"]) for c in run.results["cells"] if c["status"] == "failed"} == {
+        ("words", "moods"),
+        ("majority", "moods"),
+    }
 
 
 def test_replay_of_saved_predictions_on_the_tiny_task(nlpbench_run: Any) -> None:
@@ -159,6 +221,10 @@ def test_replay_missing_an_example_fails_its_cell_naming_the_id(nlpbench_run: An
         ({"type": "replay"}, r"models\[0\]: the replay model needs its saved predictions"),
         ({"type": "replay", "params": {"predictions": "p.jsonl", "id_format": "{line}"}}, "does not apply to jsonl"),
         ({"type": "lead", "params": {"k": 0}}, r"models\[0\]\.params\.k: must be at least 1, not 0"),
+        (
+            {"type": "majority", "params": {"data": "nope.jsonl"}},
+            r"models\[0\]: params.data: \S*nope.jsonl: no such file",
+        ),
         ({"type": "sliding-window", "params": {"max_answer_word": 3}}, "did you mean 'max_answer_words'"),
     ],
 )

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from nlpbench import ClassifyRequest, ConfigError, DataError, Model, ModelError, ModelSpec
+from nlpbench import ClassifyRequest, ConfigError, Model, ModelError, ModelSpec
 from nlpbench_baselines import MajorityModel
 
 Write = Callable[[str, str], Path]
@@ -87,15 +88,32 @@ def test_bad_params(params: dict[str, Any], fields: dict[str, Any], message: str
         MajorityModel(spec(params, **fields))
 
 
-def test_missing_training_file(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match="no such file"):
-        MajorityModel(spec({"data": str(tmp_path / "nope.tsv")}))
+def test_missing_training_file_is_found_by_check_spec(tmp_path: Path) -> None:
+    """The training file is read when the entry is checked, so ``validate`` finds it."""
+    missing = spec({"data": str(tmp_path / "nope.tsv")})
+    for check in (MajorityModel.check_spec, MajorityModel):
+        with pytest.raises(ConfigError, match=rf"^params.data: {re.escape(str(tmp_path))}/nope.tsv: no such file$"):
+            check(missing)
 
 
-def test_bad_training_rows_name_file_and_line(write: Write) -> None:
+def test_bad_training_rows_name_the_param_file_and_line(write: Write) -> None:
     path = write("train.csv", "text,label\na,x\nb,\n")
-    with pytest.raises(DataError, match=f"{path}:3: column 'label'"):
-        MajorityModel(spec({"data": str(path)}))
+    with pytest.raises(ConfigError, match=f"^params.data: {path}:3: column 'label' is empty"):
+        MajorityModel.check_spec(spec({"data": str(path)}))
+    with pytest.raises(ConfigError, match=f"^params.data: {path}:2: column 'y' is missing"):
+        MajorityModel.check_spec(spec({"data": str(path), "label_column": "y"}))
     path = write("train2.csv", "text,label\na,0\nb,2\n")
-    with pytest.raises(DataError, match=f"{path}:3: label '2' is not in params.label_names"):
+    with pytest.raises(ConfigError, match=f"^params.data: {path}:3: label '2' is not in params.label_names"):
         MajorityModel(spec({"data": str(path), "label_names": {"0": "negative"}}))
+
+
+def test_check_labels_names_the_param_whose_label_the_task_lacks(write: Write) -> None:
+    MajorityModel.check_labels(spec({"label": "positive"}), LABELS)
+    with pytest.raises(
+        ConfigError, match=r"^params.label: 'pos' is not among the task's labels \(negative, positive\)$"
+    ):
+        MajorityModel.check_labels(spec({"label": "pos"}), LABELS)
+    path = write("train.tsv", "sentence\tlabel\na\t1\n")
+    with pytest.raises(ConfigError, match=rf"^params.data: the majority label of {path}, '1', is not among"):
+        MajorityModel.check_labels(spec({"data": str(path)}), LABELS)
+    MajorityModel.check_labels(spec({"data": str(path), "label_names": {1: "positive"}}), LABELS)

@@ -64,6 +64,13 @@ def test_labels_in_any_case_and_order() -> None:
 def test_other_labels_are_refused(labels: tuple[str, ...]) -> None:
     with pytest.raises(ModelError, match="can only choose between 'positive' and 'negative'"):
         model().classify([ClassifyRequest("good", labels)])
+    # and before a run, by validate: the same words, as a config error
+    with pytest.raises(ConfigError, match=r"can only choose between 'positive' and 'negative'.*data.label_names"):
+        WordlistModel.check_labels(ModelSpec(name="w", type="wordlist"), labels)
+
+
+def test_check_labels_takes_positive_and_negative_in_any_case() -> None:
+    WordlistModel.check_labels(ModelSpec(name="w", type="wordlist"), ("Positive", "NEGATIVE"))
 
 
 def test_own_lexicon(write: Callable[[str, str], Path]) -> None:

@@ -37,5 +37,5 @@ def pool(hidden: torch.Tensor, mask: torch.Tensor, pooling: str) -> torch.Tensor
     included, as sentence-transformers does); ``cls``: the first token's vector."""
     if pooling == "cls":
         return hidden[:, 0]
-    weights = mask.unsqueeze(-1).to(hidden.dtype)
+    weights = mask.to(hidden.device).unsqueeze(-1).to(hidden.dtype)  # spread over GPUs: states on the last
     return (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)

@@ -1,6 +1,7 @@
 """Fine-tuning a ``bert`` model for ``classify``: a sequence-classification head over
-the task's labels, trained with AdamW on the training pairs, evaluated on the held-out
-ones, saved with ``save_pretrained`` so that a suite loads it with ``path:``.
+the task's labels, trained on the training pairs, evaluated on the held-out ones. The
+run itself (seeding, the loop, saving, the report) is the shared
+``nlpbench_transformers.run_finetune``; ``extract_span`` is :mod:`.finetune_spans`'.
 
 Imported only when fine-tuning starts: it imports torch and transformers.
 """
@@ -14,7 +15,6 @@ from typing import Any
 
 import torch
 from transformers import AutoConfig, AutoModelForSequenceClassification
-from transformers.utils import logging as hf_logging
 
 from nlpbench import (
     ClassifyRequest,
@@ -26,12 +26,12 @@ from nlpbench import (
     ModelSpec,
     TrainingPair,
 )
-from nlpbench_transformers import BatchRunner, Truncation, load_model, train_loop
+from nlpbench_transformers import Trainee, run_finetune
 
 from .heads import head_of_architectures
 from .inputs import Row, pad, tokenize
-from .runtime import Runtime, _max_length, head_labels, minilm_tokenizer
-from .settings import parse
+from .runtime import Runtime, head_labels
+from .trainable import loaded_for_training, trainable_params, trainee
 
 
 def finetune(
@@ -54,56 +54,28 @@ def finetune(
     if not train:
         raise DataError("there are no training pairs")
     labels = label_set([*train, *held_out])
-    common = parse(spec).model_copy(update={"dtype": "float32"})  # train in full precision, whatever evaluation uses
+    params = trainable_params(spec)
     kept = existing_head_labels(spec)
     same_labels = kept is not None and sorted(kept) == sorted(labels)
     names = list(kept) if same_labels and kept is not None else list(labels)  # keep a matching head's order
-    torch.manual_seed(settings.seed)  # a new head (and a config build) starts from the same weights
-    with _quiet_transformers():
-        loaded = load_model(
-            spec,
-            common,
-            AutoModelForSequenceClassification,
-            default_model_type="bert",
-            default_tokenizer=minilm_tokenizer,
-            config_overrides={
-                "num_labels": len(names),
-                "id2label": dict(enumerate(names)),
-                "label2id": {name: i for i, name in enumerate(names)},
-            },
-            ignore_mismatched_sizes=True,
-        )
-    if kept is not None and not same_labels:
-        reset_head(loaded.model)  # a head trained for other labels, of the same size: start it afresh
-    max_length = _max_length(common.max_length, loaded.model.config, loaded.tokenizer)
-    runtime = Runtime(
-        loaded=loaded,
-        head="classification",
-        settings=common,
-        max_length=max_length,
-        truncation=Truncation(common.truncation, max_length),
-        context_truncation=Truncation("left", max_length),
-        runner=BatchRunner(common.batch_size),
-        architectures=tuple(getattr(loaded.model.config, "architectures", None) or (type(loaded.model).__name__,)),
-    )
-    try:
-        trainer = _Trainer(runtime, names, settings)
-        losses, evals = trainer.train(train, held_out, progress)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        loaded.model.eval()
-        loaded.model.save_pretrained(out_dir)  # safetensors: the only format transformers 5 writes
-        loaded.tokenizer.save_pretrained(out_dir)
-        info = {
-            "base": loaded.source,
-            "head": "kept" if same_labels else "new",
-            "labels": names,
-            "device": str(loaded.device),
-            "parameters": sum(p.numel() for p in loaded.model.parameters()),
-            **trainer.truncation.describe(),
-        }
-        return FinetuneReport(steps=len(losses), train_losses=losses, evals=evals, out_dir=out_dir, info=info)
-    finally:
-        runtime.release()
+    new_head = {"num_labels": len(names), "id2label": dict(enumerate(names)),
+                "label2id": {name: i for i, name in enumerate(names)}}  # fmt: skip
+
+    @contextmanager
+    def prepared() -> Iterator[Trainee]:
+        with loaded_for_training(
+            spec, params, AutoModelForSequenceClassification, "classification",
+            config_overrides=new_head, ignore_mismatched_sizes=True,
+        ) as runtime:  # fmt: skip
+            if kept is not None and not same_labels:
+                reset_head(runtime.model)  # a head trained for other labels, of the same size: start it afresh
+            trainer = _Trainer(runtime, names, settings, train, held_out)
+            facts = {"head": "kept" if same_labels else "new", "labels": names}
+            yield trainee(
+                runtime, trainer, len(train), bool(held_out), lambda: {**facts, **trainer.truncation.describe()}
+            )
+
+    return run_finetune(prepared, settings, out_dir, progress)
 
 
 def label_set(pairs: Sequence[TrainingPair]) -> tuple[str, ...]:
@@ -162,57 +134,42 @@ def reset_head(model: Any) -> None:
                 reset()
 
 
-@contextmanager
-def _quiet_transformers() -> Iterator[None]:
-    """No load report: a fresh head's "missing weights" are the point of fine-tuning."""
-    before = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()
-    try:
-        yield
-    finally:
-        hf_logging.set_verbosity(before)
-
-
 class _Trainer:
     """Inputs tokenized once (truncated and counted as when the model answers), batches
-    padded per batch, held-out evaluation; the loop (seeded shuffles, AdamW with linear
-    warm-up and decay, gradient clipping) is ``nlpbench_transformers.train_loop``."""
+    padded per batch, held-out accuracy and loss."""
 
-    def __init__(self, runtime: Runtime, names: Sequence[str], settings: FinetuneSettings) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        names: Sequence[str],
+        settings: FinetuneSettings,
+        train: Sequence[TrainingPair],
+        held_out: Sequence[TrainingPair],
+    ) -> None:
         self.runtime = runtime
         self.model = runtime.model
         self.label_ids = {name: i for i, name in enumerate(names)}
         self.settings = settings
         self.truncation = runtime.truncation  # counts the train and held-out inputs cut to fit
+        self.rows = self._rows(train)
+        self.targets = self._targets(train)
+        self.held_rows = self._rows(held_out)
+        self.held_targets = self._targets(held_out)
 
-    def train(
-        self,
-        train: Sequence[TrainingPair],
-        held_out: Sequence[TrainingPair],
-        progress: Callable[[FinetuneStepped], None],
-    ) -> tuple[list[float], list[dict[str, Any]]]:
-        rows = self._rows(train)
-        targets = self._targets(train)
-        held_rows = self._rows(held_out)
-        held_targets = self._targets(held_out)
+    def batch_loss(self, batch: Sequence[int]) -> torch.Tensor:
+        """The classification loss of the train pairs at ``batch``."""
+        inputs = pad(self.runtime, [self.rows[i] for i in batch])
+        loss: torch.Tensor = self.model(**inputs, labels=self.targets[list(batch)].to(self.runtime.device)).loss
+        return loss
 
-        def batch_loss(batch: Sequence[int]) -> torch.Tensor:
-            inputs = pad(self.runtime, [rows[i] for i in batch])
-            loss: torch.Tensor = self.model(**inputs, labels=targets[list(batch)].to(self.runtime.device)).loss
-            return loss
-
-        def evaluate() -> dict[str, float]:
-            return self.evaluate(held_rows, held_targets)
-
-        return train_loop(self.model, self.settings, len(train), batch_loss, evaluate if held_out else None, progress)
-
-    def evaluate(self, rows: Sequence[Row], targets: torch.Tensor) -> dict[str, float]:
-        """Accuracy and mean cross-entropy loss on the held-out ``rows`` (in evaluation mode)."""
+    def evaluate(self) -> dict[str, float]:
+        """Accuracy and mean cross-entropy loss on the held-out pairs (in evaluation mode)."""
+        rows, targets = self.held_rows, self.held_targets
         correct, loss_sum = 0, 0.0
         with torch.inference_mode():
             for start in range(0, len(rows), self.settings.batch_size):
-                batch = targets[start : start + self.settings.batch_size].to(self.runtime.device)
                 logits = self.model(**pad(self.runtime, rows[start : start + self.settings.batch_size])).logits.float()
+                batch = targets[start : start + self.settings.batch_size].to(logits.device)
                 loss_sum += float(torch.nn.functional.cross_entropy(logits, batch, reduction="sum"))
                 correct += int((logits.argmax(dim=-1) == batch).sum())
         return {"accuracy": correct / len(rows), "loss": loss_sum / len(rows)}

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import string
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +29,13 @@ from nlpbench import (
     ModelSpec,
     TrainingPair,
 )
-from nlpbench_transformers import BatchRunner, Truncation, load_model, train_loop
+from nlpbench_transformers import Trainee, run_finetune
 
 from .heads import head_of_architectures
 from .inputs import pad
-from .runtime import Runtime, _max_length, minilm_tokenizer
-from .settings import parse
+from .runtime import Runtime
 from .spans import Window, _windows, extract_spans
+from .trainable import loaded_for_training, trainable_params, trainee
 
 
 def finetune_spans(
@@ -51,69 +52,61 @@ def finetune_spans(
     answers = [answer_offsets(pair) for pair in train]
     for pair in held_out:
         answer_offsets(pair)  # the same checks, before anything loads
-    from .finetune import _quiet_transformers  # the classification fine-tuning's quiet load
+    params = trainable_params(spec)
 
-    common = parse(spec).model_copy(update={"dtype": "float32"})  # train in full precision, whatever evaluation uses
-    torch.manual_seed(settings.seed)  # a new head (and a config build) starts from the same weights
-    with _quiet_transformers():
-        loaded = load_model(
-            spec, common, AutoModelForQuestionAnswering, default_model_type="bert", default_tokenizer=minilm_tokenizer
-        )
-    kept = head_of_architectures(getattr(loaded.model.config, "architectures", None)) == "qa" and spec.config is None
-    loaded.model.config.architectures = [type(loaded.model).__name__]
-    max_length = _max_length(common.max_length, loaded.model.config, loaded.tokenizer)
-    runtime = Runtime(
-        loaded=loaded,
-        head="qa",
-        settings=common,
-        max_length=max_length,
-        truncation=Truncation(common.truncation, max_length),
-        context_truncation=Truncation("left", max_length),
-        runner=BatchRunner(common.batch_size),
-        architectures=(type(loaded.model).__name__,),
-    )
-    try:
-        requests = [_request(pair) for pair in train]
-        windows = _windows(runtime, requests)
-        positions = torch.tensor([token_positions(w, answers[w.request]) for w in windows], dtype=torch.long)
-        by_pair: list[list[int]] = [[] for _ in train]  # a step is batch_size pairs, with all their windows
-        for i, window in enumerate(windows):
-            by_pair[window.request].append(i)
-        held_requests = [_request(pair) for pair in held_out]
-        held_targets = [str(pair.target) for pair in held_out]
+    @contextmanager
+    def prepared() -> Iterator[Trainee]:
+        with loaded_for_training(spec, params, AutoModelForQuestionAnswering, "qa") as runtime:
+            config = runtime.model.config
+            kept = head_of_architectures(getattr(config, "architectures", None)) == "qa" and spec.config is None
+            config.architectures = [type(runtime.model).__name__]  # saved as what it now is
+            trainer = _SpanTrainer(runtime, train, held_out, answers)
+            facts = {
+                "head": "kept" if kept else "new",
+                "features": len(trainer.windows),
+                "answerless_features": int((trainer.positions[:, 0] == 0).sum()),
+                "doc_stride": params.doc_stride,
+            }
+            yield trainee(
+                runtime, trainer, len(train), bool(held_out), lambda: {**facts, **runtime.truncation.describe()}
+            )
 
-        def batch_loss(batch: Sequence[int]) -> torch.Tensor:
-            chosen = [i for pair in batch for i in by_pair[pair]]
-            inputs = pad(runtime, [windows[i].row for i in chosen])
-            labels = positions[chosen].to(runtime.device)
-            # transformers' QA loss: the mean of the start and end cross-entropies
-            loss: torch.Tensor = runtime.model(**inputs, start_positions=labels[:, 0], end_positions=labels[:, 1]).loss
-            return loss
+    return run_finetune(prepared, settings, out_dir, progress)
 
-        def evaluate() -> dict[str, float]:
-            spans = extract_spans(runtime, held_requests)
-            return span_scores([span.text for span in spans], held_targets)
 
-        losses, evals = train_loop(
-            runtime.model, settings, len(train), batch_loss, evaluate if held_out else None, progress
-        )
-        out_dir.mkdir(parents=True, exist_ok=True)
-        loaded.model.eval()
-        loaded.model.save_pretrained(out_dir)  # safetensors: the only format transformers 5 writes
-        loaded.tokenizer.save_pretrained(out_dir)
-        info = {
-            "base": loaded.source,
-            "head": "kept" if kept else "new",
-            "features": len(windows),
-            "answerless_features": int((positions[:, 0] == 0).sum()),
-            "doc_stride": common.doc_stride,
-            "device": str(loaded.device),
-            "parameters": sum(p.numel() for p in loaded.model.parameters()),
-            **runtime.truncation.describe(),
-        }
-        return FinetuneReport(steps=len(losses), train_losses=losses, evals=evals, out_dir=out_dir, info=info)
-    finally:
-        runtime.release()
+class _SpanTrainer:
+    """Each train pair's context in windows (as ``extract_span`` reads it), each window
+    labelled with the answer's first and last token; a step trains on ``batch_size``
+    pairs with all their windows. Held out: the model's own span extraction, scored."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        train: Sequence[TrainingPair],
+        held_out: Sequence[TrainingPair],
+        answers: Sequence[tuple[int, int]],
+    ) -> None:
+        self.runtime = runtime
+        self.windows = _windows(runtime, [_request(pair) for pair in train])
+        self.positions = torch.tensor([token_positions(w, answers[w.request]) for w in self.windows], dtype=torch.long)
+        self.by_pair: list[list[int]] = [[] for _ in train]
+        for i, window in enumerate(self.windows):
+            self.by_pair[window.request].append(i)
+        self.held_requests = [_request(pair) for pair in held_out]
+        self.held_targets = [str(pair.target) for pair in held_out]
+
+    def batch_loss(self, batch: Sequence[int]) -> torch.Tensor:
+        """transformers' QA loss (the mean of the start and end cross-entropies) of the
+        windows of the train pairs at ``batch``."""
+        chosen = [i for pair in batch for i in self.by_pair[pair]]
+        inputs = pad(self.runtime, [self.windows[i].row for i in chosen])
+        labels = self.positions[chosen].to(self.runtime.device)
+        loss: torch.Tensor = self.runtime.model(**inputs, start_positions=labels[:, 0], end_positions=labels[:, 1]).loss
+        return loss
+
+    def evaluate(self) -> dict[str, float]:
+        spans = extract_spans(self.runtime, self.held_requests)
+        return span_scores([span.text for span in spans], self.held_targets)
 
 
 def _request(pair: TrainingPair) -> ExtractSpanRequest:

@@ -17,14 +17,13 @@ from transformers import BertConfig, BertForMaskedLM, PreTrainedTokenizerFast
 
 from nlpbench import PretrainReport, PretrainSettings, PretrainStepped
 from nlpbench_transformers import (
-    batch_order,
-    build_config,
+    Objective,
+    build_model,
     cut_sequences,
     mask_tokens,
     pad,
-    parameter_count,
-    pretrain_loop,
     read_documents,
+    run_pretraining,
     token_id,
     token_stream,
     train_wordpiece,
@@ -58,36 +57,25 @@ def pretrain(
     # [CLS] and [SEP] around each sequence; a [SEP] also ends each document inside it
     body = cut_sequences(token_stream(wordpiece, documents, ids[SEP]), settings.max_length - 2)
     sequences = [[ids[CLS], *piece, ids[SEP]] for piece in body]
-    torch.manual_seed(settings.seed)
     positions = max(settings.max_length, int(config.get("max_position_embeddings", 0) or 0))
-    model_config = build_config(
+    model = build_model(
+        BertForMaskedLM,
         BertConfig,
         {"max_position_embeddings": positions, **config},
+        settings,
         vocab_size=len(tokenizer),
         pad_token_id=ids[PAD],
     )
-    model = BertForMaskedLM(model_config)
-    indices = batch_order(len(sequences), settings)
     generator = torch.Generator().manual_seed(settings.seed)
     special = torch.tensor([ids[PAD], ids[CLS], ids[SEP]])
 
-    def make_batch(step: int) -> dict[str, torch.Tensor]:
-        chosen = [sequences[i] for i in indices(step)]
+    def batch(chosen: list[list[int]]) -> dict[str, torch.Tensor]:
         input_ids = pad(chosen, ids[PAD])
         attention = pad([[1] * len(s) for s in chosen], 0)
         maskable = ~torch.isin(input_ids, special)
         inputs, labels = mask_tokens(input_ids, maskable, ids[MASK], len(tokenizer), generator)
         return {"input_ids": inputs, "attention_mask": attention, "labels": labels}
 
-    losses = pretrain_loop(model, make_batch, settings, progress)
-    model.save_pretrained(out_dir)
-    tokenizer.save_pretrained(out_dir)
-    info = {
-        "objective": "masked-LM (15%: 80% [MASK], 10% random, 10% kept)",
-        "architecture": "BertForMaskedLM",
-        "parameters": parameter_count(model),
-        "tokenizer": f"WordPiece (lower-cased), {len(tokenizer)} tokens",
-        "sequences": len(sequences),
-        "documents": len(documents),
-    }
-    return PretrainReport(len(losses), losses, out_dir, info)
+    objective = Objective("masked-LM (15%: 80% [MASK], 10% random, 10% kept)", sequences, len(documents), batch)
+    facts = f"WordPiece (lower-cased), {len(tokenizer)} tokens"
+    return run_pretraining(model, tokenizer, facts, objective, settings, out_dir, progress)

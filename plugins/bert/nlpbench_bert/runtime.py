@@ -89,6 +89,21 @@ class Runtime:
             facts["loglikelihood_truncation"] = self.context_truncation.describe()
         return facts
 
+    @classmethod
+    def of(cls, loaded: Loaded, head: str, params: BertParams, architectures: tuple[str, ...]) -> Runtime:
+        """``loaded`` with its limits (``params.max_length``, else the model's) and batching."""
+        max_length = _max_length(params.max_length, loaded.model.config, loaded.tokenizer)
+        return cls(
+            loaded=loaded,
+            head=head,
+            settings=params,
+            max_length=max_length,
+            truncation=Truncation(params.truncation, max_length),
+            context_truncation=Truncation("left", max_length),
+            runner=BatchRunner(params.batch_size),
+            architectures=architectures,
+        )
+
     def release(self) -> None:
         """Let go of the weights (and the GPU memory they held)."""
         on_cuda = self.device.type == "cuda"
@@ -105,7 +120,6 @@ def load(spec: ModelSpec) -> Runtime:
     head = resolve_head(spec) or _hub_head(spec)
     loaded = load_model(spec, params, AUTO_CLASSES[head], default_model_type="bert", default_tokenizer=minilm_tokenizer)
     config = loaded.model.config
-    max_length = _max_length(params.max_length, config, loaded.tokenizer)
     tokenizer = loaded.tokenizer
     for name in ("cls_token_id", "sep_token_id"):
         if getattr(tokenizer, name, None) is None:
@@ -114,17 +128,12 @@ def load(spec: ModelSpec) -> Runtime:
         raise ModelError("the tokenizer has no mask token, which pseudo-log-likelihood needs")
     if head == "classification":
         head_labels(config)
-    architectures = tuple(getattr(config, "architectures", None) or (type(loaded.model).__name__,))
-    return Runtime(
-        loaded=loaded,
-        head=head,
-        settings=params,
-        max_length=max_length,
-        truncation=Truncation(params.truncation, max_length),
-        context_truncation=Truncation("left", max_length),
-        runner=BatchRunner(params.batch_size),
-        architectures=architectures,
-    )
+    return Runtime.of(loaded, head, params, architectures_of(loaded.model))
+
+
+def architectures_of(model: Any) -> tuple[str, ...]:
+    """The architectures the model's config names, else its own class."""
+    return tuple(getattr(model.config, "architectures", None) or (type(model).__name__,))
 
 
 def minilm_tokenizer() -> PreTrainedTokenizerBase:

@@ -9,8 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
-from nlpbench import ConfigErrors, ModelSpec, Options, option_problems
-from nlpbench_transformers import ArchitectureCheck, HFParams, config_problems
+from nlpbench import ModelSpec, Options
+from nlpbench_transformers import ArchitectureCheck, HFParams, checked_params
 from nlpbench_transformers.architecture import Count, Dropout, Epsilon, Size
 
 
@@ -70,7 +70,9 @@ class BertParams(HFParams):
 
 
 class BertArchitecture(Options):
-    """BERT's architecture settings in ``config:`` (transformers' ``BertConfig``)."""
+    """BERT's architecture settings (transformers' ``BertConfig``, ``model_type: bert``, the
+    default), checked when a suite is validated; ``config:`` also takes ``model_type``,
+    ``tokenizer`` (a folder) and BertConfig's other settings, passed on unchecked."""
 
     model_config = ConfigDict(strict=True)
 
@@ -104,9 +106,4 @@ BERT_CONFIG = ArchitectureCheck(
 
 def parse(spec: ModelSpec) -> BertParams:
     """Every param of ``spec``, and its ``config:``, checked: ConfigErrors listing each problem."""
-    problems = option_problems(BertParams, spec.params, "params")
-    if spec.config is not None:
-        problems += config_problems(spec.config, BERT_CONFIG)
-    if problems:
-        raise ConfigErrors(problems)
-    return BertParams.model_validate(dict(spec.params))
+    return checked_params(BertParams, spec, BERT_CONFIG)

@@ -69,6 +69,6 @@ def test_every_audit_runs_from_one_suite_and_reaches_the_results_and_the_report(
     assert biased["representation"]["reason"].startswith("not computed: model 'biased' has none")
     assert {s.get("audit") for s in run.samples} >= {None, *AUDITS}
     report = (run.out_dir / "report.html").read_text(encoding="utf-8")
-    panels = set(re.findall(r"<h3>([a-z-]+) — ", report))
+    panels = set(re.findall(r"<summary>([a-z-]+) — ", report))
     assert set(AUDITS) <= panels
     assert "Per group, gaps and differences" in report and "Flip rates" in report

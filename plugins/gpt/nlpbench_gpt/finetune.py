@@ -1,15 +1,16 @@
 """Fine-tuning a ``gpt`` model for ``generate``: causal-LM training on each prompt
 followed by its target and the end-of-text token, with the loss on the target's tokens
-only; evaluated on the held-out pairs (loss, and exact match of greedy generation);
-saved with ``save_pretrained`` so that a suite loads it with ``path:``.
+only; evaluated on the held-out pairs (loss, and exact match of greedy generation).
+The run itself (seeding, the loop, saving, the report) is the shared
+``nlpbench_transformers.run_finetune``.
 
 Imported only when fine-tuning starts: it imports torch and transformers.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -24,20 +25,23 @@ from nlpbench import (
     ModelSpec,
     TrainingPair,
 )
-from nlpbench_transformers import check_generate_pairs, exact_match, train_loop
+from nlpbench_transformers import (
+    IGNORED,
+    check_generate_pairs,
+    generation_scores,
+    generative_trainee,
+    run_finetune,
+    training_params,
+)
 
 from .causal import CausalLM
-
-#: Labels of the tokens that are read, not learned (the prompt, the padding).
-IGNORED = -100
+from .params import check_spec
 
 #: One training sequence: the tokens read, and the label of each (IGNORED or the token).
 Row = tuple[list[int], list[int]]
 
-
-def check_pairs(strategy: str, train: Sequence[TrainingPair], held_out: Sequence[TrainingPair]) -> None:
-    """ModelError/DataError for what cannot be trained on, before anything loads."""
-    check_generate_pairs("gpt", strategy, train, held_out)
+#: What the card says it was trained on.
+TRAINED_ON = {"trained_on": "prompt + target + end of text, loss on the target only"}
 
 
 def finetune(
@@ -50,43 +54,13 @@ def finetune(
     progress: Callable[[FinetuneStepped], None],
 ) -> FinetuneReport:
     """Train the whole model on ``train``; see :meth:`nlpbench_gpt.GPTModel.finetune`."""
-    from .model import GPTModel
-
-    check_pairs(strategy, train, held_out)
-    params = GPTModel.check_spec(spec).model_copy(update={"dtype": "float32"})  # train in full precision
-    lm = CausalLM.load(spec, params)
-    try:
-        trainer = _Trainer(lm)
-        rows = [trainer.row(pair) for pair in train]
-        held_rows = [trainer.row(pair) for pair in held_out]
-        truncation = lm.truncation.describe()  # the train and held-out prompts cut (evaluation cuts them again)
-        torch.manual_seed(settings.seed)  # dropout
-
-        def evaluate() -> dict[str, float]:
-            return trainer.evaluate(held_out, held_rows, settings.batch_size)
-
-        losses, evals = train_loop(
-            lm.model,
-            settings,
-            len(rows),
-            lambda batch: trainer.loss([rows[i] for i in batch]),
-            evaluate if held_out else None,
-            progress,
-        )
-        out_dir.mkdir(parents=True, exist_ok=True)
-        lm.model.save_pretrained(out_dir)  # safetensors: the only format transformers 5 writes
-        lm.tokenizer.save_pretrained(out_dir)
-        info = {
-            "base": lm.loaded.source,
-            "device": str(lm.loaded.device),
-            "dtype": "float32",
-            "parameters": sum(p.numel() for p in lm.model.parameters()),
-            "trained_on": "prompt + target + end of text, loss on the target only",
-            **truncation,
-        }
-        return FinetuneReport(steps=len(losses), train_losses=losses, evals=evals, out_dir=out_dir, info=info)
-    finally:
-        lm.close()
+    check_generate_pairs("gpt", strategy, train, held_out)
+    params = training_params(check_spec(spec))
+    prepared = partial(
+        generative_trainee, partial(CausalLM.load, spec, params), _Trainer, train, held_out, settings,
+        lambda lm: TRAINED_ON,
+    )  # fmt: skip
+    return run_finetune(prepared, settings, out_dir, progress)
 
 
 class _Trainer:
@@ -99,11 +73,15 @@ class _Trainer:
         self.eos = lm.eos_ids[0]
         self.pad = lm.generator.pad_id
 
+    def rows(self, pairs: Sequence[TrainingPair]) -> list[Row]:
+        """Each pair's :meth:`row`."""
+        return [self.row(pair) for pair in pairs]
+
     def row(self, pair: TrainingPair) -> Row:
         """The prompt's tokens (as generation reads them, cut on the left to fit, counted),
         then the target's, after a space unless the prompt ends with one, then the end."""
         request = pair.request
-        assert isinstance(request, GenerateRequest)  # check_pairs made sure
+        assert isinstance(request, GenerateRequest)  # check_generate_pairs made sure
         prompt = request.prompt
         target_text = str(pair.target).strip()
         separator = "" if not prompt or prompt[-1].isspace() else " "
@@ -133,30 +111,16 @@ class _Trainer:
 
     def loss(self, rows: Sequence[Row]) -> torch.Tensor:
         """The mean cross-entropy of the batch's target tokens."""
-        return self.lm.model(**self._batch(rows)).loss
+        loss: torch.Tensor = self.lm.model(**self._batch(rows)).loss
+        return loss
 
     def evaluate(self, pairs: Sequence[TrainingPair], rows: Sequence[Row], batch_size: int) -> dict[str, float]:
         """Exact-match accuracy of greedy generation, and the mean loss per target token."""
-        loss_sum, count = 0.0, 0
-        with torch.inference_mode():
-            for start in range(0, len(rows), batch_size):
-                batch = self._batch(rows[start : start + batch_size])
-                labels = batch.pop("labels")
-                logits = self.lm.model(**batch).logits.float()
-                shifted = labels[:, 1:]
-                loss_sum += float(
-                    torch.nn.functional.cross_entropy(
-                        logits[:, :-1].reshape(-1, logits.shape[-1]), shifted.reshape(-1), reduction="sum"
-                    )
-                )
-                count += int((shifted != IGNORED).sum())
-        answers = self.lm.generate([greedy(pair) for pair in pairs])
-        correct = sum(exact_match(answer, pair.target) for answer, pair in zip(answers, pairs, strict=True))
-        return {"accuracy": correct / len(pairs), "loss": loss_sum / max(1, count)}
+        return generation_scores(pairs, self._shifted(rows, batch_size), self.lm.generate)
 
-
-def greedy(pair: TrainingPair) -> GenerateRequest:
-    """The pair's request as evaluation asks it: greedy, with its own ``max_new_tokens`` and stops."""
-    request = pair.request
-    assert isinstance(request, GenerateRequest)  # check_pairs made sure
-    return dataclasses.replace(request, temperature=0.0)
+    def _shifted(self, rows: Sequence[Row], batch_size: int) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """Each batch's logits and labels, lined up: position t predicts token t + 1."""
+        for start in range(0, len(rows), batch_size):
+            batch = self._batch(rows[start : start + batch_size])
+            labels = batch.pop("labels")
+            yield self.lm.model(**batch).logits[:, :-1], labels[:, 1:]

@@ -9,8 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from nlpbench import (
-    ConfigError,
-    ConfigErrors,
     GenerateRequest,
     Loglikelihood,
     LoglikelihoodRequest,
@@ -18,10 +16,9 @@ from nlpbench import (
     ModelError,
     ModelSpec,
     Options,
-    option_problems,
 )
 
-from .params import GPT2_CONFIG, GPTParams
+from .params import GPT2_CONFIG, GPTParams, check_spec
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -58,7 +55,7 @@ class GPTModel:
     finetunable: ClassVar[frozenset[str]] = frozenset({"generate"})
 
     def __init__(self, spec: ModelSpec) -> None:
-        params = self.check_spec(spec)
+        params = check_spec(spec)
         from .causal import CausalLM  # torch and transformers load here
 
         self._lm: CausalLM | None = CausalLM.load(spec, params)
@@ -68,16 +65,7 @@ class GPTModel:
     def check_spec(cls, spec: ModelSpec) -> GPTParams:
         """The validated params; ConfigErrors listing every problem of ``params`` and
         ``config`` (each naming its key), or a ConfigError when nothing says what to load."""
-        from nlpbench_transformers import config_problems
-
-        if spec.path is None and spec.hub is None and spec.config is None:
-            raise ConfigError("give one of path (a folder saved with save_pretrained), hub (a hub id) or config")
-        problems = option_problems(GPTParams, spec.params, "params")
-        if spec.config is not None:
-            problems += config_problems(spec.config, GPT2_CONFIG)
-        if problems:
-            raise ConfigErrors(problems)
-        return GPTParams.model_validate(dict(spec.params))
+        return check_spec(spec)
 
     @classmethod
     def finetune(

@@ -8,8 +8,8 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
-from nlpbench import Options
-from nlpbench_transformers import ArchitectureCheck, HFParams
+from nlpbench import ConfigError, ModelSpec, Options
+from nlpbench_transformers import ArchitectureCheck, HFParams, checked_params
 from nlpbench_transformers.architecture import Count, Dropout, Epsilon, Size
 
 
@@ -48,7 +48,10 @@ class GPTParams(HFParams):
 
 
 class GPT2Architecture(Options):
-    """GPT-2's architecture settings in ``config:`` (transformers' ``GPT2Config``)."""
+    """GPT-2's architecture settings (transformers' ``GPT2Config``, ``model_type: gpt2``, the
+    default), checked when a suite is validated; ``config:`` also takes ``model_type``,
+    ``tokenizer`` (a folder), GPT2Config's other names for these settings (``hidden_size``
+    for ``n_embd``) and its other settings, passed on unchecked."""
 
     model_config = ConfigDict(strict=True)
 
@@ -88,3 +91,11 @@ GPT2_CONFIG = ArchitectureCheck(
     },
     divisible=(("n_embd", "n_head"),),
 )
+
+
+def check_spec(spec: ModelSpec) -> GPTParams:
+    """The entry's validated params; ConfigErrors listing every problem of ``params`` and
+    ``config`` (each naming its key), or a ConfigError when nothing says what to load."""
+    if spec.path is None and spec.hub is None and spec.config is None:
+        raise ConfigError("give one of path (a folder saved with save_pretrained), hub (a hub id) or config")
+    return checked_params(GPTParams, spec, GPT2_CONFIG)

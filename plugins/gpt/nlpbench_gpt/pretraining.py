@@ -13,12 +13,11 @@ from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
 
 from nlpbench import PretrainReport, PretrainSettings, PretrainStepped
 from nlpbench_transformers import (
-    batch_order,
-    build_config,
+    Objective,
+    build_model,
     cut_sequences,
-    parameter_count,
-    pretrain_loop,
     read_documents,
+    run_pretraining,
     token_id,
     token_stream,
     train_byte_level_bpe,
@@ -47,35 +46,24 @@ def pretrain(
         model_max_length=settings.max_length,
     )
     sequences = cut_sequences(token_stream(bpe, documents, eos), settings.max_length)
-    torch.manual_seed(settings.seed)
     positions = max(settings.max_length, int(config.get("n_positions", 0) or 0))
-    model_config = build_config(
+    model = build_model(
+        GPT2LMHeadModel,
         GPT2Config,
         {"n_positions": positions, **config},
+        settings,
         vocab_size=len(tokenizer),
         bos_token_id=eos,
         eos_token_id=eos,
         pad_token_id=eos,
     )
-    model = GPT2LMHeadModel(model_config)
-    indices = batch_order(len(sequences), settings)
 
-    def make_batch(step: int) -> dict[str, torch.Tensor]:
-        chosen = [sequences[i] for i in indices(step)]
+    def batch(chosen: list[list[int]]) -> dict[str, torch.Tensor]:
         longest = max(len(s) for s in chosen)
         ids = torch.tensor([s + [eos] * (longest - len(s)) for s in chosen], dtype=torch.long)
         mask = torch.tensor([[1] * len(s) + [0] * (longest - len(s)) for s in chosen], dtype=torch.long)
         return {"input_ids": ids, "attention_mask": mask, "labels": ids.masked_fill(mask == 0, -100)}
 
-    losses = pretrain_loop(model, make_batch, settings, progress)
-    model.save_pretrained(out_dir)
-    tokenizer.save_pretrained(out_dir)
-    info = {
-        "objective": "next-token prediction",
-        "architecture": "GPT2LMHeadModel",
-        "parameters": parameter_count(model),
-        "tokenizer": f"byte-level BPE, {len(tokenizer)} tokens",
-        "sequences": len(sequences),
-        "documents": len(documents),
-    }
-    return PretrainReport(len(losses), losses, out_dir, info)
+    objective = Objective("next-token prediction", sequences, len(documents), batch)
+    facts = f"byte-level BPE, {len(tokenizer)} tokens"
+    return run_pretraining(model, tokenizer, facts, objective, settings, out_dir, progress)

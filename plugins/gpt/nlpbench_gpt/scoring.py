@@ -99,13 +99,13 @@ class Scorer:
         out = self._forward(input_ids=ids, attention_mask=mask.long(), keep=keep, use_cache=bool(longer))
         last = self._kept(out.logits, keep)
         # the first token of every continuation, from its prefix's last position
-        owner = torch.tensor([g for g, _ in choices], device=self.device)
-        firsts = torch.tensor([targets[0] for _, targets in choices], device=self.device)
+        owner = torch.tensor([g for g, _ in choices], device=last.device)
+        firsts = torch.tensor([targets[0] for _, targets in choices], device=last.device)
         sums = torch.log_softmax(last.float(), dim=-1)[owner, firsts].double()
         misses = (last.argmax(dim=-1)[owner] != firsts).double()
         if longer:
             # the rest of each continuation, on the prefix's cache copied to one row per continuation
-            rows = owner[longer]
+            rows = owner[longer].to(self.device)
             cache = getattr(out, self.cache_arg)
             cache.reorder_cache(rows)
             more, more_lengths = self._right_padded([choices[i][1][:-1] for i in longer])
@@ -120,7 +120,7 @@ class Scorer:
                 **{self.cache_arg: cache},
             )
             more_sums, more_misses = self._reduce(logits, [choices[i][1][1:] for i in longer])
-            index = torch.tensor(longer, device=self.device)
+            index = torch.tensor(longer, device=sums.device)
             sums.index_add_(0, index, more_sums)
             misses.index_add_(0, index, more_misses)
         flat = _to_host(sums, misses)
@@ -146,17 +146,17 @@ class Scorer:
     @staticmethod
     def _kept(logits: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
         """The rows of ``keep``, in row-major order, whether or not the model applied it."""
-        return logits[keep] if logits.dim() == 3 else logits
+        return logits[keep.to(logits.device)] if logits.dim() == 3 else logits
 
     def _reduce(self, logits: torch.Tensor, targets: Sequence[Sequence[int]]) -> tuple[torch.Tensor, torch.Tensor]:
         """Per target list: its log-probability sum and how many of its tokens were not the argmax."""
-        flat = torch.tensor([token for row in targets for token in row], device=self.device)
+        device = logits.device  # a model spread over several GPUs gives its logits on the last
+        flat = torch.tensor([token for row in targets for token in row], device=device)
         owner = torch.repeat_interleave(
-            torch.arange(len(targets), device=self.device),
-            torch.tensor([len(row) for row in targets], device=self.device),
+            torch.arange(len(targets), device=device), torch.tensor([len(row) for row in targets], device=device)
         )
         picked = torch.log_softmax(logits.float(), dim=-1).gather(1, flat[:, None]).squeeze(1)
-        zeros = torch.zeros(len(targets), dtype=torch.float64, device=self.device)
+        zeros = torch.zeros(len(targets), dtype=torch.float64, device=device)
         sums = zeros.index_add(0, owner, picked.double())
         misses = zeros.index_add(0, owner, (logits.argmax(dim=-1) != flat).double())
         return sums, misses

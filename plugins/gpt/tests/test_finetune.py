@@ -27,7 +27,7 @@ from nlpbench import (
     TrainingPair,
 )
 from nlpbench_gpt import GPTModel
-from nlpbench_gpt.finetune import greedy
+from nlpbench_transformers import greedy
 from nlpbench_transformers.finetune_testing import PROMPT, REVIEWS, review_tokenizer
 
 LABELS = ("negative", "positive")

@@ -3,6 +3,7 @@ loads, every problem at once, each naming its key."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -32,6 +33,22 @@ def test_the_model_type_declares_its_schema() -> None:
     assert (params.rolling_stride, params.share_contexts, params.truncation, params.batch_size) == (4, True, "left", 8)
 
 
+def test_list_models_json_gives_the_config_schema() -> None:
+    from click.testing import CliRunner
+
+    from nlpbench.cli import build_cli
+    from nlpbench.testing import make_host
+    from nlpbench_gpt import plugin
+
+    assert GPTModel.config_options is GPT2_CONFIG.schema
+    host = make_host(plugin, tiny_plugin=False)
+    result = CliRunner().invoke(build_cli(host), ["list", "models", "--json"], obj={"host": host})
+    row = next(r for r in json.loads(result.stdout) if r["name"] == "gpt")
+    n_embd = row["config_options"]["properties"]["n_embd"]
+    assert (n_embd["default"], n_embd["minimum"]) == (768, 1)
+    assert "n_embd" not in row["options"]["properties"]  # params: and config: are apart
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [
@@ -39,7 +56,7 @@ def test_the_model_type_declares_its_schema() -> None:
         ({"rolling_stride": 0}, "params.rolling_stride: must be at least 1, not 0"),
         ({"rolling_stride": 32, "max_length": 16}, "params.rolling_stride: 32 is more than max_length (16)"),
         ({"share_contexts": "yes"}, "params.share_contexts: must be true or false"),
-        ({"dtype": "float64"}, "params.dtype: must be 'float32', 'bfloat16' or 'float16', not 'float64'"),
+        ({"dtype": "float64"}, "params.dtype: must be 'float32', 'bfloat16', 'float16' or 'auto', not 'float64'"),
         ({"rolling_strid": 4}, "params.rolling_strid: unknown option (did you mean 'rolling_stride'?)"),
     ],
 )  # fmt: skip

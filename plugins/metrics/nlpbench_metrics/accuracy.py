@@ -23,6 +23,8 @@ class AccuracyMetric(ClassificationMetric):
     name: ClassVar[str] = "accuracy"
     #: Each example is right or wrong: paired comparisons use the exact McNemar test.
     binary_outcomes: ClassVar[bool] = True
+    #: Each example's right-or-wrong is its own accuracy.
+    corpus_only: ClassVar[bool] = False
     example: ClassVar[MetricExample] = MetricExample(examples.PREDICTIONS, examples.REFERENCES, value=4 / 6)
 
     def score(self, references: IntArray, predictions: IntArray) -> float:

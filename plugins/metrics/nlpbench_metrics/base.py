@@ -36,6 +36,9 @@ class ClassificationMetric:
     options: ClassVar[type[Options]] = NoOptions
     higher_is_better: ClassVar[bool] = True
     scale: ClassVar[tuple[float, float]] = (0.0, 1.0)  # scikit-learn's scale
+    #: Precision, recall, F1 and MCC exist only for a set of labels: one example's
+    #: "score" would be whether it is right, which is accuracy's (accuracy says False).
+    corpus_only: ClassVar[bool] = True
     example: ClassVar[MetricExample]
 
     def __init__(self, **options: Any) -> None:

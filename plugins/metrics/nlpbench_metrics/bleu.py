@@ -73,6 +73,9 @@ class BleuMetric(SacrebleuMetric):
     length, matches of order 1..N, hypothesis n-grams of order 1..N]``.
     """
 
+    #: Corpus BLEU is not a mean of sentence scores: a sentence's BLEU is another statistic.
+    corpus_only: ClassVar[bool] = True
+
     name: ClassVar[str] = "bleu"
     options: ClassVar[type[Options]] = BleuOptions
     example: ClassVar[MetricExample] = MetricExample(examples.PREDICTIONS, examples.REFERENCES, value=examples.BLEU)

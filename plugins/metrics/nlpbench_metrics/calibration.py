@@ -136,6 +136,8 @@ class EceMetric(_Calibration):
 
     name: ClassVar[str] = "ece"
     options: ClassVar[type[Options]] = EceOptions
+    #: Binned over the whole set: one example has no calibration error of its own.
+    corpus_only: ClassVar[bool] = True
     scale: ClassVar[tuple[float, float]] = (0.0, 1.0)
     # 10 bins: 0.9 right, 0.6 right, 0.8 wrong, 0.7 wrong, each alone in its bin
     # ECE = (|1-0.9| + |1-0.6| + |0-0.8| + |0-0.7|) / 4

@@ -51,6 +51,8 @@ class LanguageModelMetric:
     #: What the score is averaged over, for results.
     average: ClassVar[str] = "over tokens of the whole corpus (not per text)"
     formula: ClassVar[str] = "exp(-sum(logprob) / sum(tokens))"
+    #: The corpus value pools every text's counts; it is not an average of the texts' own values.
+    corpus_only: ClassVar[bool] = True
 
     def __init__(self, **options: Any) -> None:
         parse_options(NoOptions, options)

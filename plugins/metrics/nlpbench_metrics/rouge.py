@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from nlpbench import MetricError, MetricExample, Options, StatsArray, parse_options
 
@@ -59,8 +59,16 @@ class RougeLsumOptions(RougeOptions):
         "newline",
         description="newline: a sentence per line of the text as given, as rouge-score reads it; nltk: split by "
         "nltk's sent_tokenize first, as Hugging Face's summarization examples do before evaluate's rouge (needs "
-        "nltk's punkt_tab data); regex: a text without newlines split by nlpbench's rule-based splitter",
+        "nltk's punkt_tab data); regex: a text without newlines split by nlpbench's rule-based splitter; the "
+        "old true and false still mean regex and newline",
     )
+
+    @field_validator("split_sentences", mode="before")
+    @classmethod
+    def _old_flag(cls, value: Any) -> Any:
+        """The option was a flag before it named a splitter: a run recorded with it (or a
+        suite written for it) keeps the meaning it had, so rescoring it still works."""
+        return {True: "regex", False: "newline"}[value] if isinstance(value, bool) else value
 
 
 class RougeMetric:

@@ -13,9 +13,11 @@ from click.testing import CliRunner
 
 from nlpbench import ConfigError, Options
 from nlpbench.cli import build_cli
-from nlpbench.testing import make_host
+from nlpbench.testing import make_host, run_suite_text
+from nlpbench.testing.harness import tiny_suite
 from nlpbench_metrics import plugin
 from nlpbench_metrics.options import AveragingOptions
+from nlpbench_metrics.rouge import RougeLsumMetric, RougeLsumOptions
 
 
 def _metrics() -> list[Any]:
@@ -54,7 +56,7 @@ tasks:
       - name: bleu
         max_ngram_order: 100000000
       - accuracy
-      - {name: rouge-lsum, split_sentences: yes}
+      - {name: rouge-lsum, split_sentences: nltkk}
 """
 
 
@@ -71,10 +73,34 @@ def test_validate_reports_every_metric_option_mistake_at_its_line(tmp_path: Path
         f"Error: {path}:13: tasks[0].metrics[3] (bleu).max_ngram_order: must be at most 10, not 100000000",
         f"Error: {path}:14: tasks[0].metrics[4] (accuracy): 'accuracy' is listed twice (also tasks[0].metrics[0]): "
         "give one of them `as:` another name",
-        # YAML 1.1 reads a bare yes as true
         f"Error: {path}:15: tasks[0].metrics[5] (rouge-lsum).split_sentences: must be 'newline', 'nltk' or 'regex', "
-        "not True",
+        "not 'nltkk' (did you mean 'nltk'?)",
     ]
+
+
+def test_rouge_lsums_old_flag_keeps_its_meaning() -> None:
+    # split_sentences was a flag (true: the regex splitter, the old default); runs recorded
+    # with it must still rescore and compare
+    assert RougeLsumOptions.model_validate({"split_sentences": True}).split_sentences == "regex"
+    assert RougeLsumOptions.model_validate({"split_sentences": False}).split_sentences == "newline"
+    with pytest.raises(ConfigError, match=r"split_sentences: must be 'newline', 'nltk' or 'regex', not 1"):
+        RougeLsumMetric(split_sentences=1)
+
+
+def test_a_run_recorded_with_the_old_flag_rescores(tmp_path: Path) -> None:
+    task = {"name": "t", "type": "tiny", "metrics": [{"name": "rouge-lsum", "split_sentences": "regex"}]}
+    run = run_suite_text(tiny_suite(tasks=[task]), tmp_path, host=make_host(plugin))
+    assert run.exit_code == 0
+    path = run.out_dir / "results.json"
+    results = json.loads(path.read_text(encoding="utf-8"))
+    before = results["cells"][0]["metrics"]["rouge-lsum"]["value"]
+    results["tasks"]["t"]["metrics"]["rouge-lsum"]["split_sentences"] = True  # as an older nlpbench wrote it
+    path.write_text(json.dumps(results), encoding="utf-8")
+    host = make_host(plugin)
+    result = CliRunner().invoke(build_cli(host), ["rescore", str(run.out_dir)], obj={"host": host})
+    assert result.exit_code == 0, result.output
+    cell = json.loads(path.read_text(encoding="utf-8"))["cells"][0]["metrics"]["rouge-lsum"]
+    assert (cell["value"], cell["info"]["split_sentences"]) == (before, "regex")
 
 
 def test_list_metrics_json_gives_each_schema() -> None:

@@ -152,7 +152,12 @@ def test_describe_records_the_settings() -> None:
         (Rouge1Metric, {"stemming": "yes"}, "stemming: must be true or false, not 'yes'"),
         (Rouge1Metric, {"measure": "f1"}, "measure: must be 'precision', 'recall' or 'fmeasure', not 'f1'"),
         (Rouge1Metric, {"split_sentences": "nltk"}, "split_sentences: unknown option"),
-        (RougeLsumMetric, {"split_sentences": True}, "split_sentences: must be 'newline', 'nltk' or 'regex', not True"),
+        # (true and false, the option's old flag form, still read as regex and newline)
+        (
+            RougeLsumMetric,
+            {"split_sentences": "lines"},
+            "split_sentences: must be 'newline', 'nltk' or 'regex', not 'lines'",
+        ),
     ],
 )
 def test_bad_options(metric_class: type[RougeMetric], options: dict[str, Any], message: str) -> None:

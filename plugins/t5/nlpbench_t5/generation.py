@@ -18,7 +18,7 @@ import torch
 from transformers import LogitsProcessor, LogitsProcessorList, StoppingCriteria, StoppingCriteriaList
 
 from nlpbench import GenerateRequest
-from nlpbench_transformers import BatchRunner
+from nlpbench_transformers import BatchRunner, input_device
 
 from .encoding import EncoderInputs, SpecialIds, right_padded
 
@@ -42,7 +42,7 @@ def generate(
     """One answer per request, in order: the decoded continuation, cut at the first stop."""
     if not requests:
         return []
-    device = next(model.parameters()).device
+    device = input_device(model)
     inputs = encoder_inputs([r.prompt for r in requests])
 
     def work(batch: list[int]) -> list[str]:

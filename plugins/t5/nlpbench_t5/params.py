@@ -8,12 +8,12 @@ anything loads; importing this module never imports torch.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from nlpbench import ConfigErrors, ModelSpec, Options, option_problems
-from nlpbench_transformers import ArchitectureCheck, HFParams, config_problems
+from nlpbench import ModelSpec, Options
+from nlpbench_transformers import ArchitectureCheck, HFParams, checked_params
 from nlpbench_transformers.architecture import Count, Dropout, Epsilon, Size
 
 #: Encoder inputs keep their beginning: T5 prompts start with the task prefix
@@ -37,7 +37,10 @@ class T5Params(HFParams):
 
 
 class T5Architecture(Options):
-    """T5's architecture settings in ``config:`` (transformers' ``T5Config``)."""
+    """T5's architecture settings (transformers' ``T5Config``, ``model_type: t5``, the
+    default), checked when a suite is validated; ``config:`` also takes ``model_type``,
+    ``tokenizer`` (a folder), T5Config's other names for these settings (``hidden_size``
+    for ``d_model``) and its other settings, passed on unchecked."""
 
     model_config = ConfigDict(strict=True)
 
@@ -74,17 +77,7 @@ T5_CONFIG = ArchitectureCheck(
 )
 
 
-def parse_t5_params(params: Any, config: Any = None) -> T5Params:
-    """``params`` (and a ``config:``, when the model is built from one) checked:
-    ConfigErrors listing every problem, each naming its key."""
-    problems = option_problems(T5Params, params, "params")
-    if config is not None:
-        problems += config_problems(config, T5_CONFIG)
-    if problems:
-        raise ConfigErrors(problems)
-    return T5Params.model_validate(dict(params))
-
-
 def check_spec(spec: ModelSpec) -> T5Params:
-    """The entry's params and config, checked."""
-    return parse_t5_params(spec.params, spec.config)
+    """The entry's params, checked with its ``config:``: ConfigErrors listing every
+    problem, each naming its key."""
+    return checked_params(T5Params, spec, T5_CONFIG)

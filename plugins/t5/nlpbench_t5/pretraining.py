@@ -21,13 +21,12 @@ from transformers import PreTrainedTokenizerFast, T5Config, T5ForConditionalGene
 
 from nlpbench import PretrainReport, PretrainSettings, PretrainStepped
 from nlpbench_transformers import (
-    batch_order,
-    build_config,
+    Objective,
+    build_model,
     cut_sequences,
     pad,
-    parameter_count,
-    pretrain_loop,
     read_documents,
+    run_pretraining,
     token_id,
     token_stream,
     train_byte_level_bpe,
@@ -98,21 +97,20 @@ def pretrain(
     )
     stream = token_stream(bpe, documents, eos_id)
     sequences = [s for s in cut_sequences(stream, settings.max_length - 1) if len(s) >= 2]
-    torch.manual_seed(settings.seed)
-    model_config = build_config(
+    model = build_model(
+        T5ForConditionalGeneration,
         T5Config,
         config,
+        settings,
         vocab_size=len(tokenizer),
         pad_token_id=pad_id,
         eos_token_id=eos_id,
         decoder_start_token_id=pad_id,
     )
-    model = T5ForConditionalGeneration(model_config)
-    indices = batch_order(len(sequences), settings)
     rng = random.Random(settings.seed)
 
-    def make_batch(step: int) -> dict[str, torch.Tensor]:
-        pairs = [corrupt_spans(sequences[i], sentinel_ids, eos_id, rng) for i in indices(step)]
+    def batch(chosen: list[list[int]]) -> dict[str, torch.Tensor]:
+        pairs = [corrupt_spans(sequence, sentinel_ids, eos_id, rng) for sequence in chosen]
         inputs = pad([p[0] for p in pairs], pad_id)
         return {
             "input_ids": inputs,
@@ -120,15 +118,8 @@ def pretrain(
             "labels": pad([p[1] for p in pairs], -100),
         }
 
-    losses = pretrain_loop(model, make_batch, settings, progress)
-    model.save_pretrained(out_dir)
-    tokenizer.save_pretrained(out_dir)
-    info = {
-        "objective": f"span corruption ({NOISE_DENSITY:.0%} noise, mean span {MEAN_SPAN_LENGTH:g})",
-        "architecture": "T5ForConditionalGeneration",
-        "parameters": parameter_count(model),
-        "tokenizer": f"byte-level BPE + T5 specials and {SENTINELS} sentinels, {len(tokenizer)} tokens",
-        "sequences": len(sequences),
-        "documents": len(documents),
-    }
-    return PretrainReport(len(losses), losses, out_dir, info)
+    objective = Objective(
+        f"span corruption ({NOISE_DENSITY:.0%} noise, mean span {MEAN_SPAN_LENGTH:g})", sequences, len(documents), batch
+    )
+    facts = f"byte-level BPE + T5 specials and {SENTINELS} sentinels, {len(tokenizer)} tokens"
+    return run_pretraining(model, tokenizer, facts, objective, settings, out_dir, progress)

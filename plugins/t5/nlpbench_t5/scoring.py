@@ -18,7 +18,7 @@ import torch
 from transformers.modeling_outputs import BaseModelOutput
 
 from nlpbench import Loglikelihood, LoglikelihoodRequest
-from nlpbench_transformers import BatchRunner
+from nlpbench_transformers import BatchRunner, input_device
 
 from .encoding import EncoderInputs, SpecialIds, right_padded
 
@@ -47,7 +47,7 @@ def loglikelihood(
     """One answer per request, in order."""
     if not requests:
         return []
-    device = next(model.parameters()).device
+    device = input_device(model)
     contexts: dict[str, int] = {}
     members: list[list[int]] = []  # request indices of each distinct context
     for index, request in enumerate(requests):
@@ -72,7 +72,11 @@ def loglikelihood(
             which = torch.tensor([k for k, _ in chunk], dtype=torch.long, device=device)
             labels = _labels([targets[r] for _, r in chunk], device)
             total, missed = _score(
-                model, states.index_select(0, which), attention_mask.index_select(0, which), labels, ids
+                model,
+                states.index_select(0, which.to(states.device)),
+                attention_mask.index_select(0, which),
+                labels,
+                ids,
             )
             sums.append(total)
             misses.append(missed)
@@ -116,6 +120,8 @@ def _score(
         decoder_attention_mask=scored.long(),  # right padding: a real position never sees a padded one anyway
         use_cache=False,
     ).logits
+    # a model spread over several GPUs gives its logits on the last one
+    labels, scored = labels.to(logits.device), scored.to(logits.device)
     picked = logits[scored]  # (scored positions, vocabulary): the softmax never sees padding
     gold = labels[scored]
     token_logprob = picked.gather(1, gold.unsqueeze(1)).squeeze(1).float() - torch.logsumexp(picked.float(), dim=-1)

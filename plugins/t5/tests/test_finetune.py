@@ -27,7 +27,7 @@ from nlpbench import (
     TrainingPair,
 )
 from nlpbench_t5 import T5Model
-from nlpbench_t5.finetune import greedy
+from nlpbench_transformers import greedy
 from nlpbench_transformers.finetune_testing import PROMPT, REVIEWS, review_tokenizer
 
 LABELS = ("negative", "positive")

@@ -18,5 +18,11 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-def resolve_dtype(name: str) -> torch.dtype:
+def resolve_dtype(name: str, device: torch.device | None = None) -> torch.dtype:
+    """The dtype ``name`` stands for. ``auto`` is bfloat16 on a CUDA device that computes
+    in it (Ampere and later), else float32: float16's narrow range can overflow where
+    bfloat16 does not, so it is never picked for you."""
+    if name == "auto":
+        on_cuda = device is not None and device.type == "cuda"
+        return torch.bfloat16 if on_cuda and torch.cuda.is_bf16_supported() else torch.float32
     return _DTYPES[name]

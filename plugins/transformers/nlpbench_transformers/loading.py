@@ -1,6 +1,7 @@
 """Loading a model and its tokenizer from what a suite says: a local folder saved with
 ``save_pretrained`` (``path:``), a hub id (``hub:``, ``revision:``) or a config
-(``config:``), untrained. Safetensors only: pickled weights are refused."""
+(``config:``), untrained. Safetensors only: pickled weights are refused. A saved model
+may be spread across devices (``params.device_map``, see :mod:`.placement`)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from nlpbench import ConfigError, ConfigErrors, ModelError, ModelSpec, did_you_m
 
 from .architecture import PRETRAINED_KEYS
 from .device import resolve_device, resolve_dtype
+from .entry import DEVICE_MAP_NEEDS_A_CHECKPOINT
 from .params import HFParams
+from .placement import input_device, placement_arguments, placement_facts
 
 #: Keys of ``config:`` that are ours, not the architecture's.
 CONFIG_OWN_KEYS = ("model_type", "tokenizer")
@@ -27,7 +30,8 @@ CONFIG_OWN_KEYS = ("model_type", "tokenizer")
 
 @dataclass
 class Loaded:
-    """A model on its device, its tokenizer, and where they came from."""
+    """A model on its device (for a model spread across devices, the one it reads its
+    inputs on), its tokenizer, and where they came from."""
 
     model: Any
     tokenizer: PreTrainedTokenizerBase
@@ -35,11 +39,16 @@ class Loaded:
     dtype: torch.dtype
     source: str
     trained: bool
+    #: ``params.device_map`` when the model was spread across devices, else None.
+    device_map: str | None = None
 
     def describe(self) -> dict[str, Any]:
-        return {"source": self.source, "trained": self.trained, "device": str(self.device),
-                "dtype": str(self.dtype).removeprefix("torch."),
-                "parameters": sum(p.numel() for p in self.model.parameters())}  # fmt: skip
+        facts = {"source": self.source, "trained": self.trained, "device": str(self.device),
+                 "dtype": str(self.dtype).removeprefix("torch."),
+                 "parameters": sum(p.numel() for p in self.model.parameters())}  # fmt: skip
+        if self.device_map is not None:
+            facts.update(device_map=self.device_map, placement=placement_facts(self.model))
+        return facts
 
 
 def load_model(
@@ -58,9 +67,14 @@ def load_model(
     ``config_overrides`` are set on the model's config (fine-tuning gives a new head its
     ``num_labels`` and ``id2label`` this way); with ``ignore_mismatched_sizes``, weights
     of the checkpoint whose shapes no longer fit (a head with other labels) are left
-    out and initialised afresh instead of being an error."""
+    out and initialised afresh instead of being an error.
+
+    With ``params.device_map`` (and unless ``params.device`` is ``cpu``), accelerate
+    spreads the model across the devices (``params.max_memory`` caps each); it is not
+    moved afterwards, and :attr:`Loaded.device` is where it reads its inputs."""
     device = resolve_device(params.device)
-    dtype = resolve_dtype(params.dtype)
+    device_map = spread_over(params, spec)
+    dtype = resolve_dtype(params.dtype, device)
     overrides = dict(config_overrides or {})
     hf_logging.disable_progress_bar()  # our own progress bar is the one users watch
     if spec.config is not None:
@@ -70,21 +84,41 @@ def load_model(
     else:
         where, revision = _where(spec)
         _refuse_pickles(where, spec)
+        placement = placement_arguments(device_map, params.max_memory) if device_map is not None else {}
         try:
             model = auto_class.from_pretrained(
                 where, revision=revision, dtype=dtype, use_safetensors=True,
                 trust_remote_code=spec.trust_remote_code, ignore_mismatched_sizes=ignore_mismatched_sizes,
-                **overrides,
+                **placement, **overrides,
             )  # fmt: skip
             tokenizer = AutoTokenizer.from_pretrained(
                 where, revision=revision, trust_remote_code=spec.trust_remote_code
             )
         except (OSError, ValueError, KeyError) as error:
             raise ModelError(f"cannot load '{where}': {' '.join(str(error).split())[:300]}") from error
+        except IndexError as error:  # transformers' placement of tied weights fails for some max_memory
+            raise ModelError(
+                f"cannot spread '{where}' with device_map {device_map} and max_memory {params.max_memory}: "
+                f"transformers failed ({error}); another max_memory may place it"
+            ) from error
         source, trained = (f"hub {where}" + (f"@{revision}" if revision else "")) if spec.hub else f"path {where}", True
-    model.to(device)
+    if device_map is None:
+        model.to(device)
+    else:
+        device = input_device(model)  # accelerate placed it: it is not moved again
     model.eval()
-    return Loaded(model, tokenizer, device, dtype, source, trained)
+    return Loaded(model, tokenizer, device, dtype, source, trained, device_map)
+
+
+def spread_over(params: HFParams, spec: ModelSpec) -> str | None:
+    """The device map the model loads with: ``params.device_map``, unless ``device: cpu``
+    keeps the whole model on the CPU. ConfigError for a model built from ``config:``
+    (accelerate spreads a saved checkpoint as it reads it)."""
+    if params.device_map is None or params.device == "cpu":
+        return None
+    if spec.config is not None:
+        raise ConfigError(DEVICE_MAP_NEEDS_A_CHECKPOINT)
+    return params.device_map
 
 
 def config_settings(config_class: Any) -> set[str]:

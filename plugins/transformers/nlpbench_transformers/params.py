@@ -7,17 +7,24 @@ against it before anything loads. Importing this module never imports torch.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, ValidationError, WrapValidator
+from pydantic import ConfigDict, Field, ValidationError, ValidationInfo, WrapValidator, field_validator
 
 from nlpbench import Options
 
 #: Keys of ``params:`` common to every transformer model type.
-COMMON_PARAMS = ("device", "dtype", "batch_size", "max_length", "truncation")
+COMMON_PARAMS = ("device", "dtype", "batch_size", "max_length", "truncation", "device_map", "max_memory")
 DEVICES = ("auto", "cpu", "cuda")
-DTYPES = ("float32", "bfloat16", "float16")
+DTYPES = ("float32", "bfloat16", "float16", "auto")
+#: accelerate's placements of a model across devices (``from_pretrained(device_map=...)``).
+DEVICE_MAPS = ("auto", "balanced", "balanced_low_0", "sequential")
+#: Where ``max_memory`` may put weights besides the GPUs (given by index).
+MEMORY_PLACES = ("cpu", "disk")
+#: A size as accelerate reads it: a number of bytes, or a number and a unit.
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(KiB|MiB|GiB|KB|MB|GB)")
 SIDES = ("left", "right")
 #: The largest batch a suite may ask for: beyond it, padding alone would fill any GPU.
 MAX_BATCH_SIZE = 65536
@@ -46,8 +53,10 @@ class HFParams(Options):
     device: Literal["auto", "cpu", "cuda"] = Field(
         default="auto", description="Where the model runs: auto (CUDA when there is one, else the CPU), cpu or cuda."
     )
-    dtype: Literal["float32", "bfloat16", "float16"] = Field(
-        default="float32", description="The precision of the weights: float32, bfloat16 or float16."
+    dtype: Literal["float32", "bfloat16", "float16", "auto"] = Field(
+        default="float32",
+        description="The precision of the weights: float32, bfloat16 or float16; auto is bfloat16 on a CUDA GPU "
+        "that supports it, else float32.",
     )
     batch_size: Annotated[
         Annotated[int, Field(ge=1, le=MAX_BATCH_SIZE)] | Literal["auto"],
@@ -64,3 +73,51 @@ class HFParams(Options):
     truncation: Literal["left", "right"] = Field(
         default="left", description="Which end of a too-long input is cut: left keeps its end, right its beginning."
     )
+    device_map: Literal["auto", "balanced", "balanced_low_0", "sequential"] | None = Field(
+        default=None,
+        description="Spread a model too big for one device over every GPU (then the CPU, then disk), with "
+        "accelerate: auto or balanced (evenly), balanced_low_0 (least on GPU 0), sequential (fill GPU 0 first). "
+        "For path: and hub: models; device: cpu loads the whole model on the CPU instead.",
+    )
+    max_memory: dict[int | Literal["cpu", "disk"], int | str] | None = Field(
+        default=None,
+        description="With device_map: the most each place may hold, keyed by GPU index, cpu or disk, as bytes "
+        "or a size such as 20GiB or 500MB: {0: 20GiB, cpu: 60GiB}.",
+    )
+
+    @field_validator("max_memory", mode="before")
+    @classmethod
+    def _memory_sizes(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            return None
+        if info.data.get("device_map") is None and "device_map" not in info.data:
+            return value  # device_map itself was wrong: that is the problem to report
+        if info.data.get("device_map") is None:
+            raise ValueError(f"applies only with device_map ({', '.join(DEVICE_MAPS)}), not alone")
+        if not isinstance(value, dict) or not value:
+            raise ValueError(f"must be a mapping of GPU index, cpu or disk to a size such as 20GiB, not {value!r}")
+        return {memory_place(key): memory_size(key, size) for key, size in value.items()}
+
+
+def memory_place(key: object) -> int | str:
+    """A key of ``max_memory``: a GPU index (``0``, or ``"0"`` from JSON), ``cpu`` or ``disk``."""
+    if isinstance(key, str) and key.isdigit():
+        return int(key)
+    if (isinstance(key, int) and not isinstance(key, bool) and key >= 0) or key in MEMORY_PLACES:
+        return key
+    raise ValueError(f"{key!r} is not a GPU index (0, 1, ...), cpu or disk")
+
+
+def memory_size(key: object, size: object) -> int | str:
+    """A size of ``max_memory`` as accelerate reads it: bytes (an int), or ``20GiB``, ``500MB``."""
+    if isinstance(size, int) and not isinstance(size, bool) and size >= 0:
+        return size
+    text = size.strip() if isinstance(size, str) else ""
+    if text.isdigit():
+        return int(text)  # accelerate reads bytes only as a number
+    found = _SIZE.fullmatch(text)
+    if found is None:
+        raise ValueError(
+            f"{size!r} (for {key}) is not a size: give bytes or a number with KB, MB, GB, KiB, MiB or GiB, as 20GiB"
+        )
+    return found.group(1) + found.group(2)

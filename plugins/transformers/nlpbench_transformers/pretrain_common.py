@@ -1,9 +1,9 @@
-"""What the ``pretrain`` of every transformer family shares: reading the corpus, training
-a tokenizer with the ``tokenizers`` library, cutting the token stream into sequences,
-BERT's masking, and the training loop (AdamW, linear warm-up and decay).
+"""The pieces the ``pretrain`` of every transformer family is made of: reading the
+corpus, training a tokenizer with the ``tokenizers`` library, cutting the token stream
+into sequences, BERT's masking, the order of the batches, and the model's config.
 
-Each family's ``pretraining`` module builds its tokenizer and model with these and
-supplies what differs: the batches (the objective) and the saving.
+Each family's ``pretraining`` module builds its tokenizer and batches (the objective)
+with these; :mod:`.pretrain_run` builds, trains and saves the model.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import torch
 from tokenizers import Tokenizer
 from tokenizers.implementations import BertWordPieceTokenizer, ByteLevelBPETokenizer
 
-from nlpbench import ConfigError, DataError, PretrainSettings, PretrainStepped, did_you_mean
+from nlpbench import ConfigError, DataError, PretrainSettings, did_you_mean
 
 from .loading import config_settings
 
@@ -57,31 +57,33 @@ def read_documents(corpus: Sequence[Path]) -> list[str]:
 def train_byte_level_bpe(documents: Sequence[str], vocab_size: int, specials: Sequence[str]) -> Tokenizer:
     """A byte-level BPE tokenizer (GPT-2's kind) trained on ``documents``, the ``specials``
     taking the first ids in order. Every byte is in the alphabet, so nothing is unknown."""
-    bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator(
-        iter(list(documents)),
-        vocab_size=vocab_size,
-        min_frequency=2,
-        special_tokens=list(specials),
-        show_progress=False,
-    )
-    tokenizer: Tokenizer = bpe._tokenizer  # the wrapped tokenizers.Tokenizer
-    return tokenizer
+    return _trained(ByteLevelBPETokenizer(), documents, vocab_size, specials)
 
 
 def train_wordpiece(documents: Sequence[str], vocab_size: int, specials: Sequence[str]) -> Tokenizer:
     """A lower-casing WordPiece tokenizer (BERT's kind) trained on ``documents``, the
     ``specials`` taking the first ids in order. It adds no special tokens: set its
-    ``post_processor`` (``tokenizers.processors.BertProcessing``) for [CLS] ... [SEP]."""
-    wordpiece = BertWordPieceTokenizer(lowercase=True)
-    wordpiece.train_from_iterator(
+    ``post_processor`` (``tokenizers.processors.BertProcessing``) for [CLS] ... [SEP].
+
+    Unlike the byte-level BPE, the ``tokenizers`` library's WordPiece training breaks ties
+    in a different order in each process: the same corpus can give another vocabulary."""
+    return _trained(BertWordPieceTokenizer(lowercase=True), documents, vocab_size, specials)
+
+
+def _trained(
+    kind: ByteLevelBPETokenizer | BertWordPieceTokenizer, documents: Sequence[str], vocab_size: int,
+    specials: Sequence[str],
+) -> Tokenizer:  # fmt: skip
+    """``kind`` trained on ``documents`` (tokens seen at least twice), as the plain
+    ``tokenizers.Tokenizer`` it wraps."""
+    kind.train_from_iterator(
         iter(list(documents)),
         vocab_size=vocab_size,
         min_frequency=2,
         special_tokens=list(specials),
         show_progress=False,
     )
-    tokenizer: Tokenizer = wordpiece._tokenizer
+    tokenizer: Tokenizer = kind._tokenizer
     return tokenizer
 
 
@@ -160,41 +162,3 @@ def batch_order(n: int, settings: PretrainSettings) -> Callable[[int], list[int]
         return batch
 
     return indices
-
-
-def pretrain_loop(
-    model: Any,
-    make_batch: Callable[[int], dict[str, torch.Tensor]],
-    settings: PretrainSettings,
-    progress: Callable[[PretrainStepped], None],
-) -> list[float]:
-    """``settings.steps`` AdamW steps of ``model(**make_batch(step)).loss`` in float32 on
-    the CPU, the learning rate warmed up linearly over the first steps and then decayed
-    linearly to zero; the loss of each step, in order."""
-    model.train()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=0.01)
-    warmup, total = settings.warmup_steps, settings.steps
-
-    def factor(done: int) -> float:
-        if done < warmup:
-            return (done + 1) / (warmup + 1)
-        return max(0.0, (total - done) / max(1, total - warmup))
-
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
-    losses = []
-    for step in range(1, total + 1):
-        loss = model(**make_batch(step)).loss
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad(set_to_none=True)
-        losses.append(float(loss.detach()))
-        progress(PretrainStepped(step, losses[-1]))
-    model.eval()
-    return losses
-
-
-def parameter_count(model: Any) -> int:
-    """The number of the model's parameters."""
-    return sum(p.numel() for p in model.parameters())

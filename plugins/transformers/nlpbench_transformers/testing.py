@@ -128,3 +128,29 @@ def assert_architecture_matches(check: Any, config_class: Any) -> None:
     for name, field in check.schema.model_fields.items():
         if field.default is not None:
             assert getattr(defaults, name) == field.default, f"{name}: the schema's default is not the class's"
+
+
+def offloading_memory(folder: Path, share: float = 0.8) -> dict[str, int | str]:
+    """A ``max_memory`` that lets about ``share`` of the checkpoint in ``folder`` stay in
+    CPU memory and the rest go to disk: accelerate then really spreads the model (its
+    hooks stream the offloaded weights in for each forward pass), on a machine without a GPU."""
+    size = sum(path.stat().st_size for path in folder.glob("*.safetensors"))
+    return {"cpu": int(size * share), "disk": "1GiB"}
+
+
+def assert_same_scores(got: Sequence[Any], expected: Sequence[Any], tolerance: float = 1e-5) -> None:
+    """Log-likelihood answers of a model spread across devices and of the same model on one:
+    the same log-probabilities (within ``tolerance``), greedy flags and token counts."""
+    assert len(got) == len(expected)
+    for spread, whole in zip(got, expected, strict=True):
+        assert abs(spread.logprob - whole.logprob) <= tolerance, (spread, whole)
+        assert (spread.is_greedy, spread.n_tokens) == (whole.is_greedy, whole.n_tokens)
+
+
+def assert_spread_on_the_cpu(facts: Mapping[str, Any], offloaded: bool) -> None:
+    """A model's ``describe()`` after ``device_map: auto`` and ``dtype: auto`` on a machine
+    without a GPU: placed by accelerate, reading its inputs on the CPU, in float32; with
+    ``offloaded``, some of it kept on disk."""
+    assert (facts["device_map"], facts["device"], facts["dtype"]) == ("auto", "cpu", "float32"), facts
+    if offloaded:
+        assert "disk" in facts["placement"], facts["placement"]

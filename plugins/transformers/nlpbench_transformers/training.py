@@ -14,10 +14,9 @@ from typing import Any
 
 import torch
 
-from nlpbench import DataError, FinetuneSettings, FinetuneStepped, GenerateRequest, ModelError, TrainingPair
+from nlpbench import FinetuneSettings, FinetuneStepped
 
-#: Gradients are clipped to this norm, as transformers' Trainer does by default.
-MAX_GRAD_NORM = 1.0
+from .optimizing import AdamWUpdates
 
 
 def linear_schedule(step: int, warmup: int, total: int) -> float:
@@ -46,8 +45,7 @@ def train_loop(
     """
     total = settings.total_steps(n_train)
     warmup = settings.warmup_steps(n_train)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=settings.lr)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: linear_schedule(step, warmup, total))
+    updates = AdamWUpdates(model, settings.lr, lambda step: linear_schedule(step, warmup, total))
     order = torch.Generator().manual_seed(settings.seed)
     losses: list[float] = []
     evals: list[dict[str, Any]] = []
@@ -59,14 +57,8 @@ def train_loop(
         for start in range(0, n_train, settings.batch_size):
             if step >= total:
                 break
-            loss = batch_loss(permutation[start : start + settings.batch_size])
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), MAX_GRAD_NORM)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
+            losses.append(updates.apply(batch_loss(permutation[start : start + settings.batch_size])))
             step += 1
-            losses.append(float(loss.detach()))
             scores = None
             if evaluate is not None and (step % settings.eval_every == 0 or step == total):
                 model.eval()
@@ -76,27 +68,3 @@ def train_loop(
             progress(FinetuneStepped(step=step, epoch=epoch, loss=losses[-1], eval=scores))
     model.eval()
     return losses, evals
-
-
-def exact_match(answer: str, target: object) -> bool:
-    """Whether a generated ``answer`` is ``target``, stripped, in any case."""
-    return answer.strip().casefold() == str(target).strip().casefold()
-
-
-def check_generate_pairs(
-    family: str, strategy: str, train: Sequence[TrainingPair], held_out: Sequence[TrainingPair]
-) -> None:
-    """ModelError/DataError for what a generative model (gpt, t5) cannot be trained on,
-    before anything loads: another strategy, no pairs, a request that is not a
-    GenerateRequest, an empty target."""
-    if strategy != "generate":
-        raise ModelError(f"{family} is fine-tuned for generate only, not {strategy}")
-    if not train:
-        raise DataError("there are no training pairs")
-    for pair in (*train, *held_out):
-        if not isinstance(pair.request, GenerateRequest):
-            raise ModelError(
-                f"example '{pair.example_id}': expected a GenerateRequest, got {type(pair.request).__name__}"
-            )
-        if not str(pair.target).strip():
-            raise DataError(f"example '{pair.example_id}': its target is empty")

@@ -31,7 +31,7 @@ def test_values() -> None:
     [
         ({"devise": "cpu"}, "params.devise: unknown option (did you mean 'device'?)"),
         ({"device": "tpu"}, "params.device: must be 'auto', 'cpu' or 'cuda', not 'tpu'"),
-        ({"dtype": "float8"}, "params.dtype: must be 'float32', 'bfloat16' or 'float16', not 'float8'"),
+        ({"dtype": "float8"}, "params.dtype: must be 'float32', 'bfloat16', 'float16' or 'auto', not 'float8'"),
         ({"batch_size": 0}, "params.batch_size: must be a whole number from 1 to 65536, or 'auto', not 0"),
         ({"batch_size": True}, "params.batch_size: must be a whole number from 1 to 65536, or 'auto', not True"),
         ({"batch_size": 10**8}, "params.batch_size: must be a whole number from 1 to 65536, or 'auto'"),
@@ -43,6 +43,42 @@ def test_values() -> None:
 def test_mistakes(params: dict[str, object], message: str) -> None:
     (problem,) = option_problems(HFParams, params, "params")
     assert problem.startswith(message)
+
+
+def test_big_model_params() -> None:
+    assert (HFParams().device_map, HFParams().max_memory) == (None, None)
+    params = HFParams.model_validate(
+        {"device_map": "balanced_low_0", "max_memory": {0: "20GiB", "1": "500 MB", "cpu": "1.5GB", "disk": 10**9}}
+    )
+    assert params.device_map == "balanced_low_0"
+    assert params.max_memory == {0: "20GiB", 1: "500MB", "cpu": "1.5GB", "disk": 10**9}  # as accelerate reads them
+    assert HFParams.model_validate({"dtype": "auto"}).dtype == "auto"
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"device_map": "everywhere"}, "params.device_map: must be 'auto', 'balanced', 'balanced_low_0' or 'sequential', not 'everywhere'"),
+        ({"device_map": "Auto"}, "params.device_map: must be 'auto', 'balanced', 'balanced_low_0' or 'sequential', not 'Auto' (did you mean 'auto'?)"),
+        ({"max_memory": {0: "20GiB"}}, "params.max_memory: applies only with device_map (auto, balanced, balanced_low_0, sequential), not alone"),
+        ({"device_map": "auto", "max_memory": {"gpu0": "20GiB"}}, "params.max_memory: 'gpu0' is not a GPU index (0, 1, ...), cpu or disk"),
+        ({"device_map": "auto", "max_memory": {-1: "20GiB"}}, "params.max_memory: -1 is not a GPU index (0, 1, ...), cpu or disk"),
+        ({"device_map": "auto", "max_memory": {True: "1GB"}}, "params.max_memory: True is not a GPU index (0, 1, ...), cpu or disk"),
+        ({"device_map": "auto", "max_memory": {0: "20 gigs"}}, "params.max_memory: '20 gigs' (for 0) is not a size: give bytes or a number with KB, MB, GB, KiB, MiB or GiB, as 20GiB"),
+        ({"device_map": "auto", "max_memory": {"cpu": "2TB"}}, "params.max_memory: '2TB' (for cpu) is not a size"),
+        ({"device_map": "auto", "max_memory": {"cpu": -5}}, "params.max_memory: -5 (for cpu) is not a size"),
+        ({"device_map": "auto", "max_memory": {}}, "params.max_memory: must be a mapping of GPU index, cpu or disk to a size such as 20GiB, not {}"),
+        ({"device_map": "auto", "max_memory": "20GiB"}, "params.max_memory: must be a mapping of GPU index, cpu or disk to a size such as 20GiB, not '20GiB'"),
+    ],
+)  # fmt: skip
+def test_big_model_mistakes(params: dict[str, object], message: str) -> None:
+    (problem,) = option_problems(HFParams, params, "params")
+    assert problem.startswith(message)
+
+
+def test_a_bad_device_map_is_the_one_problem_even_with_max_memory() -> None:
+    problems = option_problems(HFParams, {"device_map": "all", "max_memory": {"cpu": "1GiB"}}, "params")
+    assert [p.split(":")[0] for p in problems] == ["params.device_map"]
 
 
 def test_every_mistake_is_reported_at_once() -> None:
