@@ -15,8 +15,8 @@ from click.testing import CliRunner
 
 import nlpbench
 from nlpbench.cli import build_cli
-from nlpbench.leaderboard_formats import CSV_COLUMNS
-from nlpbench.plugins import PluginHost
+from nlpbench.plugins.host import PluginHost
+from nlpbench.report.leaderboard_formats import CSV_COLUMNS
 
 #: a lexicon of a few words: a model between the full word list and the majority baselines
 SMALL_LEXICON = {"positive": ["good", "great", "best"], "negative": ["bad", "worst", "boring"]}

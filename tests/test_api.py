@@ -22,7 +22,7 @@ import nlpbench
 from nlpbench import ConfigError, ConfigErrors, DataError, Run
 from nlpbench.api import PANDAS_COLUMNS, TEMP_PREFIX
 from nlpbench.cli import build_cli
-from nlpbench.plugins import PluginHost
+from nlpbench.plugins.host import PluginHost
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "python-api.md"
 

@@ -135,7 +135,7 @@ def test_each_metric_is_scored_again_on_the_perturbed_examples(tmp_path: Path) -
     [(0, 10, 0.5, 2 / 1024), (8, 10, 0.5, 2 * 56 / 1024), (2, 3, 0.5, 1.0), (0, 0, 0.5, 1.0), (0, 5, 0.2, 0.65536)],
 )
 def test_the_exact_binomial_test(k: int, m: int, p: float, expected: float) -> None:
-    from nlpbench.significance import binomial_test
+    from nlpbench.statistics.significance import binomial_test
 
     # two-sided: twice the smaller tail, capped at 1 (k = 0 of 5 at 0.2: 2 * 0.8^5 = 0.65536)
     assert binomial_test(k, m, p) == pytest.approx(min(1.0, expected), rel=1e-12)

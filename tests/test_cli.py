@@ -115,12 +115,12 @@ def test_debug_shows_the_exception(tmp_path: Path) -> None:
 
 
 def test_an_unexpected_error_is_still_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import nlpbench.runner
+    import nlpbench.running.runner
 
     def explode(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("bug in the runner")
 
-    monkeypatch.setattr(nlpbench.runner, "run_suite", explode)
+    monkeypatch.setattr(nlpbench.running.runner, "run_suite", explode)
     path = tmp_path / "suite.yaml"
     path.write_text(SUITE)
     result = _invoke("run", str(path))
@@ -197,7 +197,7 @@ def test_plugins_json_lists_every_plugin() -> None:
 
 def test_plugins_shows_failures(entry_point_plugins: Any) -> None:
     entry_point_plugins({"broken": "raise ImportError('missing dependency frobnicate')"})
-    from nlpbench.plugins import PluginHost
+    from nlpbench.plugins.host import PluginHost
 
     host = PluginHost(strict=False, disabled=())
     result = _invoke("plugins", host=host)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from nlpbench.code_identity import packages_digest, plugin_code
-from nlpbench.plugins import PluginHost
+from nlpbench.plugins.code_identity import packages_digest, plugin_code
+from nlpbench.plugins.host import PluginHost
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from nlpbench import hookspecs
 from nlpbench.cli import cli
-from nlpbench.plugins import PluginHost
+from nlpbench.contracts import hookspecs
+from nlpbench.plugins.host import PluginHost
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 HOOKS_DOC = DOCS / "hooks.md"
@@ -69,7 +69,7 @@ def _annotation(annotation: Any) -> str:
 
 
 def hook_specs() -> dict[str, Callable[..., Any]]:
-    """Every hook specification in ``nlpbench.hookspecs``, by name."""
+    """Every hook specification in ``nlpbench.contracts.hookspecs``, by name."""
     marker = f"{hookspecs.PROJECT}_spec"
     return {name: obj for name, obj in vars(hookspecs).items() if callable(obj) and hasattr(obj, marker)}
 
@@ -115,7 +115,7 @@ def test_every_documented_hook_exists() -> None:
     documented = [m.group(1) for m in names if m]
     assert len(documented) == len(set(documented)), f"a hook is documented twice: {sorted(documented)}"
     unknown = sorted(set(documented) - set(hook_specs()))
-    assert not unknown, f"docs/hooks.md documents hooks that nlpbench.hookspecs does not have: {unknown}"
+    assert not unknown, f"docs/hooks.md documents hooks that nlpbench.contracts.hookspecs does not have: {unknown}"
 
 
 def test_the_register_callback_is_documented_exactly() -> None:
@@ -326,7 +326,7 @@ def _table_keys(text: str, heading: str, after: str) -> list[str]:
 
 
 def test_the_tiny_models_params_are_documented_as_they_are() -> None:
-    from nlpbench.options import options_schema_of
+    from nlpbench.contracts.options import options_schema_of
     from nlpbench.testing import TinyModel
 
     schema = options_schema_of(TinyModel)

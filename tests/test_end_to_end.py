@@ -150,7 +150,7 @@ def test_rerunning_gives_identical_results_apart_from_timings(tmp_path: Path) ->
         for key in ("started", "finished", "store"):
             results.pop(key)
         for cell in results["cells"]:
-            for key in ("seconds", "examples_per_second", "peak_memory_mb", "tokens_per_second"):
+            for key in ("seconds", "load_seconds", "examples_per_second", "peak_memory_mb", "tokens_per_second"):
                 cell.pop(key, None)
         return results, (out / "samples.jsonl").read_text()
 

@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 from nlpbench.cli import build_cli
-from nlpbench.ranking import rank_models, ranks_of
-from nlpbench.runs import rescore
-from nlpbench.significance import compare_models, tie_groups
+from nlpbench.results.runs import rescore
+from nlpbench.statistics.ranking import rank_models, ranks_of
+from nlpbench.statistics.significance import compare_models, tie_groups
 from nlpbench.testing import make_host
 
 REPO = Path(__file__).resolve().parents[1]

@@ -43,7 +43,7 @@ from nlpbench import (
     hookimpl,
 )
 from nlpbench.cli import build_cli
-from nlpbench.errors import ConfigError, DataError
+from nlpbench.contracts.errors import ConfigError, DataError
 from nlpbench.testing import make_host, run_suite_text
 from nlpbench.testing.tiny import TinyModel
 
@@ -666,7 +666,7 @@ def test_a_task_file_nested_thousands_deep_is_a_one_line_config_error(tmp_path: 
 
 @pytest.mark.parametrize(("name", "text"), [("rows.jsonl", '{"a": ' + "[" * 5000 + "\n"), ("rows.json", "[" * 5000)])
 def test_a_data_file_nested_thousands_deep_is_a_data_error(tmp_path: Path, name: str, text: str) -> None:
-    from nlpbench.data import read_rows
+    from nlpbench.contracts.data import read_rows
 
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")

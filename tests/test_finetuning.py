@@ -31,11 +31,11 @@ from nlpbench import (
     hookimpl,
 )
 from nlpbench.cli import build_cli
-from nlpbench.finetuning import CARD_FILE, held_out_size, run_finetune, split_held_out
-from nlpbench.plugins import PluginHost
-from nlpbench.suite import Suite, load_suite
+from nlpbench.plugins.host import PluginHost
+from nlpbench.suites.suite import Suite, load_suite
 from nlpbench.testing import make_host, run_suite_text
 from nlpbench.testing.harness import tiny_suite
+from nlpbench.training.finetuning import CARD_FILE, held_out_size, run_finetune, split_held_out
 
 LABELS = ("negative", "positive")
 

@@ -1,4 +1,4 @@
-"""Grouping audits (nlpbench.grouping): a cell's predictions broken down by group, with
+"""Grouping audits (nlpbench.running.grouping): a cell's predictions broken down by group, with
 per-group values, gaps and pairwise differences, each with its interval."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from nlpbench import AuditError, Example
-from nlpbench.auditing import AuditSettings
-from nlpbench.grouping import MAX_PAIRWISE_GROUPS, run_grouped_audit
-from nlpbench.stats import clopper_pearson
+from nlpbench.running.auditing import AuditSettings
+from nlpbench.running.grouping import MAX_PAIRWISE_GROUPS, run_grouped_audit
+from nlpbench.statistics.bootstrap import clopper_pearson
 
 SETTINGS = AuditSettings(resamples=400, confidence=0.95, seed=7)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from nlpbench.scoring import metric_stats
+from nlpbench.running.scoring import metric_stats
 from nlpbench.testing import make_host
 
 CARDS = Path(__file__).resolve().parents[1] / "docs" / "metrics"

@@ -18,9 +18,9 @@ from pydantic import BaseModel, Field, model_validator
 
 from nlpbench import ConfigError, ConfigErrors, Options, hookimpl, option_problems, parse_options
 from nlpbench.cli import build_cli
-from nlpbench.plugins import PluginHost
+from nlpbench.plugins.host import PluginHost
 from nlpbench.reference import render
-from nlpbench.suite import MAX_RESAMPLES, load_suite
+from nlpbench.suites.suite import MAX_RESAMPLES, load_suite
 from nlpbench.testing import make_host
 from nlpbench.testing.tiny import TinyMatchMetric, TinyModel, TinyTask
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from nlpbench.cli import cli
-from nlpbench.plugins import PluginHost
+from nlpbench.plugins.host import PluginHost
 from nlpbench.testing import check_conformance
 from nlpbench.testing.conformance import SHIPPED_METRICS
 from nlpbench.testing.imports import internal_imports
@@ -107,10 +107,10 @@ def test_a_package_folder_a_module_or_the_pyproject_file_work_too(tmp_path: Path
 
 
 INTERNALS = (
-    "import nlpbench\nfrom nlpbench.stats import bootstrap\nfrom nlpbench import runner, ConfigError\n"
-    "import nlpbench.suite as suite\nfrom nlpbench.testing import make_host\n"
+    "import nlpbench\nfrom nlpbench.statistics.bootstrap import bootstrap\nfrom nlpbench import running, ConfigError\n"
+    "import nlpbench.suites.suite as suite\nfrom nlpbench.testing import make_host\n"
     + GOOD
-    + "\n\nSEED = nlpbench.seeds.derived_seed\nOK = nlpbench.derived_seed\n"
+    + "\n\nSEED = nlpbench.contracts.seeds.derived_seed\nOK = nlpbench.derived_seed\n"
 )
 
 BAD_PLUGINS = {
@@ -157,10 +157,13 @@ BAD_PLUGINS = {
             f"nlpbench_topics/plugin.py:{line}: imports {name}, an nlpbench internal: import from `nlpbench` "
             "(its public API) or `nlpbench.testing` only"
             for line, name in [
-                (2, "nlpbench.stats"),
-                (3, "nlpbench.runner"),
-                (4, "nlpbench.suite"),
-                (INTERNALS.splitlines().index("SEED = nlpbench.seeds.derived_seed") + 1, "nlpbench.seeds"),
+                (2, "nlpbench.statistics.bootstrap"),
+                (3, "nlpbench.running"),
+                (4, "nlpbench.suites.suite"),
+                (
+                    INTERNALS.splitlines().index("SEED = nlpbench.contracts.seeds.derived_seed") + 1,
+                    "nlpbench.contracts",
+                ),
             ]
         ],
     ),

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from nlpbench import ConfigError, PluginError, hookimpl
-from nlpbench.plugins import PluginHost
+from nlpbench.plugins.host import PluginHost
 
 GOOD = """
 from nlpbench import hookimpl
@@ -210,7 +210,7 @@ def test_listing_imports_no_heavy_library() -> None:
         "import sys, json\n"
         "from click.testing import CliRunner\n"
         "from nlpbench.cli import build_cli\n"
-        "from nlpbench.plugins import PluginHost\n"
+        "from nlpbench.plugins.host import PluginHost\n"
         "host = PluginHost(strict=False)\n"
         "cli = build_cli(host)\n"
         "for args in (['plugins', '--json'], ['list', 'models', '--json'], ['list', 'metrics'], ['list', 'tasks']):\n"

@@ -25,9 +25,9 @@ from nlpbench import (
     hookimpl,
 )
 from nlpbench.cli import build_cli
-from nlpbench.plugins import PluginHost
-from nlpbench.pretraining import CARD_FILE, README_FILE, read_config, run_pretrain
+from nlpbench.plugins.host import PluginHost
 from nlpbench.testing import make_host
+from nlpbench.training.pretraining import CARD_FILE, README_FILE, read_config, run_pretrain
 
 CORPUS = "the cat sat on the mat\nthe dog ran\n\na bird sang on the roof\n"
 

@@ -13,8 +13,8 @@ from click.testing import CliRunner, Result
 
 from nlpbench import ConfigError, hookimpl
 from nlpbench.cli import build_cli
-from nlpbench.components import Example, GenerateRequest
-from nlpbench.report import MAX_TEXT, HtmlReporter, collect_samples, read_samples, render_html, script_json
+from nlpbench.contracts.components import Example, GenerateRequest
+from nlpbench.report.html import MAX_TEXT, HtmlReporter, collect_samples, read_samples, render_html, script_json
 from nlpbench.testing import make_host, run_suite_text
 from nlpbench.testing.harness import tiny_suite
 from nlpbench.testing.tiny import TinyModel, TinyTask

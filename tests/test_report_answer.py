@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from nlpbench import hookimpl
-from nlpbench.report import render_html
-from nlpbench.report_page.axes import fit_axis
-from nlpbench.significance import tie_groups
+from nlpbench.report.html import render_html
+from nlpbench.report.page.axes import fit_axis
+from nlpbench.statistics.significance import tie_groups
 from nlpbench.testing import make_host, run_suite_text
 from nlpbench.testing.harness import tiny_suite
 from nlpbench.testing.tiny import TinyMatchMetric

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from nlpbench.report import HtmlReporter, render_html
+from nlpbench.report.html import HtmlReporter, render_html
 
 from .chromium import Browser
 from .test_report import AUDITS, PLANTED, comparison, planted_run

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from nlpbench import ModelError, ModelSpec, ReporterError, hookimpl
-from nlpbench.reporters_text import (
+from nlpbench.report.text import (
     COMPARISON_COLUMNS,
     CSV_COLUMNS,
     CsvReporter,
@@ -196,7 +196,7 @@ def test_a_refused_write_is_a_reporter_error_and_leaves_the_old_file(
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("nlpbench.run_files._create_beside", refuse)
+    monkeypatch.setattr("nlpbench.results.run_files._create_beside", refuse)
     with pytest.raises(ReporterError, match=r"^cannot write \S+report\.md: Permission denied$"):
         MarkdownReporter().write(PLANTED, tmp_path)
     assert (tmp_path / "report.md").read_text(encoding="utf-8") == "old\n"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from nlpbench.errors import ConfigError
+from nlpbench.contracts.errors import ConfigError
 from nlpbench.testing import run_suite_text
 from nlpbench.testing.harness import tiny_suite
 
@@ -69,7 +69,7 @@ def test_a_single_model_has_nothing_to_compare(tmp_path: Path) -> None:
 
 
 def test_the_terminal_leaderboard_shows_tie_groups(tmp_path: Path) -> None:
-    from nlpbench.leaderboard import render_text
+    from nlpbench.report.leaderboard import render_text
 
     text = render_text(_run(tmp_path).results)
     assert "tie: groups by tiny-match" in text

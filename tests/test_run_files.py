@@ -14,9 +14,9 @@ import pytest
 from pydantic import Field
 
 from nlpbench import ConfigError, Options, ReporterError, RunFile, hookimpl, option_problems
-from nlpbench.report import HtmlReporter
-from nlpbench.reporters_text import CsvOptions, MarkdownReporter
-from nlpbench.run_files import escape_reason, run_file_fields, run_file_problems, write_atomic
+from nlpbench.report.html import HtmlReporter
+from nlpbench.report.text import CsvOptions, MarkdownReporter
+from nlpbench.results.run_files import escape_reason, run_file_fields, run_file_problems, write_atomic
 from nlpbench.testing import make_host, run_suite_text
 from nlpbench.testing.harness import tiny_suite
 
@@ -150,7 +150,7 @@ def test_a_planted_temporary_link_is_not_written_through(tmp_path: Path, monkeyp
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me\n", encoding="utf-8")
     names = iter(["planted", "fresh"])
-    monkeypatch.setattr("nlpbench.run_files.secrets.token_hex", lambda n: next(names))
+    monkeypatch.setattr("nlpbench.results.run_files.secrets.token_hex", lambda n: next(names))
     (tmp_path / "r.md.planted.partial").symlink_to(victim)
     write_atomic(tmp_path / "r.md", "new\n")
     assert victim.read_text(encoding="utf-8") == "keep me\n"

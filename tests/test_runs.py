@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from nlpbench.cli import build_cli
-from nlpbench.errors import ConfigError, DataError
-from nlpbench.runs import compare_runs, rescore
-from nlpbench.store import SCHEMA_VERSION, STORE_FILE, Store
+from nlpbench.contracts.errors import ConfigError, DataError
+from nlpbench.results.runs import compare_runs, rescore
+from nlpbench.results.store import SCHEMA_VERSION, STORE_FILE, Store
 from nlpbench.testing import make_host, run_suite_text
 from nlpbench.testing.harness import tiny_suite
 

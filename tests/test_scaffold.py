@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from nlpbench import ConfigError
 from nlpbench.cli import cli
-from nlpbench.plugins import PluginHost
+from nlpbench.plugins.host import PluginHost
 from nlpbench.scaffold import TEMPLATE_SUFFIX, scaffold
 from nlpbench.testing import check_conformance
 

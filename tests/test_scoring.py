@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from nlpbench import MetricExample, MetricNotComputed, hookimpl
-from nlpbench.runs import rescore
-from nlpbench.scoring import metric_stats
+from nlpbench.results.runs import rescore
+from nlpbench.running.scoring import metric_stats
 from nlpbench.testing import check_conformance
 from nlpbench.testing.harness import make_host, run_suite_text
 from nlpbench.testing.tiny import TinyTask

@@ -11,8 +11,9 @@ from typing import Any, ClassVar
 import numpy as np
 import pytest
 
-from nlpbench.errors import ConfigError, DataError, MetricError
-from nlpbench.significance import (
+from nlpbench.contracts.errors import ConfigError, DataError, MetricError
+from nlpbench.statistics.bootstrap import resample_indices
+from nlpbench.statistics.significance import (
     ENTRY_KEYS,
     TEST_MCNEMAR,
     TEST_RANDOMIZATION,
@@ -35,7 +36,6 @@ from nlpbench.significance import (
     significance_from,
     tie_groups,
 )
-from nlpbench.stats import resample_indices
 
 # -- metrics to test with: a mean of a column, and a ratio of sums (like BLEU) ---------
 
@@ -123,7 +123,7 @@ def test_the_binomial_tail_is_exact() -> None:
 
 
 def test_the_log_space_tail_agrees_with_the_exact_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    import nlpbench.significance as significance
+    import nlpbench.statistics.significance as significance
 
     exact = [binomial_tail(k, m) for k, m in [(3, 10), (80, 200), (990, 2000), (1, 30)]]
     monkeypatch.setattr(significance, "_EXACT_LIMIT", 0)
@@ -484,7 +484,7 @@ def test_compare_models_on_the_intersection_of_example_sets() -> None:
 
 
 def _ar_seed(seed: int) -> int:
-    from nlpbench.seeds import derived_seed
+    from nlpbench.contracts.seeds import derived_seed
 
     return derived_seed(seed, "approximate-randomization")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nlpbench.stats import bootstrap, derived_seed, resample_indices
+from nlpbench.statistics.bootstrap import bootstrap, derived_seed, resample_indices
 
 
 def _mean(stats: np.ndarray) -> float:
@@ -58,14 +58,14 @@ def test_degenerate_inputs() -> None:
     [(0, 10, 0.0, 0.30850), (5, 10, 0.18709, 0.81291), (10, 10, 0.69150, 1.0), (1, 20, 0.00126, 0.24873)],
 )
 def test_clopper_pearson_matches_the_tables(k: int, n: int, low: float, high: float) -> None:
-    from nlpbench.stats import clopper_pearson
+    from nlpbench.statistics.bootstrap import clopper_pearson
 
     got = clopper_pearson(k, n, 0.95)
     assert got[0] == pytest.approx(low, abs=2e-5) and got[1] == pytest.approx(high, abs=2e-5)
 
 
 def test_clopper_pearson_refuses_impossible_counts() -> None:
-    from nlpbench.stats import clopper_pearson
+    from nlpbench.statistics.bootstrap import clopper_pearson
 
     with pytest.raises(ValueError):
         clopper_pearson(3, 2)
@@ -88,7 +88,7 @@ def test_percentile_interval_leaves_out_non_finite_replicates() -> None:
     [(1, 7, 1), (3, 10, 4), (7, 999, 20), (872, 1000, 5000), (50, 3, 1 << 18), (10, 10, 1)],
 )
 def test_resample_blocks_are_the_rows_of_one_draw(n: int, resamples: int, block_elements: int) -> None:
-    from nlpbench.stats import resample_blocks
+    from nlpbench.statistics.bootstrap import resample_blocks
 
     blocks = list(resample_blocks(n, resamples, 1234, block_elements=block_elements))
     assert len(blocks) > 1 or resamples * n <= block_elements
@@ -98,7 +98,7 @@ def test_resample_blocks_are_the_rows_of_one_draw(n: int, resamples: int, block_
 def _unchunked(stats: np.ndarray, fast: object, resamples: int, seed: int, confidence: float) -> tuple[object, object]:
     """The interval as the bootstrap computed it before it drew in blocks: one matrix of
     every resample's indices, scored at once."""
-    from nlpbench.stats import percentile_interval
+    from nlpbench.statistics.bootstrap import percentile_interval
 
     indices = resample_indices(len(stats), resamples, seed)
     scores = fast(stats, indices) if callable(fast) else np.array([_mean(stats[row]) for row in indices])
@@ -125,9 +125,9 @@ def test_the_chunked_bootstrap_equals_the_unchunked_one_bit_for_bit(vectorized: 
 def test_every_installed_metric_scores_blocks_as_it_scores_the_whole() -> None:
     """Each metric's ``aggregate_resamples`` gives the same value for a resample whether it
     is scored with 3 others or with all of them, so stored intervals do not move."""
-    from nlpbench.plugins import PluginHost
-    from nlpbench.scoring import metric_stats
-    from nlpbench.stats import resample_scores
+    from nlpbench.plugins.host import PluginHost
+    from nlpbench.running.scoring import metric_stats
+    from nlpbench.statistics.bootstrap import resample_scores
 
     host = PluginHost(strict=False, disabled=())
     checked = 0
@@ -151,7 +151,7 @@ def test_every_installed_metric_scores_blocks_as_it_scores_the_whole() -> None:
 
 
 def test_paired_tests_are_the_same_whatever_the_block() -> None:
-    from nlpbench.significance import approximate_randomization, paired_bootstrap
+    from nlpbench.statistics.significance import approximate_randomization, paired_bootstrap
 
     rng = np.random.default_rng(3)
     a, b = rng.binomial(1, 0.7, size=(403, 1)).astype(float), rng.binomial(1, 0.6, size=(403, 1)).astype(float)

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import pytest
 
 from nlpbench import ClassifyRequest, ConfigError, Example, ModelSpec, hookimpl
-from nlpbench.store import NOT_RECORDED, SCHEMA_VERSION, STORE_FILE, Store, example_key
+from nlpbench.results.store import NOT_RECORDED, SCHEMA_VERSION, STORE_FILE, Store, example_key
 from nlpbench.testing import TinyTask, make_host
 from nlpbench.testing.harness import tiny_suite
 
@@ -75,8 +75,8 @@ def _suite(**task: Any) -> dict[str, Any]:
 
 
 def _run(tmp_path: Path, suite: dict[str, Any], **options: Any) -> Any:
-    from nlpbench.runner import run_suite
-    from nlpbench.suite import load_suite
+    from nlpbench.running.runner import run_suite
+    from nlpbench.suites.suite import load_suite
 
     host = make_host(CountingPlugin())
     tmp_path.mkdir(parents=True, exist_ok=True)
@@ -90,7 +90,15 @@ def _stable(results: dict[str, Any]) -> dict[str, Any]:
     for key in ("started", "finished", "store"):
         copy.pop(key, None)
     for cell in copy["cells"]:
-        for key in ("seconds", "examples_per_second", "peak_memory_mb", "peak_gpu_memory_mb", "cached", "model_info"):
+        for key in (
+            "seconds",
+            "load_seconds",
+            "examples_per_second",
+            "peak_memory_mb",
+            "peak_gpu_memory_mb",
+            "cached",
+            "model_info",
+        ):
             cell.pop(key, None)
     return copy
 
@@ -274,8 +282,8 @@ SLOW_RUN = textwrap.dedent(
     import sys, time
     from pathlib import Path
     from nlpbench import hookimpl
-    from nlpbench.runner import run_suite
-    from nlpbench.suite import load_suite
+    from nlpbench.running.runner import run_suite
+    from nlpbench.suites.suite import load_suite
     from nlpbench.testing import make_host
 
     class SlowModel:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from nlpbench import ConfigError
-from nlpbench.suite import load_suite
+from nlpbench.suites.suite import load_suite
 from nlpbench.testing import make_host
 
 VALID = """\

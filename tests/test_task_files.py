@@ -15,10 +15,10 @@ from click.testing import CliRunner
 
 from nlpbench import ConfigError, hookimpl
 from nlpbench.cli import cli
-from nlpbench.runs import rescore
-from nlpbench.seeds import derived_seed
-from nlpbench.stats import percentile_interval, resample_indices
-from nlpbench.taskfiles import absolute_paths, merge_data
+from nlpbench.contracts.seeds import derived_seed
+from nlpbench.results.runs import rescore
+from nlpbench.statistics.bootstrap import percentile_interval, resample_indices
+from nlpbench.suites.taskfiles import absolute_paths, merge_data
 from nlpbench.testing.harness import make_host, run_suite_text
 
 TASK_FILE = """\

@@ -63,9 +63,9 @@ models:
 EXAMPLES_ONLY = """\
 import sys
 from pathlib import Path
-from nlpbench.plugins import PluginHost
-from nlpbench.runner import Runner
-from nlpbench.suite import load_suite
+from nlpbench.plugins.host import PluginHost
+from nlpbench.running.runner import Runner
+from nlpbench.suites.suite import load_suite
 host = PluginHost()
 suite = load_suite(Path(sys.argv[1]), host)
 runner = Runner(suite, host, Path(sys.argv[2]), progress=False, log=lambda _: None)

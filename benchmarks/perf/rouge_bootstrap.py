@@ -9,7 +9,7 @@ the table says so. It times, as the median of several runs:
 
 - nlpbench: the four metrics rouge-1, rouge-2, rouge-l and rouge-lsum (stemming on),
   each one's per-example statistics and its 1,000-resample bootstrap interval through
-  nlpbench.stats.bootstrap, as the runner computes them. Every run starts with empty
+  nlpbench.statistics.bootstrap.bootstrap, as the runner computes them. Every run starts with empty
   token caches, so nothing is carried over from the run before.
 - rouge-score: one ``RougeScorer`` for the four types (stemming on; newline-split
   sentences for ROUGE-Lsum, like ours), then ``BootstrapAggregator`` with 1,000
@@ -33,7 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from nlpbench.stats import bootstrap
+from nlpbench.statistics.bootstrap import bootstrap
 from nlpbench_metrics import rouge_tokens
 from nlpbench_metrics.rouge import Rouge1Metric, Rouge2Metric, RougeLMetric, RougeLsumMetric
 from nlpbench_metrics.sentences import one_sentence_per_line

@@ -18,13 +18,21 @@ evaluating a language model is. Wall times
 include starting Python and importing nlpbench, which the rerun pays too; the children
 run with Python's bytecode cache on, as on a user's machine.
 
-    .venv/bin/python benchmarks/perf/store_rerun.py [--reruns 3]
+Then, issue 14's target: a cached rerun of a real suite (``benchmarks/suites/quick.yaml``,
+what ``make demo`` runs: every task type, audits, the HTML report) takes at most 1.5×
+``nlpbench validate`` of the same suite, both fresh processes. The quick suite runs in a
+copy of ``runs/quick`` when it exists (else a new folder): one run fills the store
+(serves it when nothing changed since), then reruns and validations alternate, and the
+medians and their ratio are printed.
+
+    .venv/bin/python benchmarks/perf/store_rerun.py [--reruns 3] [--only-quick] [--quick-run runs/quick]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -77,10 +85,52 @@ def _run(suite: Path, out: Path, *extra: str) -> float:
     return seconds
 
 
+ROOT = Path(__file__).resolve().parents[2]
+QUICK = ROOT / "benchmarks" / "suites" / "quick.yaml"
+
+
+def _validate(suite: Path) -> float:
+    command = [sys.executable, "-c", "from nlpbench.cli import main; main()", "validate", str(suite)]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"validate failed ({done.returncode}): {done.stderr.strip().splitlines()[-1:]}")
+    return seconds
+
+
+def quick_rerun(reruns: int, previous: Path) -> None:
+    """A cached rerun of the quick suite against ``nlpbench validate`` of it."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "quick"
+        if previous.is_dir():
+            shutil.copytree(previous, out)
+        filled = _run(QUICK, out)  # serves from the store, or fills it when the code changed
+        times: dict[str, list[float]] = {"rerun": [], "validate": []}
+        for _ in range(reruns):  # alternating, so that load on the machine hits both alike
+            times["validate"].append(_validate(QUICK))
+            times["rerun"].append(_run(QUICK, out))
+    validate, rerun = statistics.median(times["validate"]), statistics.median(times["rerun"])
+    print(f"\nquick suite ({QUICK.relative_to(ROOT)}); the run that filled the store took {filled:.2f} s")
+    print(f"{'command':<46} {'seconds':>8} {'× validate':>11}")
+    print(f"{f'nlpbench validate (median of {reruns})':<46} {validate:8.2f} {1.0:11.2f}")
+    print(f"{f'cached rerun (median of {reruns})':<46} {rerun:8.2f} {rerun / validate:11.2f}   (target ≤ 1.5)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reruns", type=int, default=3, help="how many reruns to take the median of")
+    parser.add_argument("--only-quick", action="store_true", help="only the quick suite's rerun against validate")
+    parser.add_argument("--quick-run", type=Path, default=ROOT / "runs" / "quick", help="a run of quick.yaml to copy")
     args = parser.parse_args()
+    if not args.only_quick:
+        generation_suite(args.reruns)
+    quick_rerun(args.reruns, args.quick_run)
+
+
+def generation_suite(reruns: int) -> None:
+    """The generation-heavy suite: first run, identical reruns, --no-cache."""
     with tempfile.TemporaryDirectory() as folder:
         suite = Path(folder) / "suite.yaml"
         data, what = _translation_data()
@@ -88,10 +138,10 @@ def main() -> None:
         print(f"translation data: {what}; plus the summarization and language-modeling samples")
         out = Path(folder) / "run"
         first = _run(suite, out)
-        reruns = [_run(suite, out) for _ in range(args.reruns)]
+        times = [_run(suite, out) for _ in range(reruns)]
         no_cache = _run(suite, out, "--no-cache")
-    rerun = statistics.median(reruns)
-    rows = [("first run (every model loads and answers)", first), (f"identical rerun (median of {args.reruns})", rerun),
+    rerun = statistics.median(times)
+    rows = [("first run (every model loads and answers)", first), (f"identical rerun (median of {reruns})", rerun),
             ("rerun with --no-cache", no_cache)]  # fmt: skip
     print(f"{'run':<46} {'seconds':>8} {'× first run':>12} {'speed-up':>9}")
     for label, seconds in rows:

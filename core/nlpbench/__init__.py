@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .api import Leaderboard, Run, evaluate, open_run
-from .components import (
+from nlpbench.api import Leaderboard, Run, evaluate, open_run
+from nlpbench.contracts.components import (
     CAPABILITIES,
     Answer,
     BiasAudit,
@@ -43,8 +43,8 @@ from .components import (
     TaskSpec,
     TrainingPair,
 )
-from .data import Row, column, detect_format, map_columns, read_rows, read_text
-from .errors import (
+from nlpbench.contracts.data import Row, column, detect_format, map_columns, read_rows, read_text
+from nlpbench.contracts.errors import (
     AuditError,
     ConfigError,
     DataError,
@@ -57,9 +57,9 @@ from .errors import (
     TaskError,
     one_line,
 )
-from .hookspecs import Register, RegisterTaskFile, hookimpl
-from .options import ConfigErrors, Options, option_problems, parse_options
-from .prompts import (
+from nlpbench.contracts.hookspecs import Register, RegisterTaskFile, hookimpl
+from nlpbench.contracts.options import ConfigErrors, Options, option_problems, parse_options
+from nlpbench.contracts.prompts import (
     MAX_NEW_TOKENS,
     MAX_SHOTS,
     FewShotSampler,
@@ -75,18 +75,18 @@ from .prompts import (
     prompting,
     shot_count,
 )
-from .run_files import RunFile
-from .seeds import derived_seed
-from .sources import SOURCE_KEYS, DataSource, TaskData, optional_string, task_data
-from .suggest import did_you_mean
+from nlpbench.contracts.seeds import derived_seed
+from nlpbench.contracts.sources import SOURCE_KEYS, DataSource, TaskData, optional_string, task_data
+from nlpbench.plugins.suggest import did_you_mean
+from nlpbench.results.run_files import RunFile
 
 __version__ = "0.1.0"
 
 
 def percentile_interval(replicates: Any, confidence: float) -> tuple[float | None, float | None]:
-    """The percentile interval of bootstrap replicates (:func:`nlpbench.stats.percentile_interval`),
+    """The percentile interval of bootstrap replicates (:func:`nlpbench.statistics.bootstrap.percentile_interval`),
     imported on first use so that ``import nlpbench`` stays free of NumPy."""
-    from .stats import percentile_interval as interval
+    from nlpbench.statistics.bootstrap import percentile_interval as interval
 
     return interval(replicates, confidence)
 

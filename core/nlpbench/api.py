@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
-from .plugins import PluginHost
-from .suggest import did_you_mean
+from nlpbench.contracts.errors import ConfigError
+from nlpbench.plugins.host import PluginHost
+from nlpbench.plugins.suggest import did_you_mean
 
 #: The columns of :meth:`Run.to_pandas`, in order.
 PANDAS_COLUMNS = ("model", "task", "metric", "value", "ci_low", "ci_high", "n")
@@ -53,6 +53,18 @@ def _check_flag(name: str) -> Callable[[Any], bool | None]:
     return check
 
 
+def _check_executor(value: Any) -> str:
+    if value not in ("local", "ray"):
+        raise ConfigError(f"executor: must be 'local' or 'ray', not {value!r}")
+    return str(value)
+
+
+def _check_address(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"ray_address: must be an address such as '127.0.0.1:6379', not {value!r}")
+    return value
+
+
 def _check_path(value: Any) -> Path:
     if not isinstance(value, (str, Path)) or not str(value).strip():
         raise ConfigError(f"store: must be a path, not {value!r}")
@@ -68,6 +80,8 @@ OVERRIDES: Mapping[str, Callable[[Any], Any]] = {
     "store": _check_path,
     "no_cache": _check_flag("no_cache"),
     "progress": _check_flag("progress"),
+    "executor": _check_executor,
+    "ray_address": _check_address,
 }
 
 
@@ -89,10 +103,12 @@ def evaluate(suite: str | Path | Mapping[str, Any], out: str | Path | None = Non
     file, against the file's folder. Without ``out`` the run goes to a new temporary
     folder (``nlpbench-run-<suite name>-…``), never over ``runs/<suite name>``; with it,
     rerunning into the same folder resumes from its store, as on the command line.
-    ``overrides``: ``limit``, ``device``, ``seed``, ``store``, ``no_cache``, ``progress``.
+    ``overrides``: ``limit``, ``device``, ``seed``, ``store``, ``no_cache``, ``progress``,
+    ``executor`` (``local`` or ``ray``) and ``ray_address``.
     Mistakes in the suite or the overrides raise :class:`ConfigError` (one line each);
     a cell that fails is kept in the run as ``failed``, as on the command line."""
-    from .runner import run_suite
+    from nlpbench.running.executors.choosing import choose_executor
+    from nlpbench.running.runner import run_suite
 
     unknown = [name for name in overrides if name not in OVERRIDES]
     if unknown:
@@ -103,6 +119,7 @@ def evaluate(suite: str | Path | Mapping[str, Any], out: str | Path | None = Non
     host = _default_host()
     loaded = _load(suite, host, given.get("seed"))
     loaded = loaded.with_overrides(limit=given.get("limit"), device=given.get("device"), host=host)
+    executor = choose_executor(loaded, host, given.get("executor"), given.get("ray_address"))
     folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{loaded.name}-"))
     outcome = run_suite(
         loaded,
@@ -111,6 +128,7 @@ def evaluate(suite: str | Path | Mapping[str, Any], out: str | Path | None = Non
         progress=given.get("progress"),
         store=given.get("store"),
         use_cache=not given.get("no_cache"),
+        executor=executor,
     )
     return Run(outcome.out_dir, outcome.results, host)
 
@@ -119,8 +137,8 @@ def _load(suite: str | Path | Mapping[str, Any], host: PluginHost, seed: int | N
     """The validated suite: from its file, its YAML text (named ``<string>`` in messages)
     or a mapping (``<dict>``), with ``seed`` put in before it is checked, so that every
     seed derived from it is derived from the new one."""
-    from .suite import load_suite
-    from .yamlfile import load_yaml, parse_yaml
+    from nlpbench.suites.suite import load_suite
+    from nlpbench.suites.yamlfile import load_yaml, parse_yaml
 
     if isinstance(suite, Mapping):
         name, document, base_dir = Path("<dict>"), _plain(suite), Path.cwd()
@@ -155,7 +173,7 @@ def _plain(value: Any) -> Any:
 def open_run(path: str | Path) -> Run:
     """The run in folder ``path`` (its results.json); DataError (one line) when it is not
     a run. Its store is needed only by :meth:`Run.compare`."""
-    from .runs import read_results
+    from nlpbench.results.runs import read_results
 
     folder = Path(path)
     return Run(folder, read_results(folder))
@@ -202,7 +220,7 @@ class Leaderboard:
 
 
 def _score(row: Mapping[str, Any]) -> str:
-    from .leaderboard import format_score
+    from nlpbench.report.leaderboard import format_score
 
     return format_score(row)
 
@@ -260,8 +278,8 @@ class Run:
     def leaderboard(self, task: str | None = None) -> Leaderboard:
         """The leaderboard of ``task`` (optional when the run has one task): the same
         ranking and tie groups as ``nlpbench leaderboard``. ConfigError for an unknown task."""
-        from .leaderboard import boards, render_text
-        from .leaderboard_formats import board_record
+        from nlpbench.report.leaderboard import boards, render_text
+        from nlpbench.report.leaderboard_formats import board_record
 
         tasks = self.tasks
         if task is None:
@@ -289,7 +307,7 @@ class Run:
         and alpha: the comparisons behind ``nlpbench leaderboard THIS OTHER``. A model name
         both runs use is prefixed with its run's folder name. DataError when either is not
         a run with a store, or they share no task."""
-        from .across_runs import combine_runs
+        from nlpbench.results.across_runs import combine_runs
 
         folder = other.path if isinstance(other, Run) else Path(other)
         return list(combine_runs([self.path, folder], self._plugins())["comparisons"])
@@ -334,7 +352,7 @@ class Run:
         )
 
     def __str__(self) -> str:
-        from .leaderboard import render_text
+        from nlpbench.report.leaderboard import render_text
 
         return f"{self!r}\n\n{render_text(self.results)}"
 

@@ -19,11 +19,11 @@ from typing import Any
 
 import click
 
-from .errors import ConfigError, NlpbenchError, one_line
-from .interrupts import Terminated, sigterm_interrupts
-from .interrupts import exit_code as interrupt_exit_code
-from .options import problems_of
-from .plugins import PluginHost
+from nlpbench.contracts.errors import ConfigError, NlpbenchError, one_line
+from nlpbench.contracts.options import problems_of
+from nlpbench.plugins.host import PluginHost
+from nlpbench.running.interrupts import Terminated, sigterm_interrupts
+from nlpbench.running.interrupts import exit_code as interrupt_exit_code
 
 KIND_CHOICES = ("models", "tasks", "metrics", "audits", "reporters")
 
@@ -105,6 +105,17 @@ def cli(ctx: click.Context, debug: bool) -> None:
     help="A results store to share between runs (default: store.sqlite in the output folder).",
 )
 @click.option("--no-cache", is_flag=True, help="Ask the models again, even for predictions the store already has.")
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),
+    help="Where models run: this process, one after another (local), or as Ray actors, all at once (ray). "
+    "Default: the suite's executor, else local.",
+)
+@click.option(
+    "--ray-address",
+    metavar="ADDRESS",
+    help="The Ray cluster to use (HOST:PORT; implies --executor ray); without it --executor ray starts a local one.",
+)
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -115,21 +126,27 @@ def run(
     progress: bool | None,
     store: Path | None,
     no_cache: bool,
+    executor: str | None,
+    ray_address: str | None,
 ) -> None:
     """Run SUITE: every model on every task, then the leaderboard.
 
     Predictions are kept in a store as they are made: the same command, run again,
     asks the models only for what is missing (an interrupted run resumes). Ctrl-C and
     SIGTERM stop it the same way: what finished is kept and reported (exit 130, 143)."""
-    from .leaderboard import render_text
-    from .runner import run_suite
-    from .suite import load_suite
+    from nlpbench.report.leaderboard import render_text
+    from nlpbench.running.executors.choosing import choose_executor
+    from nlpbench.running.runner import run_suite
+    from nlpbench.suites.suite import load_suite
 
     host = _host(ctx)
     debug = bool(ctx.find_root().params.get("debug"))
     with sigterm_interrupts():
         loaded = load_suite(suite, host).with_overrides(limit=limit, device=device, host=host)
-        outcome = run_suite(loaded, host, out, progress=progress, store=store, use_cache=not no_cache, debug=debug)
+        chosen = choose_executor(loaded, host, executor, ray_address)
+        outcome = run_suite(
+            loaded, host, out, progress=progress, store=store, use_cache=not no_cache, debug=debug, executor=chosen
+        )
         try:
             click.echo(render_text(outcome.results), nl=False)
         except (OSError, ValueError):  # stdout's reader went away: the run's files are written, its exit code stands
@@ -144,8 +161,8 @@ def run(
 def validate(ctx: click.Context, suite: Path) -> None:
     """Check SUITE without running it: the file, every component's options, and each
     task's data; every problem on a line of its own (exit 2), then the planned cells."""
-    from .options import ConfigErrors
-    from .validating import validate_suite
+    from nlpbench.contracts.options import ConfigErrors
+    from nlpbench.suites.validating import validate_suite
 
     found = validate_suite(suite, _host(ctx))
     for note in found.notes:
@@ -233,9 +250,9 @@ def finetune(
     progress: bool | None,
 ) -> None:
     """Fine-tune a suite's model on the train split of one of its tasks; save a folder a suite can load."""
-    from .components import FinetuneSettings
-    from .finetuning import run_finetune
-    from .suite import load_suite
+    from nlpbench.contracts.components import FinetuneSettings
+    from nlpbench.suites.suite import load_suite
+    from nlpbench.training.finetuning import run_finetune
 
     host = _host(ctx)
     loaded = load_suite(suite_path, host)
@@ -316,8 +333,8 @@ def pretrain(
     more_corpus: tuple[Path, ...],
 ) -> None:
     """Pretrain a tokenizer and a small model from scratch on text files; save a folder a suite can load."""
-    from .components import PretrainSettings
-    from .pretraining import run_pretrain
+    from nlpbench.contracts.components import PretrainSettings
+    from nlpbench.training.pretraining import run_pretrain
 
     host = _host(ctx)
     settings = PretrainSettings(
@@ -341,8 +358,8 @@ def pretrain(
 def rescore(ctx: click.Context, run_dir: Path, metrics: str | None) -> None:
     """Recompute the metrics, intervals and comparisons of the run in folder RUN from its
     stored predictions, without loading any model; rewrites RUN/results.json."""
-    from .leaderboard import render_text
-    from .runs import rescore as rescore_run
+    from nlpbench.report.leaderboard import render_text
+    from nlpbench.results.runs import rescore as rescore_run
 
     names = [m.strip() for m in metrics.split(",") if m.strip()] if metrics else None
     results = rescore_run(run_dir, _host(ctx), names, log=lambda line: click.echo(line, err=True))
@@ -377,8 +394,8 @@ def compare(
 ) -> None:
     """Paired significance tests between every pair of models of the runs RUN..., on the
     tasks they share, corrected within each family (see docs/comparing.md)."""
-    from .runs import compare_runs, read_results
-    from .significance import comparisons_csv, comparisons_markdown, comparisons_table
+    from nlpbench.results.runs import compare_runs, read_results
+    from nlpbench.statistics.significance import comparisons_csv, comparisons_markdown, comparisons_table
 
     names = [m.strip() for m in metrics.split(",") if m.strip()] if metrics else None
     entries = compare_runs(
@@ -424,15 +441,15 @@ def leaderboard(ctx: click.Context, runs: tuple[Path, ...], members: bool, outpu
     all have, compared again from the runs' stores with the same tests, families and tie
     groups as one run holding them all (a model name two runs use is prefixed with its
     run's folder)."""
-    from .leaderboard import render_text
-    from .leaderboard_formats import leaderboard_csv, leaderboard_json, leaderboard_markdown
-    from .runs import read_results, run_labels
+    from nlpbench.report.leaderboard import render_text
+    from nlpbench.report.leaderboard_formats import leaderboard_csv, leaderboard_json, leaderboard_markdown
+    from nlpbench.results.runs import read_results, run_labels
 
     if len(runs) == 1:  # the run's own verdicts, as results.json has them: no store needed
         results = read_results(runs[0])
         results["runs"] = [{"label": run_labels(list(runs))[0], "path": str(runs[0])}]
     else:
-        from .across_runs import combine_runs
+        from nlpbench.results.across_runs import combine_runs
 
         results = combine_runs(runs, _host(ctx), log=lambda line: click.echo(line, err=True))
     if output == "json":
@@ -452,7 +469,7 @@ def leaderboard(ctx: click.Context, runs: tuple[Path, ...], members: bool, outpu
 @click.option("--out", type=click.Path(path_type=Path), help="Where to write the page (default RUN/report.html).")
 def report(run_dir: Path, out: Path | None) -> None:
     """Regenerate the HTML report of the run in folder RUN from its results.json and samples.jsonl."""
-    from .report import write_report
+    from nlpbench.report.html import write_report
 
     click.echo(f"report: {write_report(run_dir, out)}")
 
@@ -497,7 +514,7 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def list_(ctx: click.Context, kind: str, as_json: bool) -> None:
     """List the models, tasks, metrics, audits or reporters that plugins registered."""
-    from .options import CONFIG_OPTIONS, options_json_schema, options_schema_of
+    from nlpbench.contracts.options import CONFIG_OPTIONS, options_json_schema, options_schema_of
 
     host = _host(ctx)
     rows = []
@@ -531,7 +548,7 @@ def list_(ctx: click.Context, kind: str, as_json: bool) -> None:
         rows.append(row)
     problems = []
     if kind == "tasks":  # the task library: task files and groups, read (never their data) only here
-        from .taskfiles import library_of
+        from nlpbench.suites.taskfiles import library_of
 
         library = library_of(host)
         try:
@@ -592,7 +609,7 @@ def plugin() -> None:
 )
 def plugin_new(name: str, directory: Path) -> None:
     """Scaffold an installable plugin called NAME (distribution nlpbench-NAME)."""
-    from .scaffold import scaffold
+    from nlpbench.scaffold import scaffold
 
     target = scaffold(name, directory)
     click.echo(f"created {target}")
@@ -609,7 +626,7 @@ def plugin_check(ctx: click.Context, target: str) -> None:
     folder), its package folder or plugin module, imported from there without
     installing it, or the name of an installed plugin. Prints one line per problem and
     exits 1 if there is any; exits 0 when the plugin conforms."""
-    from .testing.conformance import check_plugin
+    from nlpbench.testing.conformance import check_plugin
 
     report = check_plugin(target)
     for problem in report.problems:

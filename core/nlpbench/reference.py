@@ -1,7 +1,7 @@
 """The options reference (docs/reference/options.md), generated from the option schemas.
 
 Every model type, task type, metric, audit and reporter that declares its options (see
-:mod:`nlpbench.options`) gets a table (a model type with ``config_options`` a second,
+:mod:`nlpbench.contracts.options`) gets a table (a model type with ``config_options`` a second,
 for its ``config:``): each key, its type, default, range and description, read from the
 JSON Schema that ``nlpbench list KIND --json`` prints, so the
 page, the listing and ``nlpbench validate`` cannot disagree. A test regenerates the page
@@ -26,10 +26,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .errors import one_line
-from .options import CONFIG_OPTIONS, options_json_schema, options_schema_of
-from .plugins import PluginHost
-from .registry import Registered
+from nlpbench.contracts.errors import one_line
+from nlpbench.contracts.options import CONFIG_OPTIONS, options_json_schema, options_schema_of
+from nlpbench.plugins.host import PluginHost
+from nlpbench.plugins.registry import Registered
 
 #: The sections of the page: registry kind, heading, and what the options are.
 SECTIONS = (

@@ -12,7 +12,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path, PurePosixPath
 
-from ..errors import ConfigError
+from nlpbench.contracts.errors import ConfigError
 
 #: Lowercase kebab-case, starting with a letter: ``my-metric``.
 PLUGIN_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")

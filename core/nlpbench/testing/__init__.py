@@ -7,9 +7,9 @@ the functions below work without pytest too.
 
 from __future__ import annotations
 
-from .conformance import assert_conformant, check_conformance
-from .harness import SuiteRun, make_host, run_suite_text
-from .tiny import TINY_EXAMPLES, TinyMatchMetric, TinyModel, TinyTask
+from nlpbench.testing.conformance import assert_conformant, check_conformance
+from nlpbench.testing.harness import SuiteRun, make_host, run_suite_text
+from nlpbench.testing.tiny import TINY_EXAMPLES, TinyMatchMetric, TinyModel, TinyTask
 
 __all__ = [
     "TINY_EXAMPLES",

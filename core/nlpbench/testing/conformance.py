@@ -24,15 +24,15 @@ from typing import Any
 
 import numpy as np
 
-from ..components import CAPABILITIES, MetricExample
-from ..errors import one_line
-from ..hookspecs import COMPONENT_HOOKS, PROJECT
-from ..options import CONFIG_OPTIONS, Options
-from ..plugins import CORE_PLUGIN, ENTRY_POINT_GROUP, PluginHost, PluginInfo
-from ..registry import Registered
-from ..scoring import metric_stats, uses_probabilities
-from .imports import internal_imports
-from .locate import PluginSource, imported, locate, source_of
+from nlpbench.contracts.components import CAPABILITIES, MetricExample
+from nlpbench.contracts.errors import one_line
+from nlpbench.contracts.hookspecs import COMPONENT_HOOKS, PROJECT
+from nlpbench.contracts.options import CONFIG_OPTIONS, Options
+from nlpbench.plugins.host import CORE_PLUGIN, ENTRY_POINT_GROUP, PluginHost, PluginInfo
+from nlpbench.plugins.registry import Registered
+from nlpbench.running.scoring import metric_stats, uses_probabilities
+from nlpbench.testing.imports import internal_imports
+from nlpbench.testing.locate import PluginSource, imported, locate, source_of
 
 #: The metrics that ship with nlpbench, each with the plugin that registers it and the
 #: aliases its docs give: another plugin that takes one of these names, as an id or an

@@ -10,10 +10,10 @@ from typing import Any
 
 import yaml
 
-from ..plugins import PluginHost
-from ..runner import run_suite
-from ..suite import load_suite
-from . import tiny
+from nlpbench.plugins.host import PluginHost
+from nlpbench.running.runner import run_suite
+from nlpbench.suites.suite import load_suite
+from nlpbench.testing import tiny
 
 
 def make_host(*plugins: Any, entry_points: bool = False, tiny_plugin: bool = True) -> PluginHost:

@@ -1,7 +1,7 @@
 """Which parts of nlpbench a plugin's source imports.
 
 Plugins import from ``nlpbench`` (the package root: its ``__all__`` is the public API)
-and, in their tests, ``nlpbench.testing``; anything deeper (``nlpbench.stats``,
+and, in their tests, ``nlpbench.testing``; anything deeper (``nlpbench.statistics.bootstrap``,
 ``from nlpbench import runner``) is an internal that may change in any release. Found
 by reading the source with :mod:`ast`, so nothing is imported or run.
 """
@@ -49,7 +49,7 @@ def _imports_in(tree: ast.AST) -> Iterator[tuple[int, str]]:
                 for alias in node.names:
                     if alias.name != "*" and not _public(alias.name):
                         yield node.lineno, f"nlpbench.{alias.name}"
-    for node in ast.walk(tree):  # `nlpbench.stats.bootstrap` after a plain `import nlpbench`
+    for node in ast.walk(tree):  # `nlpbench.statistics.bootstrap.bootstrap` after a plain `import nlpbench`
         if (
             isinstance(node, ast.Attribute)
             and isinstance(node.value, ast.Name)

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, one_line
-from ..plugins import ENTRY_POINT_GROUP
-from ..suggest import did_you_mean
+from nlpbench.contracts.errors import ConfigError, one_line
+from nlpbench.plugins.host import ENTRY_POINT_GROUP
+from nlpbench.plugins.suggest import did_you_mean
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -51,7 +51,7 @@ class Located:
 
 
 def _plugin_name(module: str) -> str:
-    """The name :class:`~nlpbench.plugins.PluginHost` gives a plugin module passed in-process."""
+    """The name :class:`~nlpbench.plugins.host.PluginHost` gives a plugin module passed in-process."""
     return module.split(".")[0].removeprefix("nlpbench_").replace("_", "-")
 
 

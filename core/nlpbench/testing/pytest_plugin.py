@@ -23,7 +23,7 @@ import pytest
 
 @pytest.fixture
 def nlpbench_host() -> Callable[..., Any]:
-    from .harness import make_host
+    from nlpbench.testing.harness import make_host
 
     return make_host
 
@@ -34,7 +34,7 @@ _RUNS = pytest.StashKey[list[Any]]()
 
 @pytest.fixture
 def nlpbench_run(tmp_path: Path, request: pytest.FixtureRequest) -> Callable[..., Any]:
-    from .harness import make_host, run_suite_text
+    from nlpbench.testing.harness import make_host, run_suite_text
 
     runs = request.node.stash.setdefault(_RUNS, [])
 

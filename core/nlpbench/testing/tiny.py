@@ -7,14 +7,17 @@ They register as the plugin ``tiny`` only in hosts made by ``nlpbench.testing``.
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 
-from .. import hookimpl
-from ..components import (
+from nlpbench import hookimpl
+from nlpbench.contracts.components import (
     CAPABILITIES,
     ClassifyRequest,
     EncodeRequest,
@@ -31,7 +34,7 @@ from ..components import (
     StatsArray,
     TaskSpec,
 )
-from ..errors import ConfigError, ModelError
+from nlpbench.contracts.errors import ConfigError, ModelError
 
 NLPBENCH_PLUGIN_NAME = "tiny"
 
@@ -59,11 +62,16 @@ class TinyModel:
     """A deterministic toy model that answers every capability (for tests only).
 
     params: ``capabilities`` (a list, to narrow what it declares), ``fail`` (``load``
-    or ``answer``, to make it raise on purpose).
+    or ``answer``, to make it raise on purpose), ``delay`` (seconds each call takes,
+    to have a call in flight when a test kills something) and ``calls_log`` (PATH: to
+    ``PATH.jsonl`` goes one JSON line as each call starts and as it finishes, with the
+    process id and the ids of the examples asked, so a test can tell which batches were
+    asked twice; the param itself names no file, so the store, which hashes the files
+    params name into the model's key, keeps one key as the log grows).
     """
 
     capabilities: ClassVar[frozenset[str]] = frozenset(CAPABILITIES)
-    KNOWN_PARAMS = ("capabilities", "fail", "device", "batch_size", "dtype")
+    KNOWN_PARAMS = ("capabilities", "fail", "device", "batch_size", "dtype", "delay", "calls_log")
 
     def __init__(self, spec: ModelSpec) -> None:
         unknown = [k for k in spec.params if k not in self.KNOWN_PARAMS]
@@ -76,23 +84,37 @@ class TinyModel:
         if narrowed is not None:
             self.capabilities = frozenset(narrowed)  # type: ignore[misc]
         self.calls = 0
+        self.delay = float(spec.params.get("delay", 0.0))
+        log = spec.params.get("calls_log")
+        self.calls_log = spec.resolve(f"{log}.jsonl") if log else None
 
     @classmethod
     def capabilities_for(cls, spec: ModelSpec) -> frozenset[str]:
         narrowed = spec.params.get("capabilities")
         return cls.capabilities if narrowed is None else frozenset(narrowed)
 
-    def _answering(self) -> None:
+    def _answering(self, requests: Sequence[Request]) -> None:
         self.calls += 1
         if self.fail == "answer":
             raise RuntimeError("the tiny model was told to fail while answering")
+        if self.calls_log is not None or self.delay:
+            asked = [r.example_id for r in requests]
+            self._note("start", asked)
+            time.sleep(self.delay)
+            self._note("done", asked)
+
+    def _note(self, event: str, asked: list[str | None]) -> None:
+        if self.calls_log is not None:  # one short line per write: appends from several processes stay whole
+            line = json.dumps({"event": event, "pid": os.getpid(), "ids": asked})
+            with open(self.calls_log, "a", encoding="utf-8") as log:
+                log.write(line + "\n")
 
     def generate(self, requests: list[GenerateRequest]) -> list[str]:
-        self._answering()
+        self._answering(requests)
         return [_guess(r.prompt.rsplit("\n", 2)[0], ("positive", "negative")) for r in requests]
 
     def loglikelihood(self, requests: list[LoglikelihoodRequest]) -> list[Loglikelihood]:
-        self._answering()
+        self._answering(requests)
         out = []
         for r in requests:
             word = r.continuation.strip()
@@ -108,11 +130,11 @@ class TinyModel:
 
     def loglikelihood_rolling(self, requests: list[LoglikelihoodRollingRequest]) -> list[Loglikelihood]:
         """A character model: each character costs log 1/32 (so bits per byte is 5 for ASCII)."""
-        self._answering()
+        self._answering(requests)
         return [Loglikelihood(logprob=-len(r.text) * math.log(32), n_tokens=len(r.text)) for r in requests]
 
     def classify(self, requests: list[ClassifyRequest]) -> list[dict[str, float]]:
-        self._answering()
+        self._answering(requests)
         out = []
         for r in requests:
             guess = _guess(r.text, r.labels)
@@ -121,7 +143,7 @@ class TinyModel:
         return out
 
     def extract_span(self, requests: list[ExtractSpanRequest]) -> list[Span]:
-        self._answering()
+        self._answering(requests)
         out = []
         for r in requests:
             word = r.context.split()[0] if r.context.split() else ""
@@ -130,7 +152,7 @@ class TinyModel:
         return out
 
     def encode(self, requests: list[EncodeRequest]) -> list[list[float]]:
-        self._answering()
+        self._answering(requests)
         out = []
         for r in requests:
             counts = [float(r.text.lower().count(chr(ord("a") + i))) for i in range(26)]
@@ -145,7 +167,8 @@ class TinyModel:
 class TinyTask:
     """Eight short sentences labelled positive or negative (for tests only).
 
-    params: ``fail`` (``examples`` or ``process``, to make it raise on purpose).
+    params: ``fail`` (``examples`` or ``process``, to make it raise on purpose),
+    ``repeat`` (the eight sentences N times over, for runs with many batches).
     """
 
     strategies: ClassVar[tuple[str, ...]] = ("classify", "loglikelihood", "generate")
@@ -154,12 +177,17 @@ class TinyTask:
 
     def __init__(self, spec: TaskSpec) -> None:
         self.fail = spec.params.get("fail")
+        self.repeat = int(spec.params.get("repeat", 1))
 
     def examples(self) -> Iterable[Example]:
         if self.fail == "examples":
             raise RuntimeError("the tiny task was told to fail while loading")
-        for index, (text, label) in enumerate(TINY_EXAMPLES):
-            yield Example(f"tiny-{index}", text, (label,), {"text": text, "label": label})
+        for round_ in range(self.repeat):
+            for index, (text, label) in enumerate(TINY_EXAMPLES):
+                # each round's copies differ in length too, so batches are not all alike
+                copy = text if round_ == 0 else f"{text}{' again' * (round_ % 7)} ({round_})"
+                example_id = f"tiny-{index}" if round_ == 0 else f"tiny-{round_}-{index}"
+                yield Example(example_id, copy, (label,), {"text": copy, "label": label})
 
     def build_requests(self, example: Example, strategy: str) -> list[Request]:
         text = example.input

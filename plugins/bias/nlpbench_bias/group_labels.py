@@ -7,7 +7,7 @@ positive, the share predicted positive) and the false-positive rate (of the othe
 the share predicted positive), each a proportion with its exact interval. For every
 task, each of the cell's metrics per group. The core adds each measure's gap across
 groups and the pairwise differences, with stratified bootstrap intervals (see
-:mod:`nlpbench.grouping`). The model is not asked again: these are the cell's own
+:mod:`nlpbench.running.grouping`). The model is not asked again: these are the cell's own
 predictions.
 """
 

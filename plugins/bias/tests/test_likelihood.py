@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from nlpbench import ConfigError
-from nlpbench.significance import binomial_test
-from nlpbench.stats import clopper_pearson
+from nlpbench.statistics.bootstrap import clopper_pearson
+from nlpbench.statistics.significance import binomial_test
 from nlpbench_bias import plugin
 from nlpbench_bias.likelihood import LikelihoodPreferenceAudit
 

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
-from transformers import GenerationConfig, LogitsProcessor, LogitsProcessorList, StoppingCriteria, StoppingCriteriaList
+from transformers import GenerationConfig, LogitsProcessor, LogitsProcessorList, StoppingCriteriaList
+
+from nlpbench_transformers.stopping import StopStrings
 
 
 @dataclass(frozen=True)
@@ -47,24 +49,6 @@ class SeededSampler(LogitsProcessor):
             scores[row] = float("-inf")
             scores[row, token] = 0.0
         return scores
-
-
-class StopStrings(StoppingCriteria):
-    """Marks a row finished once its new text contains one of its stop strings."""
-
-    def __init__(self, tokenizer: Any, prompt_width: int, stops: Sequence[tuple[str, ...]]) -> None:
-        self.tokenizer = tokenizer
-        self.prompt_width = prompt_width
-        self.stops = stops
-        self.done = [False] * len(stops)
-
-    def __call__(self, input_ids: torch.LongTensor, scores: Any, **kwargs: Any) -> torch.BoolTensor:
-        rows = [row for row, stop in enumerate(self.stops) if stop and not self.done[row]]
-        if rows:
-            texts = self.tokenizer.batch_decode(input_ids[rows, self.prompt_width :].tolist(), skip_special_tokens=True)
-            for row, text in zip(rows, texts, strict=True):
-                self.done[row] = any(stop in text for stop in self.stops[row])
-        return torch.tensor(self.done, dtype=torch.bool, device=input_ids.device)  # type: ignore[return-value]
 
 
 def cut_at_stop(text: str, stops: Sequence[str]) -> str:

@@ -1,5 +1,6 @@
 """nlpbench-metrics: classification metrics (accuracy, precision, recall, macro-F1, MCC)
-computed by scikit-learn, with a vectorized bootstrap fast path."""
+computed with scikit-learn's formulas off confusion matrices (equal to scikit-learn, which is not
+imported at run time), vectorized across bootstrap resamples."""
 
 from __future__ import annotations
 

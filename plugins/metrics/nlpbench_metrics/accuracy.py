@@ -13,12 +13,11 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from .base import IntArray
     from .confusion import Counts
 
 
 class AccuracyMetric(ClassificationMetric):
-    """Accuracy: the share of predictions equal to the reference label (scikit-learn, 0-1)."""
+    """Accuracy: the share of predictions equal to the reference label (scikit-learn's formula, 0-1)."""
 
     name: ClassVar[str] = "accuracy"
     #: Each example is right or wrong: paired comparisons use the exact McNemar test.
@@ -26,11 +25,6 @@ class AccuracyMetric(ClassificationMetric):
     #: Each example's right-or-wrong is its own accuracy.
     corpus_only: ClassVar[bool] = False
     example: ClassVar[MetricExample] = MetricExample(examples.PREDICTIONS, examples.REFERENCES, value=4 / 6)
-
-    def score(self, references: IntArray, predictions: IntArray) -> float:
-        from sklearn.metrics import accuracy_score
-
-        return float(accuracy_score(references, predictions))
 
     def score_confusions(self, counts: Counts) -> npt.NDArray[np.float64]:
         from . import confusion

@@ -2,21 +2,23 @@
 
 Statistics are one row per example, ``[prediction index, reference index]`` over
 the metric's label vocabulary, so any subset of rows (a bootstrap resample) can be
-re-scored exactly by scikit-learn without seeing the labels again.
+re-scored exactly without seeing the labels again. Scores are read off confusion
+matrices with scikit-learn's formulas (:mod:`.confusion`); scikit-learn itself is
+imported only by the tests that check the two agree, since importing it (and scipy
+with it) cost a second or more of every run for arithmetic numpy does in microseconds.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from nlpbench import MetricError, MetricExample, Options, StatsArray, parse_options
 
 from .options import NoOptions
-from .vocabulary import NO_ANSWER, LabelVocabulary
+from .vocabulary import LabelVocabulary
 
-# numpy (and scikit-learn) are imported where a metric scores, not here: plugin.py
+# numpy is imported where a metric scores, not here: plugin.py
 # imports these classes whenever nlpbench lists plugins, which should stay instant
 if TYPE_CHECKING:
     import numpy as np
@@ -28,14 +30,14 @@ if TYPE_CHECKING:
 
 
 class ClassificationMetric:
-    """Base of the label metrics: subclasses score label indices with scikit-learn."""
+    """Base of the label metrics: subclasses score confusion matrices as scikit-learn does."""
 
     #: The metric's registered name.
     name: ClassVar[str] = "classification"
     #: What the suite may give it (checked before anything runs).
     options: ClassVar[type[Options]] = NoOptions
     higher_is_better: ClassVar[bool] = True
-    scale: ClassVar[tuple[float, float]] = (0.0, 1.0)  # scikit-learn's scale
+    scale: ClassVar[tuple[float, float]] = (0.0, 1.0)
     #: Precision, recall, F1 and MCC exist only for a set of labels: one example's
     #: "score" would be whether it is right, which is accuracy's (accuracy says False).
     corpus_only: ClassVar[bool] = True
@@ -69,14 +71,14 @@ class ClassificationMetric:
         return np.array(rows, dtype=np.float64).reshape(len(rows), 2)
 
     def aggregate(self, stats: StatsArray) -> float:
-        """The score of these rows, by scikit-learn on the label indices (NaN when empty)."""
+        """The score of these rows, off their confusion matrix (NaN when empty)."""
+        import numpy as np
+
         if len(stats) == 0:
             return float("nan")
-        predictions, references = decode(stats)
-        with warnings.catch_warnings():
-            # a resample may hold one label only; the score is still right (MCC 0.0)
-            warnings.filterwarnings("ignore", message="A single label was found", category=UserWarning)
-            return float(self.score(references, predictions))
+        decode(stats)  # checks the shape
+        everything = np.arange(len(stats), dtype=np.int64)[None, :]
+        return float(self.aggregate_resamples(stats, everything)[0])
 
     # -- optional parts of the protocol -----------------------------------------
 
@@ -102,10 +104,6 @@ class ClassificationMetric:
     def check_labels(self, labels: set[Any]) -> None:
         """Raise MetricError if the labels don't suit the metric's options (default: any do)."""
 
-    def score(self, references: IntArray, predictions: IntArray) -> float:
-        """The score by scikit-learn; predictions hold :data:`NO_ANSWER` for None."""
-        raise NotImplementedError
-
     def score_confusions(self, counts: Counts) -> npt.NDArray[np.float64]:
         """The score of each confusion matrix (see :mod:`nlpbench_metrics.confusion`)."""
         raise NotImplementedError
@@ -118,15 +116,3 @@ def decode(stats: StatsArray) -> tuple[IntArray, IntArray]:
     if stats.ndim != 2 or stats.shape[1] != 2:
         raise MetricError(f"expected statistics of shape (n, 2), got {stats.shape}")
     return stats[:, 0].astype(np.int64), stats[:, 1].astype(np.int64)
-
-
-def real_labels(references: IntArray, predictions: IntArray) -> list[int]:
-    """The label indices that occur, without "no answer": what precision and recall average over.
-
-    "No answer" is left out so that one unanswered example doesn't add a phantom
-    class (scoring 0) to a macro average; it still counts against its reference.
-    """
-    import numpy as np
-
-    present = np.union1d(references, predictions)
-    return [int(label) for label in present if label != NO_ANSWER]

@@ -7,27 +7,20 @@ from typing import TYPE_CHECKING, ClassVar
 from nlpbench import MetricExample
 
 from . import examples
-from .base import ClassificationMetric, real_labels
+from .base import ClassificationMetric
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from .base import IntArray
     from .confusion import Counts
 
 
 class MacroF1Metric(ClassificationMetric):
-    """Macro-F1: the unweighted mean of each label's F1 score (scikit-learn, 0-1)."""
+    """Macro-F1: the unweighted mean of each label's F1 score (scikit-learn's formula, 0-1)."""
 
     name: ClassVar[str] = "macro-f1"
     example: ClassVar[MetricExample] = MetricExample(examples.PREDICTIONS, examples.REFERENCES, value=0.625)
-
-    def score(self, references: IntArray, predictions: IntArray) -> float:
-        from sklearn.metrics import f1_score
-
-        labels = real_labels(references, predictions)  # "no answer" is a miss, not a label
-        return float(f1_score(references, predictions, labels=labels, average="macro", zero_division=0))
 
     def score_confusions(self, counts: Counts) -> npt.NDArray[np.float64]:
         from . import confusion

@@ -13,12 +13,11 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from .base import IntArray
     from .confusion import Counts
 
 
 class MccMetric(ClassificationMetric):
-    """Matthews correlation coefficient between predicted and reference labels (scikit-learn, -1 to 1).
+    """Matthews correlation coefficient between predicted and reference labels (scikit-learn's formula, -1 to 1).
 
     "No answer" takes part as a class of its own, so unanswered examples lower the
     correlation. With one class only (all references, or all predictions, alike)
@@ -28,11 +27,6 @@ class MccMetric(ClassificationMetric):
     name: ClassVar[str] = "mcc"
     scale: ClassVar[tuple[float, float]] = (-1.0, 1.0)
     example: ClassVar[MetricExample] = MetricExample(examples.PREDICTIONS, examples.REFERENCES, value=0.25)
-
-    def score(self, references: IntArray, predictions: IntArray) -> float:
-        from sklearn.metrics import matthews_corrcoef
-
-        return float(matthews_corrcoef(references, predictions))
 
     def score_confusions(self, counts: Counts) -> npt.NDArray[np.float64]:
         from . import confusion

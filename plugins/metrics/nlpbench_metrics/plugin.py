@@ -1,6 +1,6 @@
 """nlpbench hook implementations: registers every metric of the plugin.
 
-Imports only the metric classes; numpy, scikit-learn, sacrebleu and rouge-score are
+Imports only the metric classes; numpy, sacrebleu and rouge-score are
 imported when a metric scores.
 """
 

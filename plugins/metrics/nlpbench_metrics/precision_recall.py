@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from nlpbench import MetricError, MetricExample, Options
 
 from . import examples
-from .base import ClassificationMetric, real_labels
+from .base import ClassificationMetric
 from .options import AveragingOptions
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from .base import IntArray
     from .confusion import Counts, Scores
 
 
@@ -44,14 +43,6 @@ class AveragedMetric(ClassificationMetric):
         if len(labels) == 2 and self.positive not in labels:
             raise MetricError(f"the positive label {self.positive!r} is not one of the labels: {shown}")
 
-    def sklearn_arguments(self, references: IntArray, predictions: IntArray) -> dict[str, Any]:
-        """How to call scikit-learn so that "no answer" is a miss, not a label of its own."""
-        if self.average == "binary":
-            # the positive label alone, which is what average='binary' scores; spelt this
-            # way because "no answer" makes a binary task look multiclass to scikit-learn
-            return {"labels": [self.vocabulary.index(self.positive)], "average": "micro"}
-        return {"labels": real_labels(references, predictions), "average": self.average}
-
     def ratio(
         self,
         tp: Scores,
@@ -67,7 +58,7 @@ class AveragedMetric(ClassificationMetric):
 
 
 class PrecisionMetric(AveragedMetric):
-    """Precision: of the examples predicted as a label, the share that have it (scikit-learn, 0-1).
+    """Precision: of the examples predicted as a label, the share that have it (scikit-learn's formula, 0-1).
 
     Options: ``average`` (macro, micro, weighted or binary; default macro) and, for
     binary, ``positive``: the label whose precision is reported.
@@ -75,12 +66,6 @@ class PrecisionMetric(AveragedMetric):
 
     name: ClassVar[str] = "precision"
     example: ClassVar[MetricExample] = MetricExample(examples.PREDICTIONS, examples.REFERENCES, value=0.625)
-
-    def score(self, references: IntArray, predictions: IntArray) -> float:
-        from sklearn.metrics import precision_score
-
-        arguments = self.sklearn_arguments(references, predictions)
-        return float(precision_score(references, predictions, zero_division=0, **arguments))
 
     def score_confusions(self, counts: Counts) -> npt.NDArray[np.float64]:
         from . import confusion
@@ -90,7 +75,7 @@ class PrecisionMetric(AveragedMetric):
 
 
 class RecallMetric(AveragedMetric):
-    """Recall: of the examples with a reference label, the share predicted as it (scikit-learn, 0-1).
+    """Recall: of the examples with a reference label, the share predicted as it (scikit-learn's formula, 0-1).
 
     Options: ``average`` (macro, micro, weighted or binary; default macro) and, for
     binary, ``positive``: the label whose recall is reported.
@@ -98,12 +83,6 @@ class RecallMetric(AveragedMetric):
 
     name: ClassVar[str] = "recall"
     example: ClassVar[MetricExample] = MetricExample(examples.PREDICTIONS, examples.REFERENCES, value=0.625)
-
-    def score(self, references: IntArray, predictions: IntArray) -> float:
-        from sklearn.metrics import recall_score
-
-        arguments = self.sklearn_arguments(references, predictions)
-        return float(recall_score(references, predictions, zero_division=0, **arguments))
 
     def score_confusions(self, counts: Counts) -> npt.NDArray[np.float64]:
         from . import confusion

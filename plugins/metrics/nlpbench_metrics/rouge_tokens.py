@@ -29,8 +29,9 @@ class CachedTokenizer:
 
         stemmer: Any = None
         if use_stemmer:
-            from nltk.stem import porter  # type: ignore[import-untyped]
+            from .nltk_import import import_nltk
 
+            porter = import_nltk("nltk.stem.porter")
             stemmer = _CachedStemmer(porter.PorterStemmer())  # as DefaultTokenizer builds it
         self.use_stemmer = use_stemmer
         self._tokenize: Callable[[str], tuple[str, ...]] = functools.lru_cache(maxsize=CACHE_SIZE)(

@@ -63,7 +63,9 @@ def _as_given(text: str) -> str:
 
 def _nltk_splitter() -> Callable[[str], str]:
     try:
-        from nltk.tokenize import sent_tokenize  # type: ignore[import-untyped]
+        from .nltk_import import import_nltk
+
+        sent_tokenize = import_nltk("nltk.tokenize").sent_tokenize
     except ImportError as error:
         raise MetricError(f"split_sentences nltk needs nltk: pip install nltk ({error})") from None
     try:

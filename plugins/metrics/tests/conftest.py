@@ -1,12 +1,26 @@
-"""Shared fixtures: random label sets and the real SST-2 dev labels."""
+"""Shared fixtures: random label sets, the real SST-2 dev labels, and scikit-learn's scores
+(the reference the tests hold the metrics to; the metrics never import scikit-learn)."""
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.metrics import accuracy_score, f1_score, matthews_corrcoef, precision_score, recall_score
+
+from nlpbench import StatsArray
+from nlpbench_metrics import (
+    AccuracyMetric,
+    ClassificationMetric,
+    MacroF1Metric,
+    MccMetric,
+    PrecisionMetric,
+    RecallMetric,
+)
+from nlpbench_metrics.vocabulary import NO_ANSWER
 
 LabelSet = tuple[list[str], list[str]]
 
@@ -52,3 +66,31 @@ def sst2_labels(nlpbench_shared_data: Path) -> LabelSet:
         labels = [row["label"] for row in csv.DictReader(handle, delimiter="\t")]
     shuffled = list(np.random.default_rng(7).permutation(labels))
     return [str(label) for label in shuffled], labels
+
+
+def sklearn_score(metric: ClassificationMetric, stats: StatsArray) -> float:
+    """What scikit-learn says for ``stats``: "no answer" is a miss, never a label averaged over."""
+    predictions = stats[:, 0].astype(np.int64)
+    references = stats[:, 1].astype(np.int64)
+    labels = [int(label) for label in np.union1d(references, predictions) if label != NO_ANSWER]
+    if isinstance(metric, AccuracyMetric):
+        return float(accuracy_score(references, predictions))
+    if isinstance(metric, MccMetric):
+        return float(matthews_corrcoef(references, predictions))
+    if isinstance(metric, MacroF1Metric):
+        return float(f1_score(references, predictions, labels=labels, average="macro", zero_division=0))
+    assert isinstance(metric, (PrecisionMetric, RecallMetric))
+    if metric.average == "binary":
+        # the positive label alone, spelt this way because "no answer" makes a binary task
+        # look multiclass to scikit-learn
+        arguments = {"labels": [metric.vocabulary.index(metric.positive)], "average": "micro"}
+    else:
+        arguments = {"labels": labels, "average": metric.average}
+    score = precision_score if isinstance(metric, PrecisionMetric) else recall_score
+    return float(score(references, predictions, zero_division=0, **arguments))
+
+
+@pytest.fixture(name="sklearn_score", scope="session")
+def sklearn_score_fixture() -> Callable[[ClassificationMetric, StatsArray], float]:
+    """:func:`sklearn_score`, for tests (test modules can't import each other here)."""
+    return sklearn_score

@@ -11,7 +11,7 @@ import pytest
 import nlpbench_metrics.plugin
 import nlpbench_sentiment.plugin
 from nlpbench import ConfigError, MetricError
-from nlpbench.scoring import metric_stats
+from nlpbench.running.scoring import metric_stats
 from nlpbench_metrics.calibration import BrierMetric, EceMetric
 
 

@@ -1,12 +1,14 @@
-"""The vectorized bootstrap path agrees with scikit-learn on every resample."""
+"""The vectorized path agrees with scikit-learn on every resample (and on the whole set)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
 
+from nlpbench import StatsArray
 from nlpbench_metrics import (
     AccuracyMetric,
     ClassificationMetric,
@@ -47,6 +49,7 @@ def test_resamples_equal_aggregate(
     with_no_answers: bool,
     set_name: str,
     label_sets: dict[str, tuple[list[str], list[str]]],
+    sklearn_score: Callable[[ClassificationMetric, StatsArray], float],
 ) -> None:
     # a few of the label sets: each comparison calls scikit-learn 50 times
     metric_class, options = config
@@ -60,12 +63,15 @@ def test_resamples_equal_aggregate(
     stats = metric.stats(predictions, [(r,) for r in references])
     indices = rng.integers(0, len(references), size=(50, len(references)))
     fast = metric.aggregate_resamples(stats, indices)
-    slow = np.array([metric.aggregate(stats[row]) for row in indices])
+    slow = np.array([sklearn_score(metric, stats[row]) for row in indices])
     assert fast.shape == (50,)
     np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-12)
+    assert metric.aggregate(stats) == pytest.approx(sklearn_score(metric, stats), abs=1e-12)
 
 
-def test_resamples_on_sst2(sst2_labels: tuple[list[str], list[str]]) -> None:
+def test_resamples_on_sst2(
+    sst2_labels: tuple[list[str], list[str]], sklearn_score: Callable[[ClassificationMetric, StatsArray], float]
+) -> None:
     predictions, references = sst2_labels
     indices = np.random.default_rng(3).integers(0, len(references), size=(50, len(references)))
     for metric_class, options in CONFIGURATIONS:
@@ -73,7 +79,7 @@ def test_resamples_on_sst2(sst2_labels: tuple[list[str], list[str]]) -> None:
             options = {**options, "positive": "1"}
         metric = metric_class(**options)
         stats = metric.stats(predictions, [(r,) for r in references])
-        slow = np.array([metric.aggregate(stats[row]) for row in indices])
+        slow = np.array([sklearn_score(metric, stats[row]) for row in indices])
         np.testing.assert_allclose(metric.aggregate_resamples(stats, indices), slow, rtol=0, atol=1e-12)
 
 

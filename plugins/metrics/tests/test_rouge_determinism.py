@@ -44,7 +44,7 @@ def summaries(count: int = 40, seed: int = 12) -> list[tuple[str, str]]:
 
 SCRIPT = """
 import hashlib, json, sys
-from nlpbench.stats import bootstrap
+from nlpbench.statistics.bootstrap import bootstrap
 from nlpbench_metrics import Rouge1Metric, Rouge2Metric, RougeLMetric, RougeLsumMetric
 pairs = json.loads(sys.stdin.read())
 out = {}

@@ -125,3 +125,19 @@ def test_validate_says_so_before_anything_runs(nltk_data: Path, tmp_path: Path) 
     assert result.exit_code == 2
     (line,) = result.stderr.splitlines()
     assert line.startswith(f"Error: {suite}:4: tasks[0] (t): metric 'rouge-lsum': split_sentences nltk needs")
+
+
+def test_nltk_loads_without_scipy_or_sklearn_and_leaves_them_importable() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from nlpbench_metrics.rouge_tokens import CachedTokenizer\n"
+        "tokens = CachedTokenizer(use_stemmer=True).tokenize('Running runners ran')\n"
+        "print(tokens, 'scipy' in sys.modules, 'sklearn' in sys.modules)\n"
+        "import scipy.stats, sklearn.metrics\n"  # still importable afterwards
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["('run', 'runner', 'ran') False False", "ok"]

@@ -121,6 +121,9 @@ class SentimentConfig:
     shots: int
     verbalizers: Mapping[str, str]
     description: str
+    #: the generate strategy's length limit and stop strings
+    max_new_tokens: int = 5
+    until: tuple[str, ...] = ("\n",)
 
     def prompting(self, template_source: str | None = None) -> Prompting:
         """The prompts for one model: ``template_source``, else the default template."""
@@ -207,7 +210,15 @@ def sentiment_config(spec: TaskSpec, has_train: bool) -> SentimentConfig:
             f"params.shots: {shots} shots, but params.prompt shows none; loop over them with {{% for shot in shots %}}"
         )
     template(params.description, "params.description", DESCRIPTION_VARIABLES)
-    return SentimentConfig(templates, prompt, shots, dict(params.verbalizers), params.description)
+    return SentimentConfig(
+        templates,
+        prompt,
+        shots,
+        dict(params.verbalizers),
+        params.description,
+        params.max_new_tokens,
+        tuple(params.until),
+    )
 
 
 def prompting(spec: TaskSpec) -> Prompting:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from nlpbench import Options, PromptParam, Shots
+from nlpbench import MaxNewTokens, Options, PromptParam, Shots
 
 #: The default prompt: the shots (each with its label's word), then the review to label.
 DEFAULT_PROMPT = (
@@ -17,6 +17,9 @@ DEFAULT_PROMPT = (
     "Review: {{ text }}\nSentiment:"
 )
 DEFAULT_DESCRIPTION = "This review is {{ label }}."
+#: The generate strategy's answer: a label word needs a few tokens, and ends the line.
+DEFAULT_MAX_NEW_TOKENS = 5
+DEFAULT_UNTIL = ("\n",)
 
 
 def _word(value: str) -> str:
@@ -44,4 +47,13 @@ class SentimentParams(Options):
         default=DEFAULT_DESCRIPTION,
         description="The Jinja2 description of each label, using {{ label }} (its word), that the encode "
         "strategy compares a text with.",
+    )
+    max_new_tokens: MaxNewTokens = Field(
+        default=DEFAULT_MAX_NEW_TOKENS,
+        description="The most tokens the generate strategy lets a model say (a label word needs a few).",
+    )
+    until: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_UNTIL),
+        description="The generate strategy's stop strings: the answer ends before the first one (default: a "
+        "newline); an empty list lets the model say max_new_tokens tokens.",
     )

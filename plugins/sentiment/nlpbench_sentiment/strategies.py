@@ -28,17 +28,24 @@ STRATEGIES = ("classify", "loglikelihood", "generate", "encode")
 
 
 def build(
-    strategy: str, text: str, labels: Sequence[str], prompts: Prompting, shots: Sequence[tuple[str, str]] = ()
+    strategy: str,
+    text: str,
+    labels: Sequence[str],
+    prompts: Prompting,
+    shots: Sequence[tuple[str, str]] = (),
+    max_new_tokens: int = 5,
+    until: tuple[str, ...] = ("\n",),
 ) -> list[Request]:
     """The requests that ask about ``text`` with ``strategy``; a prompt shows ``shots``
-    (each a text and its label) before the question."""
+    (each a text and its label) before the question. A generated answer is at most
+    ``max_new_tokens`` tokens and ends before the first of ``until``."""
     if strategy == "classify":
         return [ClassifyRequest(text=text, labels=tuple(labels))]
     if strategy == "loglikelihood":
         context = prompts.render(text, shots)
         return [LoglikelihoodRequest(context=context, continuation=f" {prompts.word(label)}") for label in labels]
     if strategy == "generate":
-        return [GenerateRequest(prompt=prompts.render(text, shots), max_new_tokens=5, stop=("\n",))]
+        return [GenerateRequest(prompt=prompts.render(text, shots), max_new_tokens=max_new_tokens, stop=until)]
     if strategy == "encode":
         return [EncodeRequest(text=text), *(EncodeRequest(text=prompts.describe(label)) for label in labels)]
     raise TaskError(f"the sentiment task has no strategy '{strategy}'; it has: {', '.join(STRATEGIES)}")

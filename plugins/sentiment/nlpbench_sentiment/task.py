@@ -34,8 +34,10 @@ class SentimentTask:
     for an HF dataset (``hub: glue, config: sst2``); ``train``/``train_split`` is a train
     split with the same columns, for few-shot prompts and ``nlpbench finetune``.
     ``params`` may set ``prompt`` (Jinja2 with ``{{ text }}``; one, or per model type or
-    name), ``shots``, ``verbalizers`` (label → word) and ``description`` (Jinja2 with
-    ``{{ label }}``, for the encode strategy).
+    name), ``shots``, ``verbalizers`` (label → word), ``description`` (Jinja2 with
+    ``{{ label }}``, for the encode strategy) and, for the generate strategy,
+    ``max_new_tokens`` (5) and ``until`` (stop strings; a newline). The entry's
+    ``strategy:`` asks every model one way.
     """
 
     strategies: ClassVar[tuple[str, ...]] = strategies.STRATEGIES
@@ -44,6 +46,8 @@ class SentimentTask:
 
     def __init__(self, spec: TaskSpec) -> None:
         self.spec = spec
+        if spec.strategy is not None:  # the suite's choice (validation checked it is one of ours)
+            self.strategies = (spec.strategy,)  # type: ignore[misc]
         self.data = data_config(spec)
         self.config = sentiment_config(spec, has_train=train_source_of(self.data, spec.resolve) is not None)
         self.prompts = self.config.prompting()
@@ -109,7 +113,10 @@ class SentimentTask:
         shots: list[tuple[str, str]] = []
         if self.config.shots and strategy in ("loglikelihood", "generate"):
             shots = [(_text(shot), shot.references[0]) for shot in self._sampler().draw(example)]
-        return strategies.build(strategy, _text(example), self.labels, self.prompts, shots)
+        config = self.config
+        return strategies.build(
+            strategy, _text(example), self.labels, self.prompts, shots, config.max_new_tokens, config.until
+        )
 
     def process_answers(self, example: Example, strategy: str, answers: Sequence[Any]) -> str | None:
         """The predicted label's name, or None when the answers name no label."""
@@ -137,6 +144,8 @@ class SentimentTask:
             "shots": self.config.shots,
             "verbalizers": dict(self.config.verbalizers),
             "description": self.config.description,
+            "max_new_tokens": self.config.max_new_tokens,
+            "until": list(self.config.until),
         }
         if self._loaded.examples is not None:
             facts["labels"] = list(self._loaded.labels)

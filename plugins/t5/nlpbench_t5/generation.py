@@ -19,6 +19,7 @@ from transformers import LogitsProcessor, LogitsProcessorList, StoppingCriteria,
 
 from nlpbench import GenerateRequest
 from nlpbench_transformers import BatchRunner, input_device
+from nlpbench_transformers.stopping import StopStrings
 
 from .encoding import EncoderInputs, SpecialIds, right_padded
 
@@ -57,7 +58,7 @@ def generate(
             processors.append(RowSampler(chosen, limits, longest, suite_seed, device))
         criteria = StoppingCriteriaList([RowLimits(limits, device)])
         if any(r.stop for r in chosen):
-            criteria.append(StopStrings([r.stop for r in chosen], tokenizer))
+            criteria.append(StopStrings(tokenizer, 1, [r.stop for r in chosen]))  # 1: after the start token
         out = model.generate(
             input_ids=input_ids,
             attention_mask=attention_mask,
@@ -139,21 +140,3 @@ class RowLimits(StoppingCriteria):
 
     def __call__(self, input_ids: torch.LongTensor, scores: Any, **kwargs: Any) -> torch.BoolTensor:
         return (input_ids.shape[1] - 1 >= self.limits).to(input_ids.device)  # type: ignore[return-value]
-
-
-class StopStrings(StoppingCriteria):
-    """A row stops once its decoded text holds one of its request's stop strings (the
-    text is cut there afterwards, so stopping early only saves time)."""
-
-    def __init__(self, stops: Sequence[Sequence[str]], tokenizer: Any) -> None:
-        self.stops = [tuple(s for s in row if s) for row in stops]
-        self.tokenizer = tokenizer
-        self.done = [False] * len(stops)
-
-    def __call__(self, input_ids: torch.LongTensor, scores: Any, **kwargs: Any) -> torch.BoolTensor:
-        rows = input_ids[:, 1:].tolist()
-        for i, (row, stops) in enumerate(zip(rows, self.stops, strict=True)):
-            if stops and not self.done[i]:
-                text = self.tokenizer.decode(row, skip_special_tokens=True)
-                self.done[i] = any(s in text for s in stops)
-        return torch.tensor(self.done, dtype=torch.bool, device=input_ids.device)  # type: ignore[return-value]

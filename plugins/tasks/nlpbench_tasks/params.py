@@ -17,7 +17,7 @@ from nlpbench import MaxNewTokens, Options, Shots, parse_options
 
 Output = Literal["multiple_choice", "classify", "generate", "loglikelihood", "rolling", "extract_span"]
 
-#: A template, or one per model name or type with a ``default`` (as nlpbench.prompts has them).
+#: A template, or one per model name or type with a ``default`` (as nlpbench.contracts.prompts has them).
 Template = str | dict[str, str]
 
 

@@ -86,7 +86,9 @@ class DeclarativeTask:
         self.setup = setup
         self.params = setup.params
         self.renderer = Renderer(setup.compiled, digit_strings=setup.conventions.digit_strings)
-        self.strategies = OUTPUTS[self.params.output]  # type: ignore[misc]
+        # the output's strategies, or only the suite entry's ``strategy:`` (validated as one of them)
+        offered = OUTPUTS[self.params.output]
+        self.strategies = tuple(s for s in offered if spec.strategy in (None, s))  # type: ignore[misc]
         self.filters: dict[str, Filters] = parse_pipelines(self.params.filters)
         self.asking = Asking(
             output=self.params.output,

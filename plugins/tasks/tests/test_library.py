@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from nlpbench.suite import load_suite
+from nlpbench.suites.suite import load_suite
 from nlpbench.testing.harness import SuiteRun, make_host, run_suite_text
 
 LIBRARY_DATA = Path(__file__).parent / "data" / "library"

@@ -298,7 +298,7 @@ def test_unresolved_targets_are_left_out_and_counted(run: Any) -> None:
 def test_mistakes_are_found_by_validate_naming_file_row_and_field(
     host: Any, tmp_path: Any, params: dict[str, Any], rows: list[Any], message: str
 ) -> None:
-    from nlpbench.suite import load_suite
+    from nlpbench.suites.suite import load_suite
 
     (tmp_path / "q.jsonl").write_text(lines(rows), encoding="utf-8")
     suite = tmp_path / "suite.yaml"

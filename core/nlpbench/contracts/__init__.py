@@ -1,0 +1,1 @@
+"""Contracts: what plugins implement and import (the public API re-exports them)."""

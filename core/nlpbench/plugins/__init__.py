@@ -1,0 +1,1 @@
+"""Plugins: loading them and keeping what they register."""

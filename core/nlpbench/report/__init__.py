@@ -1,0 +1,1 @@
+"""Reports: the leaderboard, the text reporters and the HTML page."""

@@ -1,0 +1,1 @@
+"""Statistics: bootstrap intervals, paired comparisons, families, tie groups and rankings."""

@@ -1,0 +1,1 @@
+"""Training: fine-tuning and pretraining orchestration behind `nlpbench finetune`/`pretrain`."""
