@@ -246,26 +246,13 @@ class _Checker:
         return tuple(items)
 
     def refs(self, value: Mapping[str, Any], key: str, where: str) -> tuple[ComponentRef, ...] | None:
-        """A list whose items are names or ``{name: ..., option: ...}`` mappings."""
-        if key not in value or value[key] is None:
-            return None
-        items = value[key]
-        if isinstance(items, str):
-            items = [items]
-        if not isinstance(items, list):
-            raise self.fail(value, key, _join(where, key), f"must be a list, not {_kind(items)}")
-        refs = []
-        for index, item in enumerate(items):
-            item_where = f"{_join(where, key)}[{index}]"
-            if isinstance(item, str) and item.strip():
-                refs.append(ComponentRef(item))
-            elif isinstance(item, Mapping):
-                name = self.string(item, "name", item_where, required=True)
-                assert name is not None
-                refs.append(ComponentRef(name, {k: v for k, v in item.items() if k != "name"}))
-            else:
-                raise self.fail(items, index, item_where, f"must be a name or a mapping with 'name', not {_kind(item)}")
-        return tuple(refs)
+        """A list whose items are names or ``{name: ..., option: ...}`` mappings; every item
+        at fault raised together (:func:`_refs` reads them)."""
+        found = _Problems()
+        listed = _refs(self, found, value, key, where)
+        if found.messages:
+            raise ConfigErrors(found.messages, found.tracebacks)
+        return None if listed is None else tuple(ref for _, ref, _ in listed)
 
 
 def _join(where: str, key: str | int) -> str:
