@@ -200,3 +200,17 @@ def test_a_tasks_chosen_strategy_holds_on_every_cell_of_a_loaded_model(tmp_path:
     run = run_suite_text(suite, tmp_path)
     strategies = {cell["task"]: cell["strategy"] for cell in run.results["cells"]}
     assert strategies == {"first": "classify", "chosen": "generate"}
+
+
+def test_an_error_beyond_any_cell_leaves_the_run_marked_failed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store that cannot take a cell (disk full) ends the run; results.json and the store
+    say it failed rather than that it is still running."""
+    import sqlite3
+
+    def full(*_: Any, **__: Any) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Store, "save_cell", full)
+    with pytest.raises(sqlite3.OperationalError):
+        _run(tmp_path, tiny_suite(), "run")
+    assert json.loads((tmp_path / "run" / "results.json").read_text(encoding="utf-8"))["status"] == "failed"

@@ -201,6 +201,9 @@ class Runner:
             how = "terminated (SIGTERM)" if isinstance(interrupt, Terminated) else "interrupted"
             kept = len(document["cells"])
             self.log(f"{how}: {kept} finished cell{'s' if kept != 1 else ''} kept; the same command resumes the run")
+        except BaseException:  # beyond any one cell (the store's disk full, say): the run says it stopped
+            document["status"] = "failed"
+            raise
         finally:
             stop.set()  # model pipelines in threads stop at their next cell
             samples.close()
