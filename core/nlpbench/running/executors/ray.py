@@ -114,14 +114,32 @@ class RayWorker:
                 if not busy(replica):
                     submit(replica)
 
+        def work_left() -> bool:  # probes alone do not keep a cell waiting: its batches do
+            return any(index is not None for _, index in in_flight.values()) or any(queues)
+
+        def give_up_on_the_late(now: float) -> None:
+            """A replica not back within ``restart_timeout`` is dropped, even while its probe hangs."""
+            for replica, down in list(down_since.items()):
+                if replica in self.live and now - down > self.restart_timeout:
+                    probes_due.pop(replica, None)
+                    for ref, (r, index) in list(in_flight.items()):
+                        if r == replica and index is None:
+                            del in_flight[ref]
+                    late = f"its Ray actor did not come back within {self.restart_timeout:.0f} s"
+                    self._drop(replica, ModelError(f"model '{self.name}': {late}"))
+                    feed_idle()
+
         feed_idle()
-        while in_flight or probes_due:
+        while work_left():
             now = time.monotonic()
+            give_up_on_the_late(now)
             for replica, due in list(probes_due.items()):
                 if due <= now:
                     del probes_due[replica]
                     in_flight[self.actors[replica].ready.remote()] = (replica, None)
-            wait = max(0.0, min(probes_due.values()) - now) if probes_due else None
+            deadlines = [*probes_due.values()]
+            deadlines += [down + self.restart_timeout for r, down in down_since.items() if r in self.live]
+            wait = max(0.0, min(deadlines) - now) if deadlines else None
             if not in_flight:
                 time.sleep(wait or 0.0)
                 continue
@@ -154,7 +172,8 @@ class RayWorker:
                 continue
             else:
                 down_since.pop(replica, None)
-            submit(replica)
+            if replica in self.live:
+                submit(replica)
         left = [i for queue in queues for i in queue]
         if left:  # every replica is gone with work left (a bug of ours if ever reached)
             raise ModelError(f"model '{self.name}': no replica left to answer {len(left)} batches")
