@@ -142,6 +142,9 @@ def test_models_asked_side_by_side_give_the_results_of_one_after_another(tmp_pat
         (m, t) for m in ("a", "b", "c") for t in ("t", "u")
     ]  # plan order, whichever model finished first
     assert {(c["executor"], c["replicas"]) for c in three.results["cells"]} == {("local", 1)}
+    # a process-wide peak is no one cell's when cells run at the same time
+    assert {c["peak_memory_mb"] for c in three.results["cells"]} == {None}
+    assert all(c["peak_memory_mb"] is not None for c in one.results["cells"])
     samples = [(tmp_path / name / "samples.jsonl").read_text().splitlines() for name in ("one", "three")]
     assert sorted(samples[0]) == sorted(samples[1])
     with Store(tmp_path / "one.sqlite") as a, Store(tmp_path / "three.sqlite") as b:

@@ -71,6 +71,8 @@ class ModelPipeline:
         self.prepared = prepared
         self.audits = audits
         self.model = LazyModel(spec, context.executor, context.log)
+        #: whether other models' cells run at the same time as this one's
+        self._side_by_side = context.executor.models_at_once() > 1 and len(context.suite.models) > 1
 
     def run(self) -> Iterator[Item]:
         """Every cell of the model, then its audits, then the model let go."""
@@ -178,8 +180,10 @@ class ModelPipeline:
             seconds=round(seconds, 3),
             # only what the model answered now: reading the store is not the model's speed
             examples_per_second=round(computed / seconds, 2) if computed and seconds > 0 else None,
-            peak_memory_mb=peak.mb,
-            peak_gpu_memory_mb=peak.gpu_mb,
+            # the peaks are the process's: with other models' cells running at the same
+            # time they are no one cell's, so none is given
+            peak_memory_mb=None if self._side_by_side else peak.mb,
+            peak_gpu_memory_mb=None if self._side_by_side else peak.gpu_mb,
             model_info=info,
             task_info=task_info,
         )
