@@ -342,6 +342,36 @@ def test_killed_actor_only_its_batch_in_flight_is_asked_again(ray_head: str, tmp
 
 
 @needs_ray
+def test_a_replica_killed_between_cells_fails_no_hook_while_another_answers(ray_head: str, tmp_path: Path) -> None:
+    """describe(), tokens_processed() and the next cell's asking skip a copy that died
+    between cells: the other copy answers, and the dead one's work is not lost."""
+    from nlpbench.running.executors.ray import RayExecutor
+
+    host = make_host()
+    log = tmp_path / "calls.jsonl"
+    spec = ModelSpec(
+        name="m",
+        type="tiny",
+        params={"calls_log": str(tmp_path / "calls")},
+        replicas=2,
+        resources={"num_cpus": 0.5},
+        base_dir=tmp_path,
+    )
+    batches = [[ClassifyRequest(f"text {i}", ("a", "b"), example_id=str(i))] for i in range(6)]
+    executor = RayExecutor(ray_head, host, models=1)
+    try:
+        worker = executor.load(spec)
+        assert sorted(index for index, _ in worker.ask("classify", batches)) == list(range(6))
+        pids = sorted({start["pid"] for start in _starts(log)})
+        os.kill(pids[0], signal.SIGKILL)  # between cells, as the driver scores; asked at once, as Ray restarts it
+        assert isinstance(worker.describe(), dict)
+        worker.tokens_processed()  # asks every copy: the dead one is skipped, not a failure
+        assert sorted(index for index, _ in worker.ask("classify", batches)) == list(range(6))
+    finally:
+        executor.shutdown()
+
+
+@needs_ray
 def test_unsatisfiable_resources_fail_the_cell_in_bounded_time(ray_head: str, tmp_path: Path) -> None:
     models = [
         {"name": "gpu", "type": "tiny", "resources": {"num_gpus": 1, "num_cpus": 0.5}},

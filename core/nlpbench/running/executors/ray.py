@@ -54,6 +54,10 @@ def _remote(failure: Failure) -> RemoteFailure:
     return error
 
 
+#: what ``describe`` gets when no replica answered
+_NO_ANSWER = object()
+
+
 class RayWorker:
     """A model's replicas, as actors (a :class:`~nlpbench.running.executors.base.ModelWorker`)."""
 
@@ -203,42 +207,61 @@ class RayWorker:
         except self.ray.exceptions.RayError as error:
             raise ModelError(f"model '{self.name}': {method}(): {_reason(error)}") from None
 
+    def _answering(self, method: str, *args: Any) -> Iterator[tuple[int, Any]]:
+        """(replica, what its ``method`` returned) for each live replica that answers. One
+        that died or is coming back is skipped, its death counted as ``ask`` counts it (a
+        replica Ray will not restart is dropped): a copy gone between cells fails no cell
+        while another copy answers. ModelError past ``max_failures`` or with none left."""
+        for replica in list(self.live):
+            try:
+                answer = self.ray.get(getattr(self.actors[replica], method).remote(*args))
+            except self.ray.exceptions.RayTaskError as error:  # the model's own code raised
+                raise _cause_of(error) from error
+            except self.ray.exceptions.RayError as error:
+                if not isinstance(error, self.ray.exceptions.ActorUnavailableError):
+                    self._failed(replica, error)
+                continue
+            yield replica, answer
+
     def describe(self) -> dict[str, Any] | None:
-        """The first live replica's ``describe()`` (replicas are copies of one model)."""
+        """The ``describe()`` of the first replica that answers (replicas are copies of one model)."""
         try:
-            info = self._call(self.live[0], "describe")
+            info = next((answer for _, answer in self._answering("describe")), _NO_ANSWER)
         except ModelError:
             raise
         except Exception as error:
             raise ModelError(f"model '{self.name}': describe() failed: {Failure.of(error).error}") from error
+        if info is _NO_ANSWER:
+            raise ModelError(f"model '{self.name}': no Ray actor of it answered describe()")
         source = getattr(self.model_class, "describe", self.model_class)
         return checked_description(info, f"model '{self.name}'", source, ModelError) or None
 
     def tokens_processed(self) -> int | None:
-        """Every replica's count, added up (None when a replica does not count)."""
+        """The answering replicas' counts, added up (None when a replica does not count; a
+        replica restarted by Ray counts from zero again)."""
         source = getattr(self.model_class, "tokens_processed", self.model_class)
         total = 0
-        for replica in self.live:
-            try:
-                counted = checked_token_count(self._call(replica, "tokens_processed"), source)
-            except ModelError:
-                raise
-            except Exception as error:
-                raise ModelError(f"tokens_processed() failed: {Failure.of(error).error}") from error
-            if counted is None:
-                return None
-            total += counted
+        try:
+            for _, answer in self._answering("tokens_processed"):
+                counted = checked_token_count(answer, source)
+                if counted is None:
+                    return None
+                total += counted
+        except ModelError:
+            raise
+        except Exception as error:
+            raise ModelError(f"tokens_processed() failed: {Failure.of(error).error}") from error
         return total
 
     def check_examples(self, task: str, ids: Sequence[str], selected: Sequence[str]) -> None:
-        for replica in self.live:
-            self._call(replica, "check_examples", task, list(ids), list(selected))
+        for _ in self._answering("check_examples", task, list(ids), list(selected)):
+            pass
 
     def close(self) -> None:
-        """Each replica's ``close()``, then the actors and their reservation are let go."""
+        """Each answering replica's ``close()``, then the actors and their reservation are let go."""
         try:
-            for replica in list(self.live):
-                self._call(replica, "close")
+            for _ in self._answering("close"):
+                pass
         finally:
             self.release()
 
