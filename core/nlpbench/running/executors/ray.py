@@ -335,12 +335,15 @@ class RayExecutor:
         ]
         worker = RayWorker(ray, spec, model_class, actors, group, frozenset())
         worker.max_failures = self.max_failures
-        worker.restart_timeout = self.placement_timeout
+        loading = time.monotonic()
         try:
             states = [worker._call(i, "ready") for i in range(len(actors))]
         except BaseException:
             worker.release()
             raise
+        # a restarted actor loads the model again: a model that took minutes to load the
+        # first time is given that long again (twice over) before its copy is given up
+        worker.restart_timeout = self.placement_timeout + 2 * (time.monotonic() - loading)
         for _, _, failure in states:
             if failure is not None:
                 worker.release()
