@@ -115,6 +115,18 @@ def ray_head(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
+def _logged_spec(tmp_path: Path, **params: Any) -> ModelSpec:
+    """Two replicas of the tiny model, each call logged to ``tmp_path/calls.jsonl``."""
+    return ModelSpec(
+        name="m",
+        type="tiny",
+        params={"calls_log": str(tmp_path / "calls"), **params},
+        replicas=2,
+        resources={"num_cpus": 0.5},
+        base_dir=tmp_path,
+    )
+
+
 def _tiny(name: str, **params: Any) -> dict[str, Any]:
     return {"name": name, "type": "tiny", "params": params, "resources": {"num_cpus": 0.5}}
 
@@ -267,14 +279,7 @@ def test_replicas_share_batches_and_answer_as_the_local_model(ray_head: str, tmp
 
     host = make_host()
     log = tmp_path / "calls.jsonl"  # the tiny model writes to its calls_log + .jsonl
-    spec = ModelSpec(
-        name="m",
-        type="tiny",
-        params={"calls_log": str(tmp_path / "calls")},
-        replicas=2,
-        resources={"num_cpus": 0.5},
-        base_dir=tmp_path,
-    )
+    spec = _logged_spec(tmp_path)
     batches = [
         [
             ClassifyRequest("good " * (1 + i * 7 % 5) + str(j), ("positive", "negative"), example_id=f"{i}-{j}")
@@ -304,14 +309,7 @@ def test_killed_actor_only_its_batch_in_flight_is_asked_again(ray_head: str, tmp
 
     host = make_host()
     log = tmp_path / "calls.jsonl"  # the tiny model writes to its calls_log + .jsonl
-    spec = ModelSpec(
-        name="m",
-        type="tiny",
-        params={"calls_log": str(tmp_path / "calls"), "delay": 0.4},
-        replicas=2,
-        resources={"num_cpus": 0.5},
-        base_dir=tmp_path,
-    )
+    spec = _logged_spec(tmp_path, delay=0.4)
     batches = [
         [ClassifyRequest(f"text {i} {j}", ("a", "b"), example_id=f"{i}-{j}") for j in range(3)] for i in range(8)
     ]
@@ -349,14 +347,7 @@ def test_a_replica_killed_between_cells_fails_no_hook_while_another_answers(ray_
 
     host = make_host()
     log = tmp_path / "calls.jsonl"
-    spec = ModelSpec(
-        name="m",
-        type="tiny",
-        params={"calls_log": str(tmp_path / "calls")},
-        replicas=2,
-        resources={"num_cpus": 0.5},
-        base_dir=tmp_path,
-    )
+    spec = _logged_spec(tmp_path)
     batches = [[ClassifyRequest(f"text {i}", ("a", "b"), example_id=str(i))] for i in range(6)]
     executor = RayExecutor(ray_head, host, models=1)
     try:
