@@ -35,7 +35,6 @@ from pydantic import Field
 
 from nlpbench.contracts.errors import ConfigError, DataError
 from nlpbench.contracts.options import Options
-from nlpbench.report.page import render_page
 from nlpbench.report.page.escaping import finite, script_json
 from nlpbench.results.run_files import RunFile, run_file, write_atomic
 
@@ -240,4 +239,6 @@ def render_html(
         samples = Samples(max_examples, found=False)
     elif not isinstance(samples, Samples):
         samples = collect_samples(samples, max_examples=max_examples)
+    from nlpbench.report.page.page import render_page  # Jinja2 and the templates: only when a page is made
+
     return render_page(results, samples)
