@@ -157,3 +157,68 @@ def test_a_declared_measure_no_prediction_gives_is_not_computed(tmp_path: Path) 
     [entry] = [e for e in run.results["audits"] if e["measure"] == "probability_change"]
     assert entry["value"] is None
     assert entry["reason"] == "not computed: no prediction of this task gives 'probability_change'"
+
+
+class TalliedSwapAudit(WordSwapAudit):
+    """The swap, counting how often it measures a prediction: whether a rerun computed it again."""
+
+    measured: ClassVar[int] = 0
+
+    def measure(
+        self, example: Example, original: Any, perturbation: Perturbation, perturbed: Any
+    ) -> Mapping[str, float]:
+        TalliedSwapAudit.measured += 1
+        return super().measure(example, original, perturbation, perturbed)
+
+
+class TalliedPlugin:
+    NLPBENCH_PLUGIN_NAME = "tallied-swap"
+
+    @hookimpl
+    def register_bias_audits(self, register: Any) -> None:
+        register(TalliedSwapAudit, name="tallied-swap")
+
+
+def test_an_identical_rerun_takes_audits_and_comparisons_from_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nlpbench.running.runner as runner_module
+
+    models = [{"name": "m1", "type": "tiny"}, {"name": "m2", "type": "tiny"}]
+    suite = {**tiny_suite(models=models), "audits": [{"type": "tallied-swap"}]}
+    TalliedSwapAudit.measured = 0
+    first = run_suite_text(suite, tmp_path, host=make_host(TalliedPlugin()))
+    assert TalliedSwapAudit.measured == 10 and first.results["comparisons"]  # 5 swaps per model
+
+    def no_comparing(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the comparisons were computed again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(runner_module, "compare_cells", no_comparing)
+        again = run_suite_text(suite, tmp_path, host=make_host(TalliedPlugin()))
+    assert TalliedSwapAudit.measured == 10  # nothing measured again
+    assert again.results["audits"] == first.results["audits"]
+    assert again.results["comparisons"] == first.results["comparisons"]
+    assert [s for s in again.samples if "audit" in s] == [s for s in first.samples if "audit" in s]
+    # what decides an audit's entries is in the key: other params measure again
+    changed = {**suite, "audits": [{"type": "tallied-swap", "params": {"replacement": "fair"}}]}
+    third = run_suite_text(changed, tmp_path, host=make_host(TalliedPlugin()))
+    assert TalliedSwapAudit.measured == 20
+    # the store served every cell: the audit loaded m1, and its entries say how long that took
+    # (m2 is the same model: the store has m1's answers to the new perturbations for it)
+    assert all("load_seconds" not in cell for cell in third.results["cells"])
+    loads = {(entry["model"], "load_seconds" in entry) for entry in third.results["audits"]}
+    assert loads == {("m1", True), ("m2", False)}
+    assert all("load_seconds" not in entry for entry in first.results["audits"])  # the cells loaded them
+
+
+def test_a_rerun_without_the_cache_computes_audits_again(tmp_path: Path) -> None:
+    from nlpbench.running.runner import run_suite
+    from nlpbench.suites.suite import load_suite
+
+    suite = {**tiny_suite(), "audits": [{"type": "tallied-swap"}]}
+    TalliedSwapAudit.measured = 0
+    run_suite_text(suite, tmp_path, host=make_host(TalliedPlugin()))
+    host = make_host(TalliedPlugin())
+    run_suite(load_suite(tmp_path / "suite.yaml", host), host, tmp_path / "run", progress=False, use_cache=False)
+    assert TalliedSwapAudit.measured == 10

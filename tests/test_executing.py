@@ -28,8 +28,8 @@ def _run(tmp_path: Path, suite: dict[str, Any], out: str, host: Any = None, **op
     path.write_text(yaml.safe_dump(suite, sort_keys=False), encoding="utf-8")
     host = host or make_host()
     executor = LocalExecutor(host, models_at_once=options.pop("models_at_once", 1))
-    return run_suite(load_suite(path, host), host, tmp_path / out, progress=False, log=lambda _: None,
-                     executor=executor, **options)  # fmt: skip
+    options.setdefault("log", lambda _: None)
+    return run_suite(load_suite(path, host), host, tmp_path / out, progress=False, executor=executor, **options)
 
 
 def _stable(results: dict[str, Any]) -> dict[str, Any]:
@@ -119,6 +119,109 @@ def test_a_cell_is_asked_longest_first_across_all_of_its_examples(tmp_path: Path
     assert min(len(t) for t in first) >= max(len(t) for t in second)
 
 
+# -- models that wait on a server: one request per call, several calls at once --------
+
+
+class ServedLikeModel:
+    """Answers ``generate`` like a served model: one request per call, four calls at once,
+    counting what it used; it never answers the example named in ``fail_on``, and it
+    renders each prompt as a chat template would."""
+
+    capabilities: ClassVar[frozenset[str]] = frozenset({"generate", "loglikelihood"})
+    batch_requests = 1
+    concurrent_requests = 4
+    asked: ClassVar[list[str]] = []
+    at_once: ClassVar[int] = 0
+    most_at_once: ClassVar[int] = 0
+
+    def __init__(self, spec: Any) -> None:
+        import threading
+
+        self.fail_on = spec.params.get("fail_on")
+        self.lock = threading.Lock()
+        self.tokens = 0
+        # loaded, it finds it cannot score log-likelihoods, and says why
+        self.capabilities = frozenset({"generate"})  # type: ignore[misc]
+        self.capability_notes = {"loglikelihood": "the server returns no prompt log-probabilities"}
+
+    @classmethod
+    def capabilities_for(cls, spec: Any) -> frozenset[str]:
+        return cls.capabilities
+
+    def generate(self, requests: Sequence[GenerateRequest]) -> list[str]:
+        import time
+
+        [request] = requests  # batch_requests = 1
+        with self.lock:
+            ServedLikeModel.at_once += 1
+            ServedLikeModel.most_at_once = max(ServedLikeModel.most_at_once, ServedLikeModel.at_once)
+        try:
+            time.sleep(0.02)
+            if request.example_id == self.fail_on:
+                raise RuntimeError("HTTP 500 from the server")
+            with self.lock:
+                ServedLikeModel.asked.append(str(request.example_id))
+                self.tokens += len(request.prompt.split())
+            return ["positive"]
+        finally:
+            with self.lock:
+                ServedLikeModel.at_once -= 1
+
+    def usage(self) -> dict[str, float]:
+        return {"input_tokens": self.tokens, "requests": len(ServedLikeModel.asked)}
+
+    def render_prompt(self, request: GenerateRequest) -> str:
+        return f"<user>{request.prompt}</user>"
+
+
+class ServedLikePlugin:
+    NLPBENCH_PLUGIN_NAME = "served-like"
+
+    @hookimpl
+    def register_models(self, register: Any) -> None:
+        register(ServedLikeModel, name="served-like")
+
+
+def test_a_served_model_is_asked_concurrently_and_keeps_every_answer_of_a_failed_cell(tmp_path: Path) -> None:
+    ServedLikeModel.asked.clear()
+    ServedLikeModel.most_at_once = 0
+    tasks = [{"name": "t", "type": "tiny", "params": {"repeat": 5}, "strategy": "generate"}]  # 40 examples
+    model = {"name": "s", "type": "served-like", "params": {"fail_on": "tiny-3-2"}}
+    suite = tiny_suite(models=[model], tasks=tasks)
+    first = _run(tmp_path, suite, "run", host=make_host(ServedLikePlugin()))
+    assert first.results["cells"][0]["status"] == "failed"
+    assert "HTTP 500 from the server" in first.results["cells"][0]["error"]
+    assert 1 < ServedLikeModel.most_at_once <= 4
+    answered = set(ServedLikeModel.asked)
+    with Store(tmp_path / "run" / "store.sqlite") as store:  # every request answered before the failure is kept
+        stored = {row[0] for row in store.db.execute("SELECT example_id FROM predictions")}
+    assert stored == answered and 3 <= len(answered) < 40
+    # the same model again (it fails the same request): only what is missing is asked
+    ServedLikeModel.asked.clear()
+    _run(tmp_path, suite, "run", host=make_host(ServedLikePlugin()))
+    assert ServedLikeModel.asked and not answered & set(ServedLikeModel.asked)
+
+
+def test_a_served_models_usage_notes_and_rendered_prompts_reach_the_results(tmp_path: Path) -> None:
+    ServedLikeModel.asked.clear()
+    tasks = [
+        {"name": "t", "type": "tiny", "strategy": "generate"},
+        {"name": "u", "type": "tiny", "strategy": "loglikelihood"},
+    ]
+    suite = tiny_suite(models=[{"name": "s", "type": "served-like"}], tasks=tasks)
+    host = make_host(ServedLikePlugin())
+    outcome = _run(tmp_path, suite, "run", host=host)
+    generated, scored = outcome.results["cells"]
+    assert generated["usage"]["requests"] == 8 and generated["usage"]["input_tokens"] > 0
+    assert scored["status"] == "not_applicable"
+    assert scored["reason"].endswith("(loglikelihood: the server returns no prompt log-probabilities)")
+    samples = [json.loads(line) for line in (tmp_path / "run" / "samples.jsonl").read_text().splitlines()]
+    assert all(s["prompt"].startswith("<user>") for s in samples)
+    again = _run(tmp_path, suite, "run", host=make_host(ServedLikePlugin()))  # from the store: the same prompts
+    assert [json.loads(line) for line in (tmp_path / "run" / "samples.jsonl").read_text().splitlines()] == samples
+    assert "usage" not in again.results["cells"][0]  # the model never loaded
+
+
 # -- models side by side -----------------------------------------------------------
 
 
@@ -161,6 +264,43 @@ def test_a_model_side_by_side_that_cannot_load_fails_only_its_cells(tmp_path: Pa
     status = {(c["model"], c["task"]): c["status"] for c in outcome.results["cells"]}
     assert status == {("a", "t"): "ok", ("a", "u"): "ok", ("b", "t"): "failed", ("b", "u"): "failed",
                       ("c", "t"): "ok", ("c", "u"): "ok"}  # fmt: skip
+
+
+def test_a_run_stopped_while_models_answer_side_by_side_stores_their_batches_in_flight(tmp_path: Path) -> None:
+    """Ctrl-C reaches the main thread while both models' threads are inside a batch: each
+    thread stores the batch it is answering and stops there, the store closes with no
+    thread writing to it, and the rerun asks for nothing those batches answered."""
+    import os
+    import signal
+    import threading
+
+    suite = tiny_suite(
+        models=[{"name": m, "type": "tiny", "params": {"delay": 0.8, "calls_log": m}} for m in ("a", "b")],
+        tasks=[{"name": "t", "type": "tiny", "params": {"repeat": 80}}],  # 640 examples: 3 batches each
+    )
+    log: list[str] = []
+    timer = threading.Timer(0.4, os.kill, (os.getpid(), signal.SIGINT))  # inside both models' first batch
+    timer.start()
+    try:
+        stopped = _run(tmp_path, suite, "run", models_at_once=2, log=log.append)
+    finally:
+        timer.cancel()
+    assert stopped.exit_code == 130 and stopped.results["status"] == "interrupted"
+    assert not any("still answering" in line for line in log)
+
+    def calls(model: str) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in (tmp_path / f"{model}.jsonl").read_text().splitlines()]
+
+    before = {m: calls(m) for m in ("a", "b")}
+    for events in before.values():  # one batch each, finished and no other begun
+        assert [e["event"] for e in events] == ["start", "done"] and len(events[1]["ids"]) == CHUNK_SIZE
+    with Store(tmp_path / "run" / "store.sqlite") as store:  # every answer of those batches kept
+        assert store.db.execute("SELECT count(*) FROM predictions").fetchone()[0] == 2 * CHUNK_SIZE
+    resumed = _run(tmp_path, suite, "run", models_at_once=2, log=log.append)
+    assert resumed.exit_code == 0
+    for model, events in before.items():
+        asked_again = {i for e in calls(model)[len(events) :] if e["event"] == "start" for i in e["ids"]}
+        assert len(asked_again) == 640 - CHUNK_SIZE and not asked_again & set(events[1]["ids"])
 
 
 # -- load time ---------------------------------------------------------------------

@@ -331,6 +331,27 @@ def test_enough_trials_for_a_family_to_reach_significance() -> None:
         assert comparisons / (trials + 1) <= 0.005 + 1e-12
 
 
+def test_randomization_stops_early_only_where_the_p_value_is_surely_above_the_level() -> None:
+    rng = np.random.default_rng(7)
+    a, b = paired_normals(rng, 60, shift=0.0)
+    trials = randomization_trials(5_000)  # a family of 5,000 comparisons: about a million trials
+    full = approximate_randomization(a, b, mean, trials=20_000, seed=3, aggregate_resamples=mean_many)
+    early = approximate_randomization(a, b, mean, trials=trials, seed=3, aggregate_resamples=mean_many, stop_above=0.05)
+    first = approximate_randomization(a, b, mean, trials=1000, seed=3, aggregate_resamples=mean_many)
+    assert full is not None and full > 0.3  # no difference: far above the level
+    assert early == first  # given over its first 1,000 trials, the same coins as a test of 1,000
+    # the checkpoints count trials, not blocks: any blocking stops at the same trial
+    small_blocks = approximate_randomization(
+        a, b, mean, trials=trials, seed=3, aggregate_resamples=mean_many, stop_above=0.05, block_elements=600
+    )
+    assert small_blocks == early
+    # a real difference never stops early: every trial is made, as without the rule
+    c = a + 1.0
+    kept = approximate_randomization(c, b, mean, trials=4000, seed=3, aggregate_resamples=mean_many, stop_above=0.05)
+    assert kept == approximate_randomization(c, b, mean, trials=4000, seed=3, aggregate_resamples=mean_many)
+    assert kept == pytest.approx(1 / 4001)
+
+
 def test_approximate_randomization_by_hand_on_three_examples() -> None:
     # all 8 swap patterns of 3 examples; with many trials the p-value tends to their share
     a = np.array([[1.0], [1.0], [0.0]])

@@ -42,12 +42,33 @@ CAPABILITIES: tuple[Capability, ...] = (
 )
 
 
+#: The roles of a conversation's turns, as chat templates and the OpenAI protocol name them.
+ROLES = ("system", "user", "assistant")
+
+
+@dataclass(frozen=True)
+class Message:
+    """One turn of a conversation: ``role`` is ``system``, ``user`` or ``assistant``."""
+
+    role: str
+    content: str
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"a message's role is one of {', '.join(ROLES)}, not {self.role!r}")
+
+
 @dataclass(frozen=True)
 class GenerateRequest:
     """Continue ``prompt``. Greedy when ``temperature`` is 0; otherwise sample with ``seed``.
 
     ``source`` is the raw input the prompt was made from (a document to summarize), for
     models that work on it directly, such as extractive baselines.
+
+    ``messages``, when given, is the conversation the prompt renders (few-shot examples
+    as alternating turns, a dialogue's history), ending with the turn the model answers:
+    a chat model (a ``gpt`` with ``chat: true``, an ``openai`` model on its chat
+    endpoint) is given the messages, any other model the plain ``prompt``.
     """
 
     capability: ClassVar[Capability] = "generate"
@@ -58,6 +79,7 @@ class GenerateRequest:
     seed: int | None = None
     source: str | None = None
     example_id: str | None = None
+    messages: tuple[Message, ...] = ()
 
 
 @dataclass(frozen=True)

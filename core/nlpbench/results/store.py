@@ -44,8 +44,9 @@ STORE_FILE = "store.sqlite"
 #: The prefix of a model's info in the ``meta`` table, before its cell key.
 _MODEL_INFO = "model_info "
 #: Bumped when the tables change; a store written by a newer nlpbench is refused, an
-#: older one is brought up to date (schema 2 added ``predictions.probabilities``).
-SCHEMA_VERSION = 2
+#: older one is brought up to date (schema 2 added ``predictions.probabilities``, schema 3
+#: ``predictions.prompt`` and the ``derived`` table).
+SCHEMA_VERSION = 3
 #: What :meth:`Store.cached` gives for probabilities never recorded (not the same as None:
 #: recorded, and the task gave none).
 NOT_RECORDED: Any = object()
@@ -56,7 +57,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS predictions (
     cell_key TEXT NOT NULL, example_key TEXT NOT NULL, example_id TEXT NOT NULL,
-    prediction TEXT NOT NULL, created REAL NOT NULL, probabilities TEXT,
+    prediction TEXT NOT NULL, created REAL NOT NULL, probabilities TEXT, prompt TEXT,
     PRIMARY KEY (cell_key, example_key)
 );
 CREATE TABLE IF NOT EXISTS runs (
@@ -76,6 +77,7 @@ CREATE TABLE IF NOT EXISTS scores (
     cell_key TEXT NOT NULL, metric_key TEXT NOT NULL, examples TEXT NOT NULL, bootstrap TEXT NOT NULL,
     score TEXT NOT NULL, rows TEXT NOT NULL, PRIMARY KEY (cell_key, metric_key, examples, bootstrap)
 );
+CREATE TABLE IF NOT EXISTS derived (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS file_hashes (
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL
 );
@@ -89,17 +91,24 @@ def _digest(value: Any) -> str:
 
 #: Fields added to a request after stores were written, with the value every older
 #: request had: left out of the fingerprint at that value, so older stores still serve.
-LATER_FIELDS: dict[str, Any] = {"windows": "sliding"}
+LATER_FIELDS: dict[str, Any] = {"windows": "sliding", "messages": ()}
 
 
 def request_fingerprint(request: Request) -> dict[str, Any]:
     """Everything that decides a request's answer (its example id aside)."""
     fields = {
-        f.name: getattr(request, f.name)
+        f.name: _plain(getattr(request, f.name))
         for f in dataclasses.fields(request)
         if f.name != "example_id" and not (f.name in LATER_FIELDS and getattr(request, f.name) == LATER_FIELDS[f.name])
     }
     return {"capability": request.capability, **fields}
+
+
+def _plain(value: Any) -> Any:
+    """A request field as JSON: a conversation's messages as [role, content] pairs."""
+    if isinstance(value, tuple) and value and all(dataclasses.is_dataclass(v) for v in value):
+        return [[getattr(v, f.name) for f in dataclasses.fields(v)] for v in value]
+    return value
 
 
 def digest(value: Any) -> str:
@@ -192,8 +201,12 @@ class Store:
     def _upgrade(self, version: int) -> None:
         """Bring a store written by an older nlpbench up to date, keeping every row."""
         with self.transaction():
-            if version < 2:
-                self.db.execute("ALTER TABLE predictions ADD COLUMN probabilities TEXT")
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(predictions)")}
+            for column in ("probabilities", "prompt"):  # schema 2, schema 3
+                if column not in columns:
+                    self.db.execute(f"ALTER TABLE predictions ADD COLUMN {column} TEXT")
+            if version < 3:
+                self.db.execute("CREATE TABLE IF NOT EXISTS derived (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
             self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
     def _version(self) -> int | None:
@@ -244,18 +257,39 @@ class Store:
             )
         return found
 
-    def save_predictions(self, cell_key: str, rows: Sequence[tuple[str, str, Any, Any]]) -> None:
-        """Store ``(example key, example id, prediction, probabilities)`` rows in one transaction."""
+    def save_predictions(
+        self, cell_key: str, rows: Sequence[tuple[str, str, Any, Any]], prompts: Mapping[str, str] | None = None
+    ) -> None:
+        """Store ``(example key, example id, prediction, probabilities)`` rows in one transaction,
+        with the prompt the model says it was shown (``prompts``: example key → text) where
+        it said so (a chat model renders its conversation through its template)."""
         now = time.time()
+        shown = prompts or {}
         with self.transaction():
             self.db.executemany(
                 "INSERT OR REPLACE INTO predictions "
-                "(cell_key, example_key, example_id, prediction, created, probabilities) VALUES (?, ?, ?, ?, ?, ?)",
+                "(cell_key, example_key, example_id, prediction, created, probabilities, prompt) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (cell_key, key, example_id, _json(prediction), now, _json(probabilities))
+                    (cell_key, key, example_id, _json(prediction), now, _json(probabilities), shown.get(key))
                     for key, example_id, prediction, probabilities in rows
                 ],
             )
+
+    def stored_prompts(self, cell_key: str, keys: Iterable[str]) -> dict[str, str]:
+        """The prompts the model said it was shown, for those of ``keys`` that have one."""
+        wanted = list(keys)
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):  # SQLite's variable limit
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                "SELECT example_key, prompt FROM predictions "
+                f"WHERE cell_key = ? AND prompt IS NOT NULL AND example_key IN ({marks})",
+                (cell_key, *chunk),
+            )
+            found.update((key, prompt) for key, prompt in rows)
+        return found
 
     # -- scores (so that an identical rerun computes nothing) ----------------------
 
@@ -276,6 +310,19 @@ class Store:
                 "INSERT OR REPLACE INTO scores VALUES (?, ?, ?, ?, ?, ?)",
                 (cell_key, metric_key, examples, bootstrap, _json(score), _json([list(r) for r in rows])),
             )
+
+    # -- derived results (so that an identical rerun recomputes no more than its scores) --
+
+    def derived(self, key: str) -> Any:
+        """What was derived from a run's answers under ``key`` (an audit's entries, the
+        comparisons), None if nothing was. The key is a digest of everything the value
+        depends on, the code included, so a value found is the value that would be computed."""
+        row = self.db.execute("SELECT value FROM derived WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def save_derived(self, key: str, value: Any) -> None:
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO derived VALUES (?, ?)", (key, _json(value)))
 
     # -- runs, cells and examples (what rescore and compare read) -----------------
 
@@ -367,20 +414,24 @@ class Store:
         """The SHA-256 of a file, remembered by (size, mtime) so big weights hash once."""
         stat = path.stat()
         resolved = str(path.resolve())
-        row = self.db.execute("SELECT size, mtime_ns, sha256 FROM file_hashes WHERE path = ?", (resolved,)).fetchone()
-        if row and row[0] == stat.st_size and row[1] == stat.st_mtime_ns:
-            return str(row[2])
+        known = self._known_sha256(resolved, stat.st_size, stat.st_mtime_ns)
+        if known is not None:
+            return known
         digest = hashlib.sha256()
         with path.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
         value = digest.hexdigest()
-        with self.transaction():
-            self.db.execute(
-                "INSERT OR REPLACE INTO file_hashes VALUES (?, ?, ?, ?)",
-                (resolved, stat.st_size, stat.st_mtime_ns, value),
-            )
+        self._remember_sha256(resolved, stat.st_size, stat.st_mtime_ns, value)
         return value
+
+    def _known_sha256(self, path: str, size: int, mtime_ns: int) -> str | None:
+        row = self.db.execute("SELECT size, mtime_ns, sha256 FROM file_hashes WHERE path = ?", (path,)).fetchone()
+        return str(row[2]) if row and row[0] == size and row[1] == mtime_ns else None
+
+    def _remember_sha256(self, path: str, size: int, mtime_ns: int, sha256: str) -> None:
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO file_hashes VALUES (?, ?, ?, ?)", (path, size, mtime_ns, sha256))
 
     def files_digest(self, path: Path) -> str:
         """A file's hash, or a folder's: every file under it, by relative path."""

@@ -12,6 +12,7 @@ batches in flight.
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -20,6 +21,7 @@ from nlpbench.contracts.errors import NlpbenchError, TaskError
 from nlpbench.results.store import NOT_RECORDED, Store, example_key
 from nlpbench.running.batching import CHUNK_SIZE, plan_batches
 from nlpbench.running.failures import error_line
+from nlpbench.running.interrupts import Stopped
 from nlpbench.running.models import LazyModel, NarrowedCapabilities
 from nlpbench.running.plugin_output import checked_prediction, checked_probabilities, checked_requests
 from nlpbench.running.preparing import PreparedTask
@@ -44,11 +46,21 @@ class Predicted(NamedTuple):
 class Asker:
     """Gets predictions from the store, else from the model, storing what the model answers."""
 
-    def __init__(self, store: Store | None, *, use_cache: bool, progress: bool | None, batch_size: int = CHUNK_SIZE):
+    def __init__(
+        self,
+        store: Store | None,
+        *,
+        use_cache: bool,
+        progress: bool | None,
+        batch_size: int = CHUNK_SIZE,
+        stop: threading.Event | None = None,
+    ):
         self.store = store
         self.use_cache = use_cache
         self.progress = progress
         self.batch_size = batch_size
+        #: set when the run stops: a model answering in a thread stops after its batch in flight
+        self.stop = stop
 
     def predict(
         self,
@@ -77,6 +89,10 @@ class Asker:
                 predictions[i] = stored[0]
                 probabilities[i] = None if stored[1] is NOT_RECORDED else stored[1]
         missing = [i for i, p in enumerate(predictions) if p is _MISSING]
+        #: example key → the prompt the model said it was shown (stored, or rendered now)
+        rendered: dict[str, str] = {}
+        if found and self.store is not None and key is not None:
+            rendered.update(self.store.stored_prompts(key, [k for k in keys if k in found]))
         if missing:
             worker = model.get()
             if strategy not in worker.capabilities:
@@ -87,7 +103,9 @@ class Asker:
             flat = [(i, j, request) for i in missing for j, request in enumerate(per_example[i])]
             answers: dict[int, list[Any]] = {i: [None] * len(per_example[i]) for i in missing}
             waiting = {i: len(per_example[i]) for i in missing}
-            batches = plan_batches([request for _, _, request in flat], self.batch_size)
+            # a model that says how many requests it takes per call (a served one: 1) gets that many
+            per_call = getattr(worker, "batch_requests", None) or self.batch_size
+            batches = plan_batches([request for _, _, request in flat], per_call)
             by_capability: dict[str, list[list[int]]] = {}
             for batch in batches:  # plan_batches keeps each batch to one capability
                 by_capability.setdefault(flat[batch[0]][2].capability, []).append(batch)
@@ -105,10 +123,17 @@ class Asker:
                                 finished.append(i)
                         for i in sorted(finished):
                             predictions[i], probabilities[i] = _processed(task, examples[i], strategy, answers.pop(i))
+                        rendering = getattr(worker, "rendered_prompt", None)
+                        if callable(rendering):  # what a chat model was shown: its template's rendering
+                            for i in finished:
+                                shown = rendering(per_example[i][0])
+                                if shown is not None:
+                                    rendered[keys[i]] = shown
                         if finished and self.store is not None and key is not None:
                             self.store.save_predictions(
                                 key,
                                 [(keys[i], examples[i].id, predictions[i], probabilities[i]) for i in sorted(finished)],
+                                rendered,
                             )
                             if not described:  # kept with the first answers: a resumed run still has it
                                 described = True
@@ -116,7 +141,9 @@ class Asker:
                                 if info is not None:
                                     self.store.save_model_info(key, info)
                         bar.update(len(got))
-        prompts = [_prompt_of(requests[0]) for requests in per_example]
+                        if self.stop is not None and self.stop.is_set():
+                            raise Stopped("the run was stopped")
+        prompts = [rendered.get(k) or _prompt_of(requests[0]) for k, requests in zip(keys, per_example, strict=True)]
         return Predicted(predictions, probabilities, prompts, len(examples) - len(missing), keys)
 
 

@@ -24,6 +24,12 @@ class Terminated(KeyboardInterrupt):
     """The process received SIGTERM while a run was going on."""
 
 
+class Stopped(KeyboardInterrupt):
+    """Raised in a model's thread between two batches once the run has been stopped (the
+    main thread took the Ctrl-C or SIGTERM): the batch it finished is stored, the model
+    asks nothing more, and the thread ends so the runner can close the store."""
+
+
 def exit_code(interrupt: KeyboardInterrupt) -> int:
     """The exit code of a run stopped by ``interrupt``: 143 for SIGTERM, 130 for Ctrl-C."""
     return EXIT_TERMINATED if isinstance(interrupt, Terminated) else EXIT_INTERRUPTED

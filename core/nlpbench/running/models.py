@@ -65,6 +65,16 @@ class LazyModel:
         return self.worker.capabilities if self.worker is not None else frozenset()
 
     @property
+    def capability_notes(self) -> dict[str, str]:
+        """Why the loaded model lacks a capability its type may have (capability → why)."""
+        return dict(getattr(self.worker, "capability_notes", None) or {})
+
+    def usage(self) -> dict[str, float] | None:
+        """What the loaded model has used so far (its ``usage()``: tokens, cost), if it counts."""
+        count = getattr(self.worker, "usage", None)
+        return count() if callable(count) else None
+
+    @property
     def replicas(self) -> int:
         return self.worker.replicas if self.worker is not None else 1
 

@@ -5,6 +5,7 @@ once runs one pipeline per model, each in its own thread; the results are the sa
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -29,9 +30,11 @@ from nlpbench.suites.planning import Cell, choose_strategy, declared_capabilitie
 from nlpbench.suites.strategies import narrowed
 from nlpbench.suites.suite import AuditSpec, Suite
 
-#: What a pipeline yields: ("cell", result, sample lines), ("audit", entries, sample
-#: lines) or ("warning", {"warning", "traceback"}, []) (a ``close()`` that raised).
-Item = tuple[str, Any, list[dict[str, Any]]]
+#: What a pipeline yields: ("cell", result, sample lines, replayed), ("audit", entries,
+#: sample lines, replayed) or ("warning", {"warning", "traceback"}, [], False) (a
+#: ``close()`` that raised). ``replayed``: everything in it came from the store, so a
+#: results.json written without it loses nothing (the runner then need not rewrite it).
+Item = tuple[str, Any, list[dict[str, Any]], bool]
 
 #: (model, task) → the example ids and each metric's statistics rows, for comparisons
 CellStats = dict[tuple[str, str], tuple[list[str], dict[str, list[list[float]]]]]
@@ -90,15 +93,17 @@ class ModelPipeline:
                 result, lines, predicted = self._run_cell(cell, self.prepared[cell.task.name])
                 if result["status"] == "ok" and predicted is not None:
                     answered.append((cell, result["strategy"], predicted))
-            yield "cell", self._stamped(result), lines
-        yield from self._run_audits(answered)
+            replayed = result["status"] == "ok" and result.get("cached") == result.get("n")
+            yield "cell", self._stamped(result), lines, replayed
+        for kind, entries, lines, replayed in self._run_audits(answered):
+            yield kind, self._audit_stamped(entries), lines, replayed
         try:
             self.model.close()
         except KeyboardInterrupt:
             raise
         except BaseException as error:  # the cells are done and kept; the run says so, and goes on
             failure = Failure.of(error, f"closing model '{self.spec.name}' failed")
-            yield "warning", {"warning": failure.error, "traceback": failure.traceback}, []
+            yield "warning", {"warning": failure.error, "traceback": failure.traceback}, [], False
 
     def _stamped(self, result: dict[str, Any]) -> dict[str, Any]:
         """The cell with where it ran, and (on the first cell after the model loaded) how
@@ -109,6 +114,14 @@ class ModelPipeline:
             result["load_seconds"] = self.model.load_seconds
             self.model.load_recorded = True
         return result
+
+    def _audit_stamped(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """An audit's entries with ``load_seconds`` when the audit was what loaded the model
+        (every cell came from the store): the load is recorded where it happened."""
+        if not (self.model.loaded and not self.model.load_recorded):
+            return entries
+        self.model.load_recorded = True
+        return [{**entry, "load_seconds": self.model.load_seconds} for entry in entries]
 
     # -- cells ------------------------------------------------------------------
 
@@ -132,12 +145,16 @@ class ModelPipeline:
         strategy = cell.strategy if capabilities is None else choose_strategy(preferences, capabilities)
         if strategy is None:
             reason = not_applicable_reason(cell.model, cell.task, preferences, capabilities or ())
+            notes = model.capability_notes if model.loaded else {}
+            said = [f"{c}: {notes[c]}" for c in preferences if c in notes]
+            reason += f" ({'; '.join(said)})" if said else ""
             return cell_result(cell, "not_applicable", reason=reason), [], None
         was_loaded = model.loaded
         started = time.perf_counter()
         with PeakMemory() as peak:
             try:
                 tokens_before = model.tokens_processed()
+                used_before = model.usage() or {}
                 key = self._cell_key(cell, strategy)
                 label = f"{cell.model.name} × {cell.task.name}"
                 predicted = context.asker.predict(label, model, task, task.examples, strategy, key, check=True)
@@ -166,6 +183,7 @@ class ModelPipeline:
             info = model.describe() if model.loaded else context.store.last_model_info(key)
             task_info = described(task.instance, f"task '{cell.task.name}'", TaskError).get("info")
             tokens = model.tokens_processed()
+            used = model.usage()
         except KeyboardInterrupt:
             raise
         except BaseException as error:
@@ -188,6 +206,8 @@ class ModelPipeline:
             task_info=task_info,
         )
         result["cached"] = predicted.cached
+        if used is not None:  # what this cell used of what the model counts (tokens in and out, cost)
+            result["usage"] = {name: round(value - used_before.get(name, 0.0), 6) for name, value in used.items()}
         if tokens is not None and tokens_before is not None and tokens > tokens_before and seconds > 0:
             result["tokens_per_second"] = round((tokens - tokens_before) / seconds, 1)
         context.cell_stats[(cell.model.name, cell.task.name)] = ([e.id for e in task.examples], stats)
@@ -246,9 +266,9 @@ class ModelPipeline:
             if getattr(built, "standalone", False):  # the audit brings its own data: once per model
                 if not audit_spec.models or spec.name in audit_spec.models:
                     if isinstance(audit, Failure):  # it could not be built
-                        yield "audit", _failed_audit(name, spec.name, name, audit), []
+                        yield "audit", _failed_audit(name, spec.name, name, audit), [], False
                     else:
-                        yield "audit", *self._run_standalone_audit(name, audit, audit_spec.params)
+                        yield self._run_standalone_audit(name, audit, audit_spec)
                 continue
             for cell, strategy, predicted in answered:
                 if (audit_spec.tasks and cell.task.name not in audit_spec.tasks) or (
@@ -256,11 +276,14 @@ class ModelPipeline:
                 ):
                     continue
                 if isinstance(audit, Failure):
-                    yield "audit", _failed_audit(name, cell.model.name, cell.task.name, audit), []
+                    yield "audit", _failed_audit(name, cell.model.name, cell.task.name, audit), [], False
                     continue
                 task = self.prepared[cell.task.name]
+                key = self._audit_result_key(name, audit_spec, cell, task, strategy, predicted)
                 if callable(getattr(audit, "partition", None)):  # a breakdown of the cell's own predictions
-                    yield "audit", *self._run_grouped_audit(name, audit, cell, task, predicted)
+                    yield self._remembered(
+                        key, functools.partial(self._run_grouped_audit, name, audit, cell, task, predicted)
+                    )
                     continue
                 try:
                     view = self._task_for(cell, task)
@@ -268,13 +291,46 @@ class ModelPipeline:
                     raise
                 except BaseException as error:
                     failure = Failure.of(error, "preparing the task for the model")
-                    yield "audit", _failed_audit(name, cell.model.name, cell.task.name, failure), []
+                    yield "audit", _failed_audit(name, cell.model.name, cell.task.name, failure), [], False
                     continue
-                yield "audit", *self._run_audit(name, audit, cell, view, strategy, predicted)
+                run = functools.partial(self._run_audit, name, audit, cell, view, strategy, predicted)
+                yield self._remembered(key, run)
 
-    def _run_standalone_audit(
-        self, name: str, audit: Any, params: Mapping[str, Any] | None = None
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def _audit_result_key(
+        self, name: str, audit_spec: AuditSpec, cell: Cell, task: PreparedTask, strategy: str, predicted: Predicted
+    ) -> str:
+        """What decides an audit's entries over a cell: the audit's type, params and code,
+        the cell's key (the model, the task and its code), its examples, predictions and
+        references, the metrics it scores again (their options and code), and the run's
+        bootstrap settings. The perturbed predictions follow from these as the store's own
+        cached ones do."""
+        host, suite = self.context.host, self.context.suite
+        return digest({
+            # the entries and lines name the model and task: two same models are two keys
+            "audit": audit_spec.type, "name": name, "model": cell.model.name, "task": cell.task.name,
+            "params": dict(audit_spec.params or {}),
+            "code": code_of(host, host.audits.get(audit_spec.type).plugin),
+            "cell": self._cell_key(cell, strategy), "predictions": predicted.keys,
+            "examples": [[e.id, e.input, list(e.references)] for e in task.examples],
+            "original": [predicted.predictions, predicted.probabilities],
+            "metrics": sorted(task.metric_keys.items()), "settings": [suite.resamples, suite.confidence, suite.seed],
+        })  # fmt: skip
+
+    def _remembered(self, key: str, compute: Callable[[], tuple[list[dict[str, Any]], list[dict[str, Any]]]]) -> Item:
+        """An audit's entries and sample lines: from the store when it has them under ``key``
+        (and the run may use it), else computed and kept there unless the audit failed (a
+        failure is the plugin's to fix, and is tried again)."""
+        store = self.context.store
+        if self.context.use_cache:
+            kept = store.derived(key)
+            if kept is not None:
+                return "audit", kept[0], kept[1], True
+        entries, lines = compute()
+        if not any(str(entry.get("reason") or "").startswith("failed") for entry in entries):
+            store.save_derived(key, [entries, lines])
+        return "audit", entries, lines, False
+
+    def _run_standalone_audit(self, name: str, audit: Any, audit_spec: AuditSpec) -> Item:
         """An audit with its own examples (CrowS-Pairs sentence pairs, templates): asked of
         the model with the first of the audit's strategies the model type declares. Its
         predictions are kept in the store like a cell's (keyed by the model, the audit, its
@@ -287,26 +343,39 @@ class ModelPipeline:
             raise
         except BaseException as error:
             failure = Failure.of(error, "the model type's capabilities_for() failed")
-            return _failed_audit(name, spec.name, where, failure), []
+            return "audit", _failed_audit(name, spec.name, where, failure), [], False
         preferences = tuple(getattr(audit, "strategies", ()))
         strategy = choose_strategy(preferences, capabilities)
         if strategy is None:
             wants = ", ".join(preferences) or "none"
             reason = f"not computed: model '{spec.name}' has none of the capabilities the audit needs ({wants})"
-            return [failed_entry(name, spec.name, where, reason)], []
+            return "audit", [failed_entry(name, spec.name, where, reason)], [], False
         try:
             examples = list(audit.examples())
             view = PreparedTask(TaskSpec(name=where, type=f"audit:{name}"), instance=audit, examples=examples)
             label = f"{spec.name} × {name}"
-            key = self._audit_key(name, params or {}, strategy)
-            predictions = self.context.asker.predict(label, self.model, view, examples, strategy, key).predictions
-            return run_standalone_audit(name, audit, spec.name, where, examples, predictions, self._settings())
+            key = self._audit_key(name, audit_spec.params or {}, strategy)
+            asked = self.context.asker.predict(label, self.model, view, examples, strategy, key)
         except ModelUnavailable as error:
-            return _failed_audit(name, spec.name, where, error.failure), []
+            return "audit", _failed_audit(name, spec.name, where, error.failure), [], False
         except KeyboardInterrupt:
             raise
         except BaseException as error:
-            return _failed_audit(name, spec.name, where, Failure.of(error)), []
+            return "audit", _failed_audit(name, spec.name, where, Failure.of(error)), [], False
+        suite = self.context.suite
+        settings = [suite.resamples, suite.confidence, suite.seed]
+        result_key = digest([key, name, spec.name, where, asked.keys, asked.predictions, settings])
+
+        def compute() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+            try:
+                settings = self._settings()
+                return run_standalone_audit(name, audit, spec.name, where, examples, asked.predictions, settings)
+            except KeyboardInterrupt:
+                raise
+            except BaseException as error:
+                return _failed_audit(name, spec.name, where, Failure.of(error)), []
+
+        return self._remembered(result_key, compute)
 
     def _run_audit(
         self, name: str, audit: Any, cell: Cell, task: PreparedTask, strategy: str, predicted: Predicted

@@ -16,7 +16,7 @@ import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, get_args
 
-from nlpbench.contracts.components import Request
+from nlpbench.contracts.components import Message, Request
 from nlpbench.contracts.errors import ModelError, NlpbenchError, TaskError
 from nlpbench.results.documents import NotJSONError, plain_json
 from nlpbench.running.failures import blame, error_line
@@ -72,6 +72,20 @@ def checked_requests(value: Any, example_id: str, source: Callable[..., Any]) ->
             TaskError(f"build_requests() for example '{example_id}' returned a {_name(wrong)} among its requests"),
             source,
         )
+    for request in requests:
+        messages = getattr(request, "messages", ())
+        if messages and (
+            not isinstance(messages, tuple)
+            or not all(isinstance(m, Message) and isinstance(m.content, str) for m in messages)
+            or messages[-1].role != "user"
+        ):
+            raise blame(
+                TaskError(
+                    f"build_requests() for example '{example_id}': a request's messages must be a tuple of "
+                    "nlpbench.Message ending with the user's turn"
+                ),
+                source,
+            )
     return requests
 
 

@@ -10,7 +10,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from nlpbench.contracts.components import ModelSpec
 from nlpbench.results.store import Store
 
 
@@ -29,9 +28,15 @@ class SharedStore(Store):
         with self.lock:
             return super().cached(cell_key, keys)
 
-    def save_predictions(self, cell_key: str, rows: Sequence[tuple[str, str, Any, Any]]) -> None:
+    def save_predictions(
+        self, cell_key: str, rows: Sequence[tuple[str, str, Any, Any]], prompts: Mapping[str, str] | None = None
+    ) -> None:
         with self.lock:
-            super().save_predictions(cell_key, rows)
+            super().save_predictions(cell_key, rows, prompts)
+
+    def stored_prompts(self, cell_key: str, keys: Iterable[str]) -> dict[str, str]:
+        with self.lock:
+            return super().stored_prompts(cell_key, keys)
 
     def cached_score(self, cell_key: str, metric_key: str, examples: str, bootstrap: str) -> tuple[Any, Any] | None:
         with self.lock:
@@ -42,6 +47,14 @@ class SharedStore(Store):
     ) -> None:
         with self.lock:
             super().save_score(cell_key, metric_key, examples, bootstrap, score, rows)
+
+    def derived(self, key: str) -> Any:
+        with self.lock:
+            return super().derived(key)
+
+    def save_derived(self, key: str, value: Any) -> None:
+        with self.lock:
+            super().save_derived(key, value)
 
     def start_run(self, out_dir: Path, suite: str, suite_hash: str, started: str) -> int:
         with self.lock:
@@ -69,6 +82,12 @@ class SharedStore(Store):
         with self.lock:
             super().save_model_info(cell_key, info)
 
-    def model_identity(self, spec: ModelSpec, plugin: str, version: Any) -> dict[str, Any]:
-        with self.lock:  # it reads the store's file-hash cache
-            return super().model_identity(spec, plugin, version)
+    # a model's weights are hashed outside the lock (a big checkpoint takes seconds, and
+    # other models' threads store their answers meanwhile); only the hash cache is locked
+    def _known_sha256(self, path: str, size: int, mtime_ns: int) -> str | None:
+        with self.lock:
+            return super()._known_sha256(path, size, mtime_ns)
+
+    def _remember_sha256(self, path: str, size: int, mtime_ns: int, sha256: str) -> None:
+        with self.lock:
+            super()._remember_sha256(path, size, mtime_ns, sha256)

@@ -231,6 +231,8 @@ def approximate_randomization(
     seed: int,
     aggregate_resamples: AggregateResamples | None = None,
     block_elements: int = BLOCK_ELEMENTS,
+    stop_above: float | None = None,
+    least: int = 1000,
 ) -> float | None:
     """The two-sided approximate randomization p-value of ``aggregate(a) - aggregate(b)``.
 
@@ -243,7 +245,18 @@ def approximate_randomization(
     ``a`` and ``b`` stacked (row ``i`` or ``n + i``), so ``aggregate_resamples`` scores
     many trials at once when given (about ``block_elements`` coins at a time). None with
     no examples, no trials or a non-finite observed difference.
+
+    With ``stop_above`` (the level the family is tested at), the trials stop early once
+    the p-value is surely above it: checked after ``least`` trials and at each doubling,
+    when even the 99.9% lower bound of the exceedance rate (Clopper-Pearson) is above
+    ``stop_above``, ``p`` is given over the trials made. The many trials a large family
+    needs (:func:`randomization_trials`) only decide p-values near its corrected level;
+    a comparison far from significance would spend them for nothing (a run of 20 models
+    × 30 tasks compared as one family asks for over a million trials per comparison).
+    The checkpoints depend on trial counts alone, never on how trials are blocked.
     """
+    from nlpbench.statistics.bootstrap import clopper_pearson
+
     a, b = _paired_arrays(stats_a, stats_b)
     n = len(a)
     if n == 0 or trials <= 0:
@@ -253,7 +266,14 @@ def approximate_randomization(
         return None
     stacked = np.concatenate([a, b])
     own = np.arange(n, dtype=np.int64)
+    checkpoints = []
+    if stop_above is not None:
+        point = least
+        while point < trials:
+            checkpoints.append(point)
+            point *= 2
     chunks = []
+    made = 0
     for swap in _swap_masks(n, trials, seed, block_elements):
         rows_a = np.where(swap, own + n, own)
         rows_b = np.where(swap, own, own + n)
@@ -263,6 +283,13 @@ def approximate_randomization(
                 _score_rows(stacked, rows_b, aggregate, aggregate_resamples),
             )
         )
+        made += len(swap)
+        while checkpoints and made >= checkpoints[0] and stop_above is not None:
+            first = np.concatenate(chunks)[: checkpoints.pop(0)]
+            first = first[np.isfinite(first)]
+            exceeded = _at_least(np.abs(first), abs(observed))
+            if first.size and clopper_pearson(exceeded, int(first.size), 0.998)[0] > stop_above:
+                return (1 + exceeded) / (first.size + 1)
     differences = np.concatenate(chunks)
     differences = differences[np.isfinite(differences)]
     return (1 + _at_least(np.abs(differences), abs(observed))) / (differences.size + 1)
@@ -629,6 +656,7 @@ def compare_models(
                     trials=trials,
                     seed=derived_seed(seed, "approximate-randomization"),
                     aggregate_resamples=aggregate_resamples,
+                    stop_above=alpha,
                 )
             entries.append(
                 {

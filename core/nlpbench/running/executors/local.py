@@ -7,7 +7,9 @@ method, and what the model hands back is checked before the runner sees it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from nlpbench.contracts.components import ModelSpec, Request
@@ -18,7 +20,16 @@ from nlpbench.running.plugin_output import checked_answers, checked_token_count,
 
 
 class LocalWorker:
-    """A model loaded in this process (a :class:`~nlpbench.running.executors.base.ModelWorker`)."""
+    """A model loaded in this process (a :class:`~nlpbench.running.executors.base.ModelWorker`).
+
+    A model that waits on something else (a served model waits on its server) may say
+    how it wants to be asked: ``batch_requests`` (requests per call of its capability
+    method; the runner stores each call's answers as it returns, so 1 keeps every answered
+    request however the run ends) and ``concurrent_requests`` (calls made at once, from
+    a pool of threads; answers come back in the order they finish). It may explain a
+    capability it lacks in ``capability_notes`` (capability → why), said in the reason
+    of the cells that needed it, and count what it used in ``usage()`` (cumulative
+    numbers by name: tokens in and out, cost), recorded per cell."""
 
     replicas = 1
 
@@ -27,6 +38,43 @@ class LocalWorker:
         #: the model object itself (its type's class, built from the spec)
         self.instance = instance
         self.capabilities = frozenset(getattr(instance, "capabilities", ()))
+        self.batch_requests = _count(instance, "batch_requests")
+        self.concurrent_requests = _count(instance, "concurrent_requests") or 1
+        notes = getattr(instance, "capability_notes", None)
+        self.capability_notes = {str(k): str(v) for k, v in notes.items()} if isinstance(notes, dict) else {}
+
+    def rendered_prompt(self, request: Request) -> str | None:
+        """The text the model says it is shown for ``request`` (its ``render_prompt``: a chat
+        model's conversation through its template), None when it does not say."""
+        render = getattr(self.instance, "render_prompt", None)
+        if not callable(render):
+            return None
+        try:
+            shown = render(request)
+        except (NlpbenchError, KeyboardInterrupt):
+            raise
+        except BaseException as error:
+            raise ModelError(f"render_prompt() failed: {error_line(error)}") from error
+        if shown is not None and not isinstance(shown, str):
+            raise ModelError(f"render_prompt() must return a string or None, not {type(shown).__name__}")
+        return shown
+
+    def usage(self) -> dict[str, float] | None:
+        """The model's ``usage()`` (cumulative counts by name), checked; None when it has none."""
+        count = getattr(self.instance, "usage", None)
+        if not callable(count):
+            return None
+        try:
+            counted = count()
+        except (NlpbenchError, KeyboardInterrupt):
+            raise
+        except BaseException as error:
+            raise ModelError(f"usage() failed: {error_line(error)}") from error
+        if not isinstance(counted, dict) or not all(
+            isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) for k, v in counted.items()
+        ):
+            raise ModelError(f"usage() must return a mapping of names to numbers, not {counted!r:.80}")
+        return {k: float(v) for k, v in counted.items()}
 
     def describe(self) -> dict[str, Any] | None:
         return described(self.instance, f"model '{self.name}'", ModelError).get("info")
@@ -49,11 +97,13 @@ class LocalWorker:
             check(task, ids, selected)
 
     def ask(self, capability: str, batches: Sequence[Sequence[Request]]) -> Iterator[tuple[int, list[Any]]]:
-        """Each batch in turn, one call of the capability method each; answers checked."""
+        """Each batch, one call of the capability method each (``concurrent_requests``
+        calls at a time); answers checked, yielded as each call returns."""
         method = getattr(self.instance, capability, None)
         if capability not in self.capabilities or not callable(method):
             raise ModelError(f"the model does not answer '{capability}' requests")
-        for index, batch in enumerate(batches):
+
+        def call(batch: Sequence[Request]) -> list[Any]:
             asked = list(batch)
             try:
                 returned = method(asked)
@@ -61,7 +111,13 @@ class LocalWorker:
                 raise
             except BaseException as error:  # sys.exit() and the like: the cell's failure, not the run's end
                 raise ModelError(f"{capability}: {error_line(error)}") from error
-            yield index, checked_answers(returned, capability, asked, method)
+            return checked_answers(returned, capability, asked, method)
+
+        if self.concurrent_requests == 1:
+            for index, batch in enumerate(batches):
+                yield index, call(batch)
+            return
+        yield from _concurrently(call, batches, self.concurrent_requests, self.name)
 
     def close(self) -> None:
         close = getattr(self.instance, "close", None)
@@ -93,3 +149,41 @@ class LocalExecutor:
 
     def shutdown(self) -> None:
         pass
+
+
+def _count(instance: Any, attribute: str) -> int | None:
+    """A model's positive whole-number setting, None when it has none (or not a positive int)."""
+    value = getattr(instance, attribute, None)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _concurrently(
+    call: Callable[[Sequence[Request]], list[Any]], batches: Sequence[Sequence[Request]], at_once: int, name: str
+) -> Iterator[tuple[int, list[Any]]]:
+    """``call`` on every batch from ``at_once`` threads, each result yielded as it comes.
+    The first failure cancels the batches not yet started and is raised once those in
+    flight have returned (their answers are yielded first: nothing answered is lost);
+    so does a consumer that stops early (a stopped run)."""
+    pool = ThreadPoolExecutor(max_workers=at_once, thread_name_prefix=f"nlpbench-{name}")
+    waiting: dict[Future[list[Any]], int] = {}
+    queued = iter(enumerate(batches))
+    failure: BaseException | None = None
+    try:
+        for index, batch in itertools.islice(queued, 2 * at_once):
+            waiting[pool.submit(call, batch)] = index
+        while waiting:
+            done, _ = wait(waiting, return_when=FIRST_COMPLETED)
+            for future in done:
+                index = waiting.pop(future)
+                error = future.exception()
+                if error is not None:
+                    failure = failure or error
+                    continue
+                yield index, future.result()
+                if failure is None:
+                    for more, batch in itertools.islice(queued, 1):
+                        waiting[pool.submit(call, batch)] = more
+        if failure is not None:
+            raise failure
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
