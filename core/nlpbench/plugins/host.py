@@ -34,7 +34,7 @@ ENTRY_POINT_GROUP = "nlpbench"
 CORE_PLUGIN = "nlpbench"
 
 #: The core's own components, registered through the same hooks as everyone's.
-BUILTIN_MODULES = ("nlpbench.plugins.builtin.reporters",)
+BUILTIN_MODULES = ("nlpbench.plugins.builtin.reporters", "nlpbench.plugins.builtin.judges")
 
 
 @dataclass

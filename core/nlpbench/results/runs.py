@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from nlpbench.contracts.errors import ConfigError, DataError, MetricError, MetricNotComputed, NlpbenchError, one_line
+from nlpbench.plugins.builtin.judges import is_judge
 from nlpbench.plugins.host import PluginHost
 from nlpbench.results.documents import RESULTS_FILE, jsonable, write_results
 from nlpbench.results.store import STORE_FILE, Store
@@ -110,6 +111,14 @@ def rescore(
             cell_key = _cell_key_of(store, run.run_id, cell)
             probabilities = store.cell_probabilities(cell_key, ids)
             for name, metric in built[cell["task"]]:
+                if is_judge(metric):  # the judge's verdicts, not the predictions, are what it scores
+                    kept = [r[3][name] for r in rows if r[3].get(name) is not None]
+                    if name in cell["metrics"] and len(kept) == len(rows):
+                        scores[name], stats_by_metric[name] = cell["metrics"][name], kept
+                    else:
+                        reason = "a judge's score comes from its verdicts in a run: run the suite again"
+                        scores[name] = not_computed_entry(metric, reason)
+                    continue
                 try:
                     stats = metric_stats(metric, name, predictions, references, probabilities)
                 except MetricNotComputed as error:

@@ -10,6 +10,7 @@ import numpy as np
 
 from nlpbench.contracts.components import Example
 from nlpbench.contracts.errors import MetricError, MetricNotComputed, NlpbenchError
+from nlpbench.plugins.builtin.judges import is_judge
 from nlpbench.results.documents import jsonable
 from nlpbench.results.store import Store, digest
 from nlpbench.running.failures import Failure, blame, error_line
@@ -85,12 +86,16 @@ def score_cell(
     key: str | None = None,
     examples_digest: str = "",
     reuse: str | None = None,
+    *,
+    judging: bool = False,
 ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, list[list[float]]]]:
     """Each metric's score and interval, each example's scores, and each metric's
     per-example statistics (for the store: rescoring and paired comparisons); a metric
     that cannot score these predictions is recorded as not computed, with why. With
     ``reuse`` (every prediction came from the store under that cell key), a score the
-    store has for exactly these examples and bootstrap settings is taken as it is."""
+    store has for exactly these examples and bootstrap settings is taken as it is.
+    A judge metric is left out (:mod:`nlpbench.running.judging` scores it); with
+    ``judging``, only judge metrics are scored, ``predictions`` being their verdicts."""
     references = [example.references for example in task.examples]
     scores: dict[str, Any] = {}
     per_example: list[dict[str, Any]] = [{} for _ in predictions]
@@ -98,6 +103,8 @@ def score_cell(
     seed = derived_seed(suite.seed, task.spec.name, "bootstrap")
     bootstrap_key = digest([suite.resamples, suite.confidence, seed])
     for registered, metric in task.metrics:
+        if is_judge(metric) != judging:  # a judge scores its verdicts, in the judging stage
+            continue
         metric_key = task.metric_keys.get(registered.name, registered.name)
         stored = None
         if reuse is not None and store is not None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from nlpbench.contracts.components import Example, ModelSpec, TaskSpec
 from nlpbench.contracts.errors import TaskError
+from nlpbench.plugins.builtin.judges import is_judge
 from nlpbench.plugins.host import PluginHost
 from nlpbench.results.store import Store, audit_key, cell_key, digest
 from nlpbench.running.asking import Asker, Predicted
@@ -55,6 +56,9 @@ class RunContext:
     cell_stats: CellStats
     #: set when the run is interrupted: a pipeline in a thread stops at its next cell
     stop: threading.Event
+    #: (model, task) → the cell's store key and predictions, for the cells whose task has a
+    #: judge metric (the judging stage grades them once every model has answered)
+    answers: dict[tuple[str, str], tuple[str, list[Any]]] = dataclasses.field(default_factory=dict)
 
 
 class ModelPipeline:
@@ -211,6 +215,8 @@ class ModelPipeline:
         if tokens is not None and tokens_before is not None and tokens > tokens_before and seconds > 0:
             result["tokens_per_second"] = round((tokens - tokens_before) / seconds, 1)
         context.cell_stats[(cell.model.name, cell.task.name)] = ([e.id for e in task.examples], stats)
+        if any(is_judge(metric) for _, metric in task.metrics):
+            context.answers[(cell.model.name, cell.task.name)] = (key, predictions)
         context.store.save_cell(
             context.run_id,
             result,

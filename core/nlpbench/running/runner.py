@@ -33,6 +33,7 @@ from nlpbench.running.executors.base import Executor
 from nlpbench.running.executors.local import LocalExecutor
 from nlpbench.running.interrupts import Terminated
 from nlpbench.running.interrupts import exit_code as interrupt_exit_code
+from nlpbench.running.judging import Judged, JudgingContext, JudgingStage, check_judges
 from nlpbench.running.log import RunLog
 from nlpbench.running.pipeline import CellStats, Item, ModelPipeline, RunContext
 from nlpbench.running.preparing import (
@@ -123,6 +124,7 @@ class Runner:
         suite, host = self.suite, self.host
         cells = plan(suite, host)
         prepared = {spec.name: self.prepare_task(spec) for spec in suite.tasks}
+        check_judges(suite, prepared, host)  # a judge the suite lacks stops the run now
         audits = self.prepare_audits()
         reporters = self.prepare_reporters()  # a reporter's bad option stops the run now, not at its end
         # nothing of the run is written before everything that can refuse it has: a corrupt
@@ -194,6 +196,10 @@ class Runner:
                     write_results(self.out_dir, document)
                 if failed:
                     exit_code = 1
+            judged = self._judge(context, prepared, document)
+            samples.write(judged.lines)
+            if judged.failed:
+                exit_code = 1
             # comparisons and rankings read the cells' statistics in plan order, as cells are
             # written, whichever model finished first
             ordered = [(cell["model"], cell["task"]) for cell in document["cells"]]
@@ -269,6 +275,20 @@ class Runner:
                 raise got
             else:
                 yield (index, sequence), got
+
+    def _judge(self, context: RunContext, prepared: Mapping[str, PreparedTask], document: dict[str, Any]) -> Judged:
+        """The judging stage (:mod:`nlpbench.running.judging`), when a task has a judge metric."""
+        if not context.answers:
+            return Judged()
+        assert self.store is not None and self.run_id is not None
+        judging = JudgingContext(
+            self.suite, self.host, self.executor, self.store, context.asker, self.run_id, self.log, self._cell_stats
+        )
+        judged = JudgingStage(judging, prepared, context.answers).run(document["cells"])
+        if judged.judgements:
+            document["judgements"] = judged.judgements
+        write_results(self.out_dir, document)
+        return judged
 
     def _join_models(self) -> None:
         """Wait (at most :data:`JOIN_SECONDS` in all) for the models' threads to store their

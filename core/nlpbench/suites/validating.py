@@ -28,6 +28,7 @@ from nlpbench.contracts.errors import ConfigError, DataError, NlpbenchError, one
 from nlpbench.contracts.options import problems_of
 from nlpbench.plugins.host import PluginHost
 from nlpbench.running.failures import Failure, error_line, traceback_text
+from nlpbench.running.judging import judge_problems
 from nlpbench.running.runner import PreparedTask, Runner
 from nlpbench.suites.executing import local_copies_notes
 from nlpbench.suites.paths import is_folder
@@ -121,6 +122,9 @@ def validate_suite(path: str | Path, host: PluginHost) -> Validation:
     for index, reporter in enumerate(suite.reporters):
         single = Runner(replace(suite, reporters=(reporter,)), host, runner.out_dir)
         _built(single.prepare_reporters, checked.reporter_entries[index], problems, broken)
+    problems += judge_problems(
+        suite, ready, host, lambda _, spec: f"{checked.task_entries.get(spec.name, 'tasks')} ({spec.name})"
+    )
     cells = tuple(plan(suite, host)) if not problems else ()
     tracebacks = list(checked.tracebacks)
     for cell in cells:

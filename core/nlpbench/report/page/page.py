@@ -21,6 +21,7 @@ from nlpbench.report.page.audits import MOST_EFFECTS, audit_entries, largest_eff
 from nlpbench.report.page.browser import browser
 from nlpbench.report.page.charts import score_chart
 from nlpbench.report.page.escaping import script_json
+from nlpbench.report.page.judgements import judgement_rows
 from nlpbench.report.page.matrices import matrices
 from nlpbench.report.page.pairs import ALPHA, CORRECTIONS, Pairs, comparison_entries
 from nlpbench.report.page.provenance import provenance
@@ -121,6 +122,7 @@ def render_page(results: Mapping[str, Any], samples: Samples) -> str:
         "named": named,
         "matrices": matrices(comparison_entries(results), all_boards, primary),
         "efficiency": efficiency(results),
+        "judgements": judgement_rows(results),
         "audits": audits,
         "effects": effects[:MOST_EFFECTS],
         "effects_total": len(effects),
