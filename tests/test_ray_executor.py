@@ -8,6 +8,7 @@ two models and two replicas fit on the two CPUs.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -337,6 +338,39 @@ def test_killed_actor_only_its_batch_in_flight_is_asked_again(ray_head: str, tmp
     assert set(done) == {tuple(f"{i}-{j}" for j in range(3)) for i in range(8)}
     assert set(done.values()) == {1}  # the killed call never finished: nothing was answered twice
     assert len(_starts(log)) == 9  # eight batches and the one asked again
+
+
+@needs_ray
+def test_a_replica_slow_to_load_is_waited_for_twice_its_load_time_when_it_restarts(
+    ray_head: str, tmp_path: Path
+) -> None:
+    """A killed copy of a model that takes 4 s to load is back only after loading again:
+    with a placement timeout of 3 s alone it would be given up, and the model's only
+    copy with it; the wait is the timeout plus twice the first load's time."""
+    from nlpbench.running.executors.ray import RayExecutor
+
+    host = make_host()
+    log = tmp_path / "calls.jsonl"
+    spec = dataclasses.replace(_logged_spec(tmp_path, delay=0.3, load_delay=4.0), replicas=1)
+    batches = [[ClassifyRequest(f"text {i}", ("a", "b"), example_id=str(i))] for i in range(4)]
+    executor = RayExecutor(ray_head, host, models=1, placement_timeout=3)
+    try:
+        worker = executor.load(spec)
+        assert worker.restart_timeout >= 3 + 2 * 4.0
+
+        def kill_first() -> None:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not _starts(log):
+                time.sleep(0.05)
+            os.kill(_starts(log)[0]["pid"], signal.SIGKILL)
+
+        killer = threading.Thread(target=kill_first)
+        killer.start()
+        got = sorted(index for index, _ in worker.ask("classify", batches))
+        killer.join()
+        assert got == list(range(4)) and worker.failures == 1  # the restarted copy answered the rest
+    finally:
+        executor.shutdown()
 
 
 @needs_ray

@@ -63,7 +63,8 @@ class TinyModel:
 
     params: ``capabilities`` (a list, to narrow what it declares), ``fail`` (``load``
     or ``answer``, to make it raise on purpose), ``delay`` (seconds each call takes,
-    to have a call in flight when a test kills something) and ``calls_log`` (PATH: to
+    to have a call in flight when a test kills something), ``load_delay`` (seconds
+    loading takes, for a model slow to come back) and ``calls_log`` (PATH: to
     ``PATH.jsonl`` goes one JSON line as each call starts and as it finishes, with the
     process id and the ids of the examples asked, so a test can tell which batches were
     asked twice; the param itself names no file, so the store, which hashes the files
@@ -71,13 +72,14 @@ class TinyModel:
     """
 
     capabilities: ClassVar[frozenset[str]] = frozenset(CAPABILITIES)
-    KNOWN_PARAMS = ("capabilities", "fail", "device", "batch_size", "dtype", "delay", "calls_log")
+    KNOWN_PARAMS = ("capabilities", "fail", "device", "batch_size", "dtype", "delay", "load_delay", "calls_log")
 
     def __init__(self, spec: ModelSpec) -> None:
         unknown = [k for k in spec.params if k not in self.KNOWN_PARAMS]
         if unknown:
             raise ConfigError(f"unknown param '{unknown[0]}' for the tiny model")
         self.fail = spec.params.get("fail")
+        time.sleep(float(spec.params.get("load_delay", 0.0)))
         if self.fail == "load":
             raise ModelError("the tiny model was told to fail while loading")
         narrowed = spec.params.get("capabilities")
