@@ -205,3 +205,11 @@ def test_rescore_keeps_a_judges_score_and_compare_reads_it(tmp_path: Path) -> No
     assert [c for c in rescored["comparisons"] if c["metric"] == "judge"] == [
         c for c in run.results["comparisons"] if c["metric"] == "judge"
     ]
+
+
+def test_a_conversation_is_shown_to_the_judge_as_its_turns() -> None:
+    judge = JudgeMetric(model="grader")
+    history = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi there"}]
+    shown = judge.prompt(history, "Hello!", ["Hi!"])
+    assert "[User input]\nSystem: Be brief.\nUser: Hi there\n" in shown and "{'role'" not in shown
+    assert "[Reference answer]\nHi!" in shown

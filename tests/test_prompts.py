@@ -180,3 +180,34 @@ def test_check_keys() -> None:
         check_keys({"shot": 1}, ("shots", "prompt"))
     with pytest.raises(ConfigError, match=r"params must be a mapping, not list"):
         check_keys([], ("shots",))
+
+
+def test_shots_become_alternating_turns_holding_the_prompts_text() -> None:
+    from nlpbench import Message
+
+    source = "Answer briefly.\n\n" + QA
+    template = PromptTemplate(source, where="params.prompt", variables=("question",))
+    shots = [{"question": "2+2?", "answer": "4"}, {"question": "1+1?", "answer": "2"}]
+    assert template.conversation({"question": "3+3?"}, shots, answer="answer") == (
+        Message("user", "Answer briefly.\n\nQ: 2+2?\nA:"),  # what precedes the shots opens the first turn
+        Message("assistant", "4"),
+        Message("user", "Q: 1+1?\nA:"),
+        Message("assistant", "2"),
+        Message("user", "Q: 3+3?\nA:"),
+    )
+    assert template.conversation({"question": "3+3?"}, [], answer="answer") == ()  # no shots: the plain prompt
+
+
+def test_a_template_that_changes_the_answer_is_turned_shot_by_shot() -> None:
+    from nlpbench import Message
+
+    source = "{% for shot in shots %}Q: {{ shot.question }}\nA: {{ shot.answer | upper }}\n\n{% endfor %}Q: {{ question }}\nA:"
+    template = PromptTemplate(source, where="params.prompt", variables=("question",))
+    turns = template.conversation(
+        {"question": "Capital of France?"}, [{"question": "Of Spain?", "answer": "madrid"}], "answer"
+    )
+    assert turns == (
+        Message("user", "Q: Of Spain?\nA:"),
+        Message("assistant", "madrid"),
+        Message("user", "Q: Capital of France?\nA:"),
+    )

@@ -250,6 +250,23 @@ def test_the_efficiency_panel_shows_speed_memory_and_parameters() -> None:
     assert "GPU memory" not in render_html({"cells": [cell("m", peak_memory_mb=900.0)]})
 
 
+def test_the_efficiency_panel_shows_a_served_models_tokens_and_cost() -> None:
+    served = cell("served", usage={"input_tokens": 12345.0, "output_tokens": 678.0, "requests": 8.0, "cost": 0.00123})
+    local = cell("local", task="t2")
+    page = render_html({"cells": [served, local]})
+    panel = page[page.index("id='efficiency-table'") : page.index("</table>", page.index("id='efficiency-table'"))]
+    assert "<th>tokens in</th><th>tokens out</th><th>cost</th>" in panel
+    row = panel[panel.index("<td>served</td>") : panel.index("</tr>", panel.index("<td>served</td>"))]
+    assert "<td class='num'>12,345</td><td class='num'>678</td><td class='num'>0.00123</td>" in row
+    other = panel[panel.index("<td>local</td>") : panel.index("</tr>", panel.index("<td>local</td>"))]
+    assert other.count("<td class='num'>—</td>") >= 3  # the local model counted none of it
+    # no cell counted tokens or cost: no such columns
+    assert "tokens in" not in render_html({"cells": [local]})
+    uncosted = cell("served", usage={"input_tokens": 10.0, "output_tokens": 2.0})
+    page = render_html({"cells": [uncosted]})
+    assert "<th>tokens in</th>" in page and "<th>cost</th>" not in page
+
+
 def test_provenance_lists_versions_settings_and_metric_info() -> None:
     info_cell = cell("m", task_info={"prompt": {"template": "{{ text }}"}})
     info_cell["metrics"]["acc"]["info"] = {"signature": "nrefs:1|case:mixed"}

@@ -22,7 +22,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from nlpbench.contracts.components import Example, ModelSpec
+from nlpbench.contracts.components import Example, Message, ModelSpec
 from nlpbench.contracts.errors import ConfigError, TaskError
 from nlpbench.contracts.seeds import derived_seed
 from nlpbench.plugins.suggest import did_you_mean
@@ -108,8 +108,46 @@ class PromptTemplate:
         except jinja2.TemplateError as error:
             raise TaskError(f"{self.where}: {error}") from None
 
+    def conversation(
+        self, values: Mapping[str, Any], shots: Sequence[Mapping[str, Any]], answer: str
+    ) -> tuple[Message, ...]:
+        """The prompt as alternating turns (lm-evaluation-harness's ``--fewshot_as_multiturn``),
+        for a chat model: each shot's question a user turn and its answer (the shot's
+        ``answer`` field) the assistant's, then the question itself a user turn. Empty
+        without shots: such a prompt is one user turn already.
+
+        The template is rendered once with a marker in place of each shot's answer and cut
+        at the markers, so the turns hold exactly the prompt's text (what precedes the
+        first shot, an instruction, opens the first turn), stripped of the whitespace that
+        separated them. A template that changes an answer as it shows it (``| upper``) or
+        shows it elsewhere is rendered per shot instead: the shot alone, then the question
+        alone."""
+        if not shots:
+            return ()
+        answers = [str(shot[answer]).strip() for shot in shots]
+        marks = [f"\ue000{index}\ue001" for index in range(len(shots))]
+        text = self.render(values, [{**shot, answer: mark} for shot, mark in zip(shots, marks, strict=True)])
+        if all(text.count(mark) == 1 for mark in marks) and _in_order(text, marks):
+            questions: list[str] = []
+            for mark in marks:
+                before, _, text = text.partition(mark)
+                questions.append(before)
+            last = text
+        else:
+            questions = [self.render({**values, **shot}) for shot in shots]
+            last = self.render(values)
+        turns: list[Message] = []
+        for question, said in zip(questions, answers, strict=True):
+            turns += [Message("user", question.strip()), Message("assistant", said)]
+        return (*turns, Message("user", last.strip()))
+
     def __repr__(self) -> str:
         return f"PromptTemplate({self.source!r})"
+
+
+def _in_order(text: str, marks: Sequence[str]) -> bool:
+    places = [text.find(mark) for mark in marks]
+    return places == sorted(places)
 
 
 #: The key of a per-model mapping of templates used when no model name or type matches.

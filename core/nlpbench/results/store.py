@@ -50,8 +50,9 @@ SCHEMA_VERSION = 3
 #: What :meth:`Store.cached` gives for probabilities never recorded (not the same as None:
 #: recorded, and the task gave none).
 NOT_RECORDED: Any = object()
-#: Params that change how fast a model answers, not what it answers.
-SPEED_PARAMS = frozenset({"batch_size"})
+#: Params that change how fast (or how patiently) a model answers, not what it answers:
+#: a served model's rerun after an outage, with more retries, still finds its answers.
+SPEED_PARAMS = frozenset({"batch_size", "timeout", "max_concurrency", "max_retries"})
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -451,7 +452,7 @@ class Store:
             params[key] = value
             if isinstance(value, str) and value.strip():
                 candidate = spec.resolve(value)
-                if candidate.exists():
+                if _exists(candidate):
                     params[f"{key}@sha256"] = self.files_digest(candidate)
         return {
             "type": spec.type,
@@ -465,6 +466,15 @@ class Store:
             "seed": spec.seed,
             "trust_remote_code": spec.trust_remote_code,
         }
+
+
+def _exists(path: Path) -> bool:
+    """Whether ``path`` is there; False for a text param that is no possible path at all
+    (a chat template or a system prompt: a line too long for a file name, a NUL)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def cell_key(

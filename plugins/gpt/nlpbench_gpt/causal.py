@@ -18,8 +18,9 @@ from nlpbench import (
     LoglikelihoodRollingRequest,
     ModelError,
     ModelSpec,
+    Request,
 )
-from nlpbench_transformers import BatchRunner, Loaded, Truncation, load_model
+from nlpbench_transformers import BatchRunner, ChatTemplate, Loaded, Truncation, load_model
 
 from .encoding import Pair, encode_pairs
 from .generation import Generator, Prompt
@@ -32,7 +33,7 @@ from .windows import disjoint_window_pairs, window_pairs
 class CausalLM:
     """A causal LM on its device, with its tokenizer, batching and truncation record."""
 
-    def __init__(self, loaded: Loaded, params: GPTParams, seed: int) -> None:
+    def __init__(self, loaded: Loaded, params: GPTParams, seed: int, chat: ChatTemplate | None = None) -> None:
         self.loaded = loaded
         self.model = loaded.model
         self.tokenizer = loaded.tokenizer
@@ -47,6 +48,10 @@ class CausalLM:
         self.start_token: int | None = bos if bos is not None else eos
         # Llama-style tokenizers begin every text with BOS; GPT-2's adds nothing
         self.prepend_start = bos is not None and tokenizer("a")["input_ids"][:1] == [bos]
+        #: the chat template prompts go through (``params.chat``), None for plain prompts
+        self.chat = chat
+        if chat is not None and chat.starts_with(tokenizer.bos_token):
+            self.prepend_start = False  # the template writes the BOS itself
         self.eos_ids = _eos_ids(loaded.model, eos)
         pad = tokenizer.pad_token_id
         pad_id = pad if pad is not None else (self.eos_ids[0] if self.eos_ids else 0)
@@ -59,13 +64,14 @@ class CausalLM:
         loaded = load_model(
             spec, params, AutoModelForCausalLM, default_model_type="gpt2", default_tokenizer=gpt2_tokenizer
         )
-        return cls(loaded, params, spec.seed)
+        return cls(loaded, params, spec.seed, ChatTemplate.of(loaded.tokenizer, params, spec))
 
     # -- log-likelihoods ---------------------------------------------------
 
     def loglikelihood(self, requests: list[LoglikelihoodRequest]) -> list[Loglikelihood]:
         if not requests:
             return []
+        requests = self._chatted(requests)
         encoded = encode_pairs(
             self._encode,
             [(r.context, r.continuation) for r in requests],
@@ -135,6 +141,7 @@ class CausalLM:
                 answers[index] = ""
             else:
                 by_budget.setdefault(request.max_new_tokens, []).append(index)
+        requests = self._chatted(requests)
         encoded = self._encode([r.prompt for r in requests]) if requests else []
         for budget, indices in by_budget.items():
             room = self.max_length - budget
@@ -164,6 +171,14 @@ class CausalLM:
 
     # -- the rest ----------------------------------------------------------
 
+    def _chatted(self, requests: list[Any]) -> list[Any]:
+        """The requests as the model is asked them: through the chat template, if any."""
+        return requests if self.chat is None else [self.chat.applied(request) for request in requests]
+
+    def shown(self, request: Request) -> str | None:
+        """What the model is shown for ``request`` when a chat template renders it, else None."""
+        return self.chat.shown(request) if self.chat is not None else None
+
     def _encode(self, texts: list[str]) -> list[list[int]]:
         ids: list[list[int]] = self.tokenizer(texts, add_special_tokens=False, verbose=False)["input_ids"]
         return ids
@@ -179,6 +194,7 @@ class CausalLM:
             **self.truncation.describe(),
             "share_contexts": self.share_contexts,
             "rolling_stride": self.rolling_stride,
+            **({"chat_template": "own" if self.chat.template is not None else "tokenizer's"} if self.chat else {}),
         }
 
     def close(self) -> None:

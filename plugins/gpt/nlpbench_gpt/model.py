@@ -16,6 +16,7 @@ from nlpbench import (
     ModelError,
     ModelSpec,
     Options,
+    Request,
 )
 
 from .params import GPT2_CONFIG, GPTParams, check_spec
@@ -114,6 +115,11 @@ class GPTModel:
     def generate(self, requests: list[GenerateRequest]) -> list[str]:
         """The new text for each prompt, cut at the first stop string."""
         return self._live().generate(requests)
+
+    def render_prompt(self, request: Request) -> str | None:
+        """With ``params.chat``: the conversation as the chat template renders it (kept in
+        the store and written as the sample's prompt); None for plain prompts."""
+        return self._live().shown(request)
 
     def describe(self) -> dict[str, Any]:
         """Where the model came from, its device and dtype, and what truncation cut."""

@@ -8,13 +8,13 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
-from nlpbench import ConfigError, ModelSpec, Options
-from nlpbench_transformers import ArchitectureCheck, HFParams, checked_params
+from nlpbench import ConfigError, ConfigErrors, ModelSpec, Options
+from nlpbench_transformers import ArchitectureCheck, ChatParams, chat_problems, checked_params
 from nlpbench_transformers.architecture import Count, Dropout, Epsilon, Size
 
 
-class GPTParams(HFParams):
-    """The params of a ``gpt`` model: the common transformer ones and its own."""
+class GPTParams(ChatParams):
+    """The params of a ``gpt`` model: the common transformer ones, ``chat`` and ``system``, and its own."""
 
     truncation: Literal["left"] = Field(
         default="left",
@@ -95,7 +95,12 @@ GPT2_CONFIG = ArchitectureCheck(
 
 def check_spec(spec: ModelSpec) -> GPTParams:
     """The entry's validated params; ConfigErrors listing every problem of ``params`` and
-    ``config`` (each naming its key), or a ConfigError when nothing says what to load."""
+    ``config`` (each naming its key) or of its chat template, or a ConfigError when
+    nothing says what to load."""
     if spec.path is None and spec.hub is None and spec.config is None:
         raise ConfigError("give one of path (a folder saved with save_pretrained), hub (a hub id) or config")
-    return checked_params(GPTParams, spec, GPT2_CONFIG)
+    params = checked_params(GPTParams, spec, GPT2_CONFIG)
+    problems = chat_problems(spec, params, built_in="GPT-2's")
+    if problems:
+        raise ConfigErrors(problems)
+    return params

@@ -181,3 +181,25 @@ def sentiment_plugins() -> list[Any]:
     sentiment = pytest.importorskip("nlpbench_sentiment.plugin", reason="needs nlpbench-sentiment")
     metrics = pytest.importorskip("nlpbench_metrics.plugin", reason="needs nlpbench-metrics")
     return [plugin, sentiment, metrics]
+
+
+#: A chat template in the vocabulary of GPT-2 (whose tokenizer has none): each turn in
+#: tags of its role, then the assistant's opening tag as the generation prompt.
+CHAT_TEMPLATE = (
+    "{% for m in messages %}<{{ m.role }}>{{ m.content }}</{{ m.role }}>\n{% endfor %}"
+    "{% if add_generation_prompt %}<assistant>{% endif %}"
+)
+
+
+@pytest.fixture(scope="session")
+def chat_gpt_dir(tmp_path_factory: pytest.TempPathFactory, tiny_gpt_dir: Path, tokenizer: Any) -> Path:
+    """The tiny GPT's weights, with a tokenizer that has :data:`CHAT_TEMPLATE`."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("chat-gpt")
+    for file in tiny_gpt_dir.iterdir():
+        shutil.copy(file, folder / file.name)
+    chatty = gpt2_tokenizer()
+    chatty.chat_template = CHAT_TEMPLATE
+    chatty.save_pretrained(folder)
+    return folder

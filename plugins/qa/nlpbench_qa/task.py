@@ -13,6 +13,7 @@ from nlpbench import (
     ExtractSpanRequest,
     FewShotSampler,
     GenerateRequest,
+    Message,
     ModelSpec,
     PromptTemplate,
     Request,
@@ -125,15 +126,25 @@ class QATask:
                     max_new_tokens=self.config.max_new_tokens,
                     stop=("\n",),
                     source=context,
+                    messages=self.conversation(example),
                 )
             ]
         raise TaskError(f"the qa task has no strategy '{strategy}'; it has: {', '.join(STRATEGIES)}")
 
     def prompt(self, example: Example) -> str:
         """The rendered prompt for ``example``, with its shots from the train split."""
-        shots = [self._shot(shot) for shot in self._sampler().draw(example)] if self.config.shots else []
-        values = {"question": question_of(example), "context": context_of(example), "title": title_of(example)}
-        return self.template.render(values, shots=shots)
+        return self.template.render(self._values(example), shots=self._shots(example))
+
+    def conversation(self, example: Example) -> tuple[Message, ...]:
+        """The prompt as turns for a chat model (each shot's question and answer, then the
+        question); empty without shots."""
+        return self.template.conversation(self._values(example), self._shots(example), answer="answer")
+
+    def _values(self, example: Example) -> dict[str, str]:
+        return {"question": question_of(example), "context": context_of(example), "title": title_of(example)}
+
+    def _shots(self, example: Example) -> list[dict[str, str]]:
+        return [self._shot(shot) for shot in self._sampler().draw(example)] if self.config.shots else []
 
     def process_answers(self, example: Example, strategy: str, answers: Sequence[Any]) -> str:
         """The predicted answer text; ``""`` when the model gives none (SQuAD v2's no-answer)."""

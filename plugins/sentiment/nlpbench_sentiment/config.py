@@ -16,6 +16,7 @@ from typing import Any
 
 from nlpbench import (
     ConfigError,
+    Message,
     PromptTemplate,
     PromptTemplates,
     TaskData,
@@ -106,6 +107,12 @@ class Prompting:
         """The prompt for ``text``, after ``shots`` (each a text and its label)."""
         values = [{"text": shot_text, "label": self.word(label)} for shot_text, label in shots]
         return self._prompt.render({"text": text}, shots=values)
+
+    def conversation(self, text: str, shots: Sequence[tuple[str, str]] = ()) -> tuple[Message, ...]:
+        """The prompt for ``text`` as turns for a chat model: each shot's question and its
+        label's word, then the question; empty without shots."""
+        values = [{"text": shot_text, "label": self.word(label)} for shot_text, label in shots]
+        return self._prompt.conversation({"text": text}, values, answer="label")
 
     def describe(self, label: str) -> str:
         return self._description.render({"label": self.word(label)})

@@ -45,7 +45,14 @@ def build(
         context = prompts.render(text, shots)
         return [LoglikelihoodRequest(context=context, continuation=f" {prompts.word(label)}") for label in labels]
     if strategy == "generate":
-        return [GenerateRequest(prompt=prompts.render(text, shots), max_new_tokens=max_new_tokens, stop=until)]
+        return [
+            GenerateRequest(
+                prompt=prompts.render(text, shots),
+                max_new_tokens=max_new_tokens,
+                stop=until,
+                messages=prompts.conversation(text, shots),  # the shots as turns, for a chat model
+            )
+        ]
     if strategy == "encode":
         return [EncodeRequest(text=text), *(EncodeRequest(text=prompts.describe(label)) for label in labels)]
     raise TaskError(f"the sentiment task has no strategy '{strategy}'; it has: {', '.join(STRATEGIES)}")

@@ -11,6 +11,7 @@ from nlpbench import (
     Example,
     FewShotSampler,
     GenerateRequest,
+    Message,
     ModelSpec,
     PromptTemplate,
     Request,
@@ -127,10 +128,19 @@ class SummarizationTask:
 
     def prompt(self, example: Example) -> str:
         """The prompt for ``example`` with this view's template, its shots, and the document cut to the limits."""
+        return self.template.render(self._values(example), self._shots(example))
+
+    def conversation(self, example: Example) -> tuple[Message, ...]:
+        """The prompt as turns for a chat model (each shot's document and summary, then the
+        document); empty without shots."""
+        shots = self._shots(example)
+        return self.template.conversation(self._values(example), shots, answer="summary") if shots else ()
+
+    def _values(self, example: Example) -> dict[str, Any]:
         document, cut = self.document_for_prompt(_document(example))
         if cut:
             self._cut_documents.add(example.id)
-        return self.template.render({"document": document}, self._shots(example))
+        return {"document": document}
 
     def build_requests(self, example: Example, strategy: str) -> Sequence[Request]:
         _check_strategy(strategy)
@@ -140,6 +150,7 @@ class SummarizationTask:
                 max_new_tokens=self.params.max_new_tokens,
                 stop=STOP,
                 source=_document(example),  # the whole document, uncut: the lead baseline reads it
+                messages=self.conversation(example),
             )
         ]
 

@@ -12,8 +12,8 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from nlpbench import ModelSpec, Options
-from nlpbench_transformers import ArchitectureCheck, HFParams, checked_params
+from nlpbench import ConfigErrors, ModelSpec, Options
+from nlpbench_transformers import ArchitectureCheck, ChatParams, chat_problems, checked_params
 from nlpbench_transformers.architecture import Count, Dropout, Epsilon, Size
 
 #: Encoder inputs keep their beginning: T5 prompts start with the task prefix
@@ -21,8 +21,10 @@ from nlpbench_transformers.architecture import Count, Dropout, Epsilon, Size
 DEFAULT_TRUNCATION: Literal["right"] = "right"
 
 
-class T5Params(HFParams):
-    """The params of a ``t5`` model: the common transformer ones and ``score_eos``."""
+class T5Params(ChatParams):
+    """The params of a ``t5`` model: the common transformer ones, ``chat`` and ``system``
+    (where its tokenizer has a chat template; the conversation is the encoder's input),
+    and ``score_eos``."""
 
     truncation: Literal["left", "right"] = Field(
         default=DEFAULT_TRUNCATION,
@@ -78,6 +80,10 @@ T5_CONFIG = ArchitectureCheck(
 
 
 def check_spec(spec: ModelSpec) -> T5Params:
-    """The entry's params, checked with its ``config:``: ConfigErrors listing every
-    problem, each naming its key."""
-    return checked_params(T5Params, spec, T5_CONFIG)
+    """The entry's params, checked with its ``config:`` and its chat template: ConfigErrors
+    listing every problem, each naming its key."""
+    params = checked_params(T5Params, spec, T5_CONFIG)
+    problems = chat_problems(spec, params, built_in="T5's")
+    if problems:
+        raise ConfigErrors(problems)
+    return params

@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from nlpbench import GenerateRequest, Loglikelihood, LoglikelihoodRequest, ModelError, ModelSpec
+from nlpbench import GenerateRequest, Loglikelihood, LoglikelihoodRequest, ModelError, ModelSpec, Request
 
 from .params import T5Params, check_spec
 
 if TYPE_CHECKING:
-    from nlpbench_transformers import BatchRunner, Loaded, Truncation
+    from nlpbench_transformers import BatchRunner, ChatTemplate, Loaded, Truncation
 
     from .encoding import EncoderInputs, SpecialIds
 
@@ -37,7 +37,7 @@ class Seq2SeqLM:
         params = check_spec(spec) if params is None else params
         from transformers import AutoModelForSeq2SeqLM
 
-        from nlpbench_transformers import BatchRunner, Truncation, load_model
+        from nlpbench_transformers import BatchRunner, ChatTemplate, Truncation, load_model
 
         from .encoding import EncoderInputs, special_ids
         from .tokenizer import DEFAULT_TOKENIZER_NAME, default_tokenizer
@@ -55,6 +55,8 @@ class Seq2SeqLM:
             _align_special_ids(model, tokenizer, spec.config)
         self.tokenizer_name = DEFAULT_TOKENIZER_NAME if uses_default_tokenizer else type(tokenizer).__name__
         self.ids: SpecialIds = special_ids(model, tokenizer)
+        #: the chat template the encoder's inputs go through (``params.chat``), None for plain prompts
+        self.chat: ChatTemplate | None = ChatTemplate.of(tokenizer, params, spec)
         max_length = params.max_length or _default_max_length(model.config, tokenizer)
         self.truncation: Truncation = Truncation(params.truncation, max_length)
         self.encoder_inputs: EncoderInputs = EncoderInputs(tokenizer, self.truncation)
@@ -70,6 +72,7 @@ class Seq2SeqLM:
 
         loaded = self._loaded()
         runner = self.runners["generate"]
+        requests = self._chatted(requests)
         return generate(loaded.model, loaded.tokenizer, self.encoder_inputs, self.ids, runner, requests, self.spec.seed)
 
     def loglikelihood(self, requests: list[LoglikelihoodRequest]) -> list[Loglikelihood]:
@@ -78,15 +81,27 @@ class Seq2SeqLM:
 
         loaded = self._loaded()
         runner = self.runners["loglikelihood"]
+        requests = self._chatted(requests)
         return loglikelihood(
             loaded.model, loaded.tokenizer, self.encoder_inputs, self.ids, runner, requests, score_eos=self.score_eos
         )
+
+    def render_prompt(self, request: Request) -> str | None:
+        """With ``params.chat``: the conversation as the chat template renders it (the
+        encoder's input, kept in the store and written as the sample's prompt); else None."""
+        self._loaded()
+        return self.chat.shown(request) if self.chat is not None else None
+
+    def _chatted(self, requests: list[Any]) -> list[Any]:
+        return requests if self.chat is None else [self.chat.applied(request) for request in requests]
 
     def describe(self) -> dict[str, Any]:
         """Where the model came from, its device and dtype, its tokenizer, and what was truncated."""
         facts = self._loaded().describe()
         facts.update(self.truncation.describe())
         facts.update({"tokenizer": self.tokenizer_name, "score_eos": self.score_eos})
+        if self.chat is not None:
+            facts["chat_template"] = "own" if self.chat.template is not None else "tokenizer's"
         batch_sizes = {name: runner.batch_size for name, runner in self.runners.items() if runner.auto}
         if batch_sizes:
             facts["auto_batch_sizes"] = batch_sizes

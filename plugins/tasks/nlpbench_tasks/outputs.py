@@ -25,6 +25,7 @@ from nlpbench import (
     GenerateRequest,
     LoglikelihoodRequest,
     LoglikelihoodRollingRequest,
+    Message,
     Request,
     TaskError,
 )
@@ -52,6 +53,9 @@ class Asked:
     span_question: str = ""
     span_context: str = ""
     rolling_text: str = ""
+    #: the context as turns for a chat model (each shot's question and answer, then the
+    #: question); empty without shots
+    messages: tuple[Message, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ class Asking:
                     max_new_tokens=options.max_new_tokens,
                     stop=tuple(options.until),
                     temperature=options.temperature,
+                    messages=asked.messages,
                 )
             ]
         if strategy == "extract_span":

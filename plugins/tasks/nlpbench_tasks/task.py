@@ -18,6 +18,7 @@ from nlpbench import (
     DataError,
     DataSource,
     Example,
+    Message,
     ModelSpec,
     NlpbenchError,
     Request,
@@ -189,24 +190,23 @@ class DeclarativeTask:
             return str(example.input)
         return self.renderer.input_text(self._row(example), self.template_key)
 
-    def _shot_text(self, shot: Example) -> str:
+    def _shot_turn(self, shot: Example) -> tuple[str, str]:
+        """A shot's question and its answer, which the target delimiter joins in a prompt."""
         row, choices = self._row(shot), list(shot.fields.get("_choices", ()))
-        delimiter = self.params.target_delimiter
         continuation = shot.fields.get("_continuation")
         if continuation is not None and choices:
-            return choices[shot.references[0]] + delimiter + str(continuation)
+            return choices[shot.references[0]], str(continuation)
         if choices and self.params.output not in ("generate", "extract_span"):
             answer = choices[shot.references[0]]
         else:
             answer = str(shot.references[0])
-        return self.renderer.input_text(row, self.template_key) + delimiter + answer
+        return self.renderer.input_text(row, self.template_key), answer
 
     def _asked(self, example: Example) -> Asked:
         params, compiled, row = self.params, self.setup.compiled, self._row(example)
-        prefix = self.renderer.description(row)
-        if params.shots:
-            shots = self._shots().draw(example)
-            prefix += "".join(self._shot_text(shot) + params.fewshot_delimiter for shot in shots)
+        description = prefix = self.renderer.description(row)
+        turns = [self._shot_turn(shot) for shot in self._shots().draw(example)] if params.shots else []
+        prefix += "".join(q + params.target_delimiter + a + params.fewshot_delimiter for q, a in turns)
         choices = tuple(example.fields.get("_choices", ()))
         text = self._input(example)
         target = _continuation_target(example) if params.output == "loglikelihood" else ""
@@ -222,6 +222,7 @@ class DeclarativeTask:
             span_question=compiled.span_question.text(row) if compiled.span_question is not None else "",
             span_context=compiled.span_context.text(row) if compiled.span_context is not None else "",
             rolling_text=text,
+            messages=_conversation(description, turns, text),
         )
 
     def build_requests(self, example: Example, strategy: str) -> Sequence[Request]:
@@ -316,6 +317,20 @@ class DeclarativeTask:
                             self.build_requests(example, strategy)
                         except NlpbenchError as error:
                             raise ConfigError(f"{error} {where}") from None
+
+
+def _conversation(description: str, shots: Sequence[tuple[str, str]], question: str) -> tuple[Message, ...]:
+    """The prompt as turns for a chat model (lm-evaluation-harness's ``--fewshot_as_multiturn``):
+    each shot's question a user turn and its answer the assistant's, then the question;
+    the task's description opens the first user turn. Empty without shots, so that a
+    request without them keeps its key."""
+    if not shots:
+        return ()
+    turns: list[Message] = []
+    for index, (shot_question, answer) in enumerate(shots):
+        opening = description if index == 0 else ""
+        turns += [Message("user", opening + shot_question), Message("assistant", answer)]
+    return (*turns, Message("user", question))
 
 
 def _continuation_target(example: Example) -> str:

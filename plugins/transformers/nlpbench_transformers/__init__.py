@@ -1,10 +1,11 @@
 """What nlpbench's transformer plugins (gpt, bert, t5) share: parameters, devices and
 dtypes (and models spread across devices), loading from a folder, a hub id or a config,
-length-sorted batching, and how fine-tuning and pretraining run.
+length-sorted batching, chat templates, and how fine-tuning and pretraining run.
 
 A library, not a plugin: it registers nothing. Names are imported on first use, so
 :class:`HFParams` (the option schema each model type extends, checked while a suite is
-validated), :func:`config_problems` and :func:`checked_params` never pull in torch;
+validated), :class:`ChatParams`, :func:`chat_problems`, :func:`config_problems` and
+:func:`checked_params` never pull in torch;
 everything else does.
 """
 
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from .architecture import ArchitectureCheck, config_problems
     from .batching import BatchRunner, length_sorted_batches
     from .bpe import gpt2_bpe, gpt2_bpe_folder
+    from .chat import ChatTemplate
+    from .chat_params import ChatParams, chat_problems
     from .device import resolve_device, resolve_dtype
     from .entry import checked_params, entry_problems
     from .finetune_generate import (
@@ -57,6 +60,9 @@ _HOMES = {
     "length_sorted_batches": "batching",
     "gpt2_bpe": "bpe",
     "gpt2_bpe_folder": "bpe",
+    "ChatTemplate": "chat",
+    "ChatParams": "chat_params",
+    "chat_problems": "chat_params",
     "resolve_device": "device",
     "resolve_dtype": "device",
     "checked_params": "entry",
@@ -104,6 +110,8 @@ __all__ = [
     "AdamWUpdates",
     "ArchitectureCheck",
     "BatchRunner",
+    "ChatParams",
+    "ChatTemplate",
     "HFParams",
     "Loaded",
     "Objective",
@@ -112,6 +120,7 @@ __all__ = [
     "batch_order",
     "build_config",
     "build_model",
+    "chat_problems",
     "check_generate_pairs",
     "checked_params",
     "config_problems",

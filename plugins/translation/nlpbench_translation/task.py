@@ -11,6 +11,7 @@ from nlpbench import (
     Example,
     FewShotSampler,
     GenerateRequest,
+    Message,
     ModelSpec,
     PromptTemplate,
     Request,
@@ -109,14 +110,22 @@ class TranslationTask:
 
     def prompt(self, example: Example) -> str:
         """The prompt for ``example`` with this view's template and the example's shots."""
-        values = {
+        return self.template.render(self._values(example), self._shots(example))
+
+    def conversation(self, example: Example) -> tuple[Message, ...]:
+        """The prompt as turns for a chat model (each shot's source and reference, then the
+        source); empty without shots."""
+        shots = self._shots(example)
+        return self.template.conversation(self._values(example), shots, answer="reference") if shots else ()
+
+    def _values(self, example: Example) -> dict[str, Any]:
+        return {
             "source": _source(example),
             "source_lang": self.data.source_lang,
             "target_lang": self.data.target_lang,
             "source_language": language_name(self.data.source_lang),
             "target_language": language_name(self.data.target_lang),
         }
-        return self.template.render(values, self._shots(example))
 
     def build_requests(self, example: Example, strategy: str) -> Sequence[Request]:
         _check_strategy(strategy)
@@ -126,6 +135,7 @@ class TranslationTask:
                 max_new_tokens=self.params.max_new_tokens,
                 stop=STOP,
                 source=_source(example),
+                messages=self.conversation(example),
             )
         ]
 

@@ -159,11 +159,13 @@ class JudgeMetric:
     # -- prompts (the runner's judging stage renders them) -------------------------
 
     def prompt(self, input_text: Any, prediction: Any, references: Sequence[Any]) -> str:
-        return self._template.render({"input": input_text, "prediction": prediction, **_references(references)})
+        return self._template.render(
+            {"input": as_text(input_text), "prediction": prediction, **_references(references)}
+        )
 
     def pair_prompt(self, input_text: Any, answer_a: Any, answer_b: Any, references: Sequence[Any]) -> str:
         return self._template.render(
-            {"input": input_text, "answer_a": answer_a, "answer_b": answer_b, **_references(references)}
+            {"input": as_text(input_text), "answer_a": answer_a, "answer_b": answer_b, **_references(references)}
         )
 
     # -- verdicts --------------------------------------------------------------------
@@ -221,6 +223,18 @@ class JudgeMetric:
             "pattern": self._pattern.pattern,
             "template": "default" if self.settings.template is None else "custom",
         }
+
+
+def as_text(input_value: Any) -> Any:
+    """An example's input as the judge reads it: a conversation (a dialogue's history, a
+    list of ``{role, content}``) as ``Role: content`` lines; anything else as it is."""
+    if (
+        isinstance(input_value, (list, tuple))
+        and input_value
+        and all(isinstance(turn, Mapping) and {"role", "content"} <= set(turn) for turn in input_value)
+    ):
+        return "\n".join(f"{str(turn['role']).capitalize()}: {turn['content']}" for turn in input_value)
+    return input_value
 
 
 def _references(references: Sequence[Any]) -> Mapping[str, Any]:

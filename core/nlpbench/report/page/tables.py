@@ -135,6 +135,10 @@ class EfficiencyRow:
     memory: str
     gpu_memory: str
     parameters: str
+    #: what a served model's cell used (its ``usage``): tokens in and out, and the cost
+    tokens_in: str = "—"
+    tokens_out: str = "—"
+    cost: str = "—"
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,9 @@ class Efficiency:
     rows: tuple[EfficiencyRow, ...]
     tokens: bool
     gpu: bool
+    #: whether some cell counted the tokens it used, and whether some cell has a cost
+    usage: bool = False
+    cost: bool = False
 
 
 def efficiency(results: Mapping[str, Any]) -> Efficiency:
@@ -158,11 +165,27 @@ def efficiency(results: Mapping[str, Any]) -> Efficiency:
             memory=plain(cell.get("peak_memory_mb")),
             gpu_memory=plain(cell.get("peak_gpu_memory_mb")),
             parameters=parameters(cell),
+            tokens_in=_used(cell, "input_tokens"),
+            tokens_out=_used(cell, "output_tokens"),
+            cost=_used(cell, "cost"),
         )
         for cell in cells
     )
+    used = [c.get("usage") for c in cells if isinstance(c.get("usage"), Mapping)]
     return Efficiency(
         rows,
         tokens=any(c.get("tokens_per_second") is not None for c in cells),
         gpu=any(c.get("peak_gpu_memory_mb") is not None for c in cells),
+        usage=any("input_tokens" in u or "output_tokens" in u for u in used),
+        cost=any("cost" in u for u in used),
     )
+
+
+def _used(cell: Mapping[str, Any], name: str) -> str:
+    """One of a cell's ``usage`` counts: tokens whole, with thousands separated; a cost in
+    three significant digits; a dash when the cell did not count it."""
+    usage = cell.get("usage")
+    value = usage.get(name) if isinstance(usage, Mapping) else None
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return "—"
+    return plain(float(value)) if name == "cost" else f"{round(value):,}"
