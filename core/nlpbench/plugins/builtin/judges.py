@@ -160,12 +160,17 @@ class JudgeMetric:
 
     def prompt(self, input_text: Any, prediction: Any, references: Sequence[Any]) -> str:
         return self._template.render(
-            {"input": as_text(input_text), "prediction": prediction, **_references(references)}
+            {"input": as_text(input_text), "prediction": answer_text(prediction), **_references(references)}
         )
 
     def pair_prompt(self, input_text: Any, answer_a: Any, answer_b: Any, references: Sequence[Any]) -> str:
         return self._template.render(
-            {"input": as_text(input_text), "answer_a": answer_a, "answer_b": answer_b, **_references(references)}
+            {
+                "input": as_text(input_text),
+                "answer_a": answer_text(answer_a),
+                "answer_b": answer_text(answer_b),
+                **_references(references),
+            }
         )
 
     # -- verdicts --------------------------------------------------------------------
@@ -235,6 +240,14 @@ def as_text(input_value: Any) -> Any:
     ):
         return "\n".join(f"{str(turn['role']).capitalize()}: {turn['content']}" for turn in input_value)
     return input_value
+
+
+def answer_text(prediction: Any) -> Any:
+    """What a model wrote, as the judge reads it: a declarative task's prediction keeps the
+    generated ``text`` beside the ``answer`` its filters took out; the judge grades the text."""
+    if isinstance(prediction, Mapping) and isinstance(prediction.get("text"), str):
+        return prediction["text"]
+    return prediction
 
 
 def _references(references: Sequence[Any]) -> Mapping[str, Any]:
