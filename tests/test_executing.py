@@ -138,6 +138,7 @@ class ServedLikeModel:
         import threading
 
         self.fail_on = spec.params.get("fail_on")
+        self.delay = float(spec.params.get("delay", 0.02))
         self.lock = threading.Lock()
         self.tokens = 0
         # loaded, it finds it cannot score log-likelihoods, and says why
@@ -156,7 +157,7 @@ class ServedLikeModel:
             ServedLikeModel.at_once += 1
             ServedLikeModel.most_at_once = max(ServedLikeModel.most_at_once, ServedLikeModel.at_once)
         try:
-            time.sleep(0.02)
+            time.sleep(self.delay)
             if request.example_id == self.fail_on:
                 raise RuntimeError("HTTP 500 from the server")
             with self.lock:
@@ -200,6 +201,36 @@ def test_a_served_model_is_asked_concurrently_and_keeps_every_answer_of_a_failed
     ServedLikeModel.asked.clear()
     _run(tmp_path, suite, "run", host=make_host(ServedLikePlugin()))
     assert ServedLikeModel.asked and not answered & set(ServedLikeModel.asked)
+
+
+@pytest.mark.parametrize("side_by_side", [False, True], ids=["ctrl-c in the main thread", "models in threads"])
+def test_a_stopped_run_keeps_every_request_a_served_model_answered(tmp_path: Path, side_by_side: bool) -> None:
+    """Ctrl-C while four requests are in flight: they come back and are stored before the
+    run stops (whether the model is asked in the main thread or in its own)."""
+    import os
+    import signal
+    import threading
+
+    ServedLikeModel.asked.clear()
+    models = [{"name": "s", "type": "served-like", "params": {"delay": 0.3}}]
+    if side_by_side:
+        models.append({"name": "t", "type": "tiny", "params": {"delay": 0.3}})
+    tasks = [{"name": "t", "type": "tiny", "params": {"repeat": 5}, "strategy": "generate"}]  # 40 requests
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))  # the second round in flight
+    timer.start()
+    try:
+        stopped = _run(
+            tmp_path, tiny_suite(models=models, tasks=tasks), "run", host=make_host(ServedLikePlugin()),
+            models_at_once=2 if side_by_side else 1,
+        )  # fmt: skip
+    finally:
+        timer.cancel()
+    assert stopped.exit_code == 130
+    answered = set(ServedLikeModel.asked)
+    assert 4 < len(answered) < 40  # more than the first round, far from all
+    with Store(tmp_path / "run" / "store.sqlite") as store:  # the served model's rows: those with a rendered prompt
+        stored = {row[0] for row in store.db.execute("SELECT example_id FROM predictions WHERE prompt IS NOT NULL")}
+    assert answered == stored  # every answered request is kept
 
 
 def test_a_served_models_usage_notes_and_rendered_prompts_reach_the_results(tmp_path: Path) -> None:

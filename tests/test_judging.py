@@ -44,7 +44,11 @@ class Grader:
 
     def generate(self, requests: Sequence[GenerateRequest]) -> list[str]:
         Grader.asked += len(requests)
+        self.words = getattr(self, "words", 0) + sum(len(r.prompt.split()) for r in requests)
         return [self._verdict(request) for request in requests]
+
+    def usage(self) -> dict[str, float]:
+        return {"input_tokens": getattr(self, "words", 0)}
 
     def _verdict(self, request: GenerateRequest) -> str:
         assert request.messages and request.messages[-1].content == request.prompt
@@ -213,3 +217,17 @@ def test_a_conversation_is_shown_to_the_judge_as_its_turns() -> None:
     shown = judge.prompt(history, "Hello!", ["Hi!"])
     assert "[User input]\nSystem: Be brief.\nUser: Hi there\n" in shown and "{'role'" not in shown
     assert "[Reference answer]\nHi!" in shown
+
+
+def test_the_verdicts_are_asked_again_for_a_new_prompt_not_for_a_new_way_to_parse_them(tmp_path: Path) -> None:
+    Grader.asked = 0
+    first = _run(tmp_path, _suite([{"name": "judge", "model": "grader"}]))
+    assert Grader.asked == 16 and first.results["cells"][0]["judge_usage"]["judge"]["input_tokens"] > 0
+    # another pattern, scale and label read the stored verdicts again
+    parsed = {"name": "judge", "as": "grade", "model": "grader", "pattern": r"\[\[(\d+)\]\]", "scale": [0, 10]}
+    again = _run(tmp_path, _suite([parsed]))
+    assert Grader.asked == 16 and again.results["cells"][0]["metrics"]["grade"]["value"] == pytest.approx(6.375)
+    # another template or system prompt asks the judge again
+    system = {"name": "judge", "model": "grader", "system": "You are strict."}
+    _run(tmp_path, _suite([system]))
+    assert Grader.asked == 32

@@ -579,3 +579,19 @@ def test_the_key_holds_the_plugins_a_cell_uses_and_an_editable_plugins_source(tm
         assert changed["cells"][0]["metrics"]["echo-match"]["value"] == 1.0  # the other half, at weight 2
     else:
         assert "loading model" not in log and changed["cells"][0]["cached"] == 8
+
+
+def test_a_models_identity_hashes_the_files_its_config_names(tmp_path: Path) -> None:
+    """``config: {tokenizer: DIR}``: editing the tokenizer's files (its chat template) is a new model."""
+    from nlpbench import ModelSpec
+
+    folder = tmp_path / "tokenizer"
+    folder.mkdir()
+    (folder / "tokenizer_config.json").write_text('{"chat_template": "{{ messages }}"}')
+    spec = ModelSpec(name="m", type="gpt", config={"n_layer": 2, "tokenizer": "tokenizer"}, base_dir=tmp_path)
+    with Store(tmp_path / "store.sqlite") as store:
+        before = store.model_identity(spec, "gpt", "1")
+        (folder / "tokenizer_config.json").write_text('{"chat_template": "{{ messages | first }}"}')
+        after = store.model_identity(spec, "gpt", "1")
+    assert before["config"]["n_layer"] == 2 and "tokenizer@sha256" in before["config"]
+    assert before != after

@@ -50,9 +50,10 @@ SCHEMA_VERSION = 3
 #: What :meth:`Store.cached` gives for probabilities never recorded (not the same as None:
 #: recorded, and the task gave none).
 NOT_RECORDED: Any = object()
-#: Params that change how fast (or how patiently) a model answers, not what it answers:
-#: a served model's rerun after an outage, with more retries, still finds its answers.
-SPEED_PARAMS = frozenset({"batch_size", "timeout", "max_concurrency", "max_retries"})
+#: Params that change how fast (or how patiently, or at what price, or with whose key) a
+#: model answers, not what it answers: a served model's rerun after an outage, with more
+#: retries, a new price table or another key variable, still finds its answers.
+SPEED_PARAMS = frozenset({"batch_size", "timeout", "max_concurrency", "max_retries", "price", "api_key_env"})
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -441,19 +442,24 @@ class Store:
         entries = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
         return _digest([[str(p.relative_to(path)), self.file_sha256(p)] for p in entries])
 
+    def _with_file_hashes(self, spec: ModelSpec, values: Mapping[str, Any]) -> dict[str, Any]:
+        """``values`` (sorted), with ``KEY@sha256`` beside each that names a file or folder."""
+        kept: dict[str, Any] = {}
+        for key, value in sorted(values.items()):
+            kept[key] = value
+            if isinstance(value, str) and value.strip():
+                candidate = spec.resolve(value)
+                if _exists(candidate):
+                    kept[f"{key}@sha256"] = self.files_digest(candidate)
+        return kept
+
     def model_identity(self, spec: ModelSpec, plugin: str, version: Any) -> dict[str, Any]:
         """What decides a model's answers: its type and its plugin's code (``version``: the
         version, or what :meth:`nlpbench.PluginHost.code_identity` gives), its weights (file
         hashes, or hub id and revision), config, params (files they name are hashed) and seed."""
-        params: dict[str, Any] = {}
-        for key, value in sorted(spec.params.items()):
-            if key in SPEED_PARAMS:
-                continue
-            params[key] = value
-            if isinstance(value, str) and value.strip():
-                candidate = spec.resolve(value)
-                if _exists(candidate):
-                    params[f"{key}@sha256"] = self.files_digest(candidate)
+        params = self._with_file_hashes(spec, {k: v for k, v in spec.params.items() if k not in SPEED_PARAMS})
+        # a config's files too (``config: {tokenizer: DIR}``: its chat template is in them)
+        config = self._with_file_hashes(spec, dict(spec.config)) if isinstance(spec.config, Mapping) else spec.config
         return {
             "type": spec.type,
             "plugin": plugin,
@@ -461,7 +467,7 @@ class Store:
             "weights": self.files_digest(spec.path) if spec.path is not None and spec.path.exists() else None,
             "hub": spec.hub,
             "revision": spec.revision,
-            "config": spec.config,
+            "config": config,
             "params": params,
             "seed": spec.seed,
             "trust_remote_code": spec.trust_remote_code,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 from nlpbench.contracts.components import Example, Request
@@ -112,7 +112,7 @@ class Asker:
             described = False
             with Progress(total=len(flat), label=label, enabled=self.progress) as bar:
                 for capability, planned in by_capability.items():
-                    asked = [[flat[p][2] for p in batch] for batch in planned]
+                    asked = UntilStopped([[flat[p][2] for p in batch] for batch in planned], self.stop)
                     for index, got in worker.ask(capability, asked):
                         finished = []
                         for p, answer in zip(planned[index], got, strict=True):
@@ -141,10 +141,37 @@ class Asker:
                                 if info is not None:
                                     self.store.save_model_info(key, info)
                         bar.update(len(got))
-                        if self.stop is not None and self.stop.is_set():
+                        # a worker that takes its batches one by one from ``asked`` finishes
+                        # those it started and starts no more; any other stops here
+                        stopped = self.stop is not None and self.stop.is_set()
+                        if stopped and not getattr(worker, "finishes_in_flight", False):
                             raise Stopped("the run was stopped")
+                    if self.stop is not None and self.stop.is_set():
+                        raise Stopped("the run was stopped")
         prompts = [rendered.get(k) or _prompt_of(requests[0]) for k, requests in zip(keys, per_example, strict=True)]
         return Predicted(predictions, probabilities, prompts, len(examples) - len(missing), keys)
+
+
+class UntilStopped(list[Sequence[Request]]):
+    """A cell's batches that stop being handed out once the run is stopped: a worker that
+    iterates them (the local one, with several calls in flight or one) answers those it
+    has started, each stored as it comes back, and starts no more."""
+
+    def __init__(self, batches: list[Sequence[Request]], stop: threading.Event | None) -> None:
+        super().__init__(batches)
+        self._stop = stop
+
+    def __iter__(self) -> Iterator[Sequence[Request]]:
+        for batch in super().__iter__():
+            if self._stop is not None and self._stop.is_set():
+                return
+            yield batch
+
+
+def example_requests(task: PreparedTask, example: Example, strategy: str) -> list[Request]:
+    """The example's requests as a cell asks them (built by its task, checked, each knowing
+    its example's id): what the attribution stage explains."""
+    return _requests(task, example, strategy)
 
 
 def _requests(task: PreparedTask, example: Example, strategy: str) -> list[Request]:

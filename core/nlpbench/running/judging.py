@@ -37,6 +37,9 @@ from nlpbench.statistics.bootstrap import bootstrap, derived_seed
 from nlpbench.suites.planning import declared_capabilities
 from nlpbench.suites.suite import Suite
 
+#: The judge's options that change what it is asked, so what it answers.
+VERDICT_OPTIONS = {"model", "mode", "template", "max_new_tokens", "system"}
+
 #: A cell's answers kept for its task's judges: (the cell's store key, example ids, predictions).
 Answers = dict[tuple[str, str], tuple[str, list[Any]]]
 
@@ -138,6 +141,8 @@ class JudgingStage:
         self.answers = answers
         self.models: dict[str, LazyModel] = {}
         self.judged = Judged()
+        #: what the judge used for the last verdicts asked (its ``usage()``: tokens, cost), if it counts
+        self.used: dict[str, float] | None = None
 
     def run(self, cells: list[dict[str, Any]]) -> Judged:
         try:
@@ -172,14 +177,20 @@ class JudgingStage:
         plugin = context.host.models.get(spec.type).plugin
         if judge.identity is None:
             judge.identity = context.store.model_identity(spec, plugin, context.host.code_identity(plugin))
-        options = {"label": label, **metric.settings.model_dump(mode="json")}
+        # what decides the verdicts (not how they are parsed: a new pattern or scale reads
+        # the stored verdicts again, and so does the same judge under another label)
+        options = metric.settings.model_dump(mode="json", include=VERDICT_OPTIONS)
         key = cell_key(judge.identity, "judge", options, "generate", code_of(context.host))
         view = PreparedTask(
             TaskSpec(name=f"judge:{label}", type="judge"),
             instance=JudgePrompts(metric.settings.max_new_tokens, metric.settings.system),
             examples=examples,
         )
-        return context.asker.predict(what, judge, view, examples, "generate", key).predictions
+        before = judge.usage() or {}
+        verdicts = context.asker.predict(what, judge, view, examples, "generate", key).predictions
+        after = judge.usage()
+        self.used = {k: round(v - before.get(k, 0.0), 6) for k, v in after.items()} if after is not None else None
+        return verdicts
 
     # -- pointwise -----------------------------------------------------------------------
 
@@ -208,6 +219,8 @@ class JudgingStage:
         entry = scores[label]
         unparsed = sum(1 for row in stats.get(label, []) if not row[1])
         entry["info"] = {**entry.get("info", {}), "judged": len(verdicts), "unparsed": unparsed}
+        if self.used is not None:  # a served judge's tokens and cost for these verdicts (absent when stored)
+            cell.setdefault("judge_usage", {})[label] = self.used
         if verdicts and unparsed == len(verdicts):  # said, never a zero
             entry.update(value=None, ci_low=None, ci_high=None)
             entry["reason"] = f"not computed: no verdict of the judge gave a grade ({unparsed} of {unparsed} unparsed)"
@@ -319,6 +332,7 @@ class JudgingStage:
             "wins_b": wins_b, "ties": ties, "inconsistent": inconsistent / len(scores) if scores else None,
             "unparsed": unparsed,
             "reason": None if scores else "not computed: no pair of verdicts could be parsed",
+            **({"usage": self.used} if self.used is not None else {}),
         })  # fmt: skip
         self.judged.judgements.append(entry)
         context.log(

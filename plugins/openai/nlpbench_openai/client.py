@@ -75,11 +75,13 @@ class Client:
 
     def redact(self, text: str) -> str:
         """``text`` with the API key (and any password of the base URL) replaced by ``***``,
-        and any run of 6 or more of its characters too: a server's 401 may quote part of
-        a wrong key (OpenAI shows its first and last characters)."""
+        as written or escaped (an error quoting the header), and any run of 6 or more of
+        its characters too: a server's 401 may quote part of a wrong key (OpenAI shows
+        its first and last characters)."""
         for secret in self._secrets:
-            text = text.replace(secret, "***")
-            if len(secret) >= 12:
+            for shown in {secret, repr(secret)[1:-1], repr(secret.encode())[2:-1]}:  # as written, or escaped
+                text = text.replace(shown, "***")
+            if len(secret) >= 8:
                 text = _fragments(secret).sub("***", text)
         return text
 

@@ -90,6 +90,7 @@ class OpenAIModel:
                     for capability in ("loglikelihood", "loglikelihood_rolling"):
                         self.capability_notes[capability] = why_not
             self.capabilities = capabilities  # type: ignore[misc]  # a loaded model narrows its type's
+            self._client.retries = 0  # the load-time checks are not the cells' usage
         except BaseException:
             self._client.close()
             raise
@@ -188,8 +189,10 @@ class OpenAIModel:
         else:
             body["prompt"] = request.prompt
             text = self._first_choice(self._post("/completions", body)).get("text")
-        if text is None:
+        if text is None and self.params.endpoint == "chat":
             text = ""  # a chat reply with no content (a refusal or a tool call): nothing said
+        if text is None:
+            raise ModelError("the server's completion has no text")
         if not isinstance(text, str):
             raise ModelError(f"the server's reply is not text: {str(text)[:80]!r}")
         return _cut_at_stop(text, stops)

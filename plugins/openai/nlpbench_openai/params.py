@@ -98,8 +98,15 @@ def check_spec(spec: ModelSpec) -> OpenAIParams:
     params = parse_options(OpenAIParams, spec.params, "params")
     if params.system is not None and params.endpoint != "chat":
         raise ConfigError("params.system: applies only with endpoint: chat (a completions prompt has no system turn)")
-    if params.api_key_env is not None and not os.environ.get(params.api_key_env):
-        raise ConfigError(f"params.api_key_env: the environment variable {params.api_key_env} is not set")
+    if params.api_key_env is not None:
+        key = os.environ.get(params.api_key_env)
+        if not key:
+            raise ConfigError(f"params.api_key_env: the environment variable {params.api_key_env} is not set")
+        if any(ch.isspace() or not ch.isprintable() for ch in key):  # never repeated: it is the key
+            raise ConfigError(
+                f"params.api_key_env: the environment variable {params.api_key_env} holds whitespace or control "
+                "characters (a trailing newline from a file?), which an HTTP header cannot carry"
+            )
     return params
 
 

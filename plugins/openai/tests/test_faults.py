@@ -147,3 +147,19 @@ def test_concurrency_is_bounded_by_max_concurrency(openai_server: Any) -> None:
         model.close()
     assert len(answers) == 9
     assert state.peak_in_flight == 3
+
+
+def test_a_run_keeps_max_concurrency_requests_in_flight(
+    openai_server: Any, openai_entry: Any, nlpbench_run: Any
+) -> None:
+    """The runner's own path: one request per call, max_concurrency calls at once."""
+    state = openai_server.state
+    state.delay = 0.05
+    suite = {
+        "name": "concurrent",
+        "models": [openai_entry(max_concurrency=3)],
+        "tasks": [{"name": "t", "type": "tiny", "strategy": "generate", "params": {"repeat": 2}}],
+    }
+    run = nlpbench_run(suite, plugins=[openai_plugin])
+    assert run.results["cells"][0]["status"] == "ok" and run.results["cells"][0]["usage"]["requests"] == 16
+    assert state.peak_in_flight == 3

@@ -88,6 +88,8 @@ def test_local_served_and_chat_models_on_a_dialogue_task_with_a_judge(
                     "distinct-1",
                     {"name": "judge", "model": "judge"},
                     {"name": "judge", "as": "preference", "model": "judge", "mode": "pairwise"},
+                    # a model of the suite as judge, through its chat template (untrained: its verdicts rarely parse)
+                    {"name": "judge", "as": "chat-judge", "model": "chatty", "max_new_tokens": 4},
                 ],
             }
         ],
@@ -121,6 +123,13 @@ def test_local_served_and_chat_models_on_a_dialogue_task_with_a_judge(
     assert set(judged) == {("local", "served"), ("local", "chatty"), ("served", "chatty")}
     assert judged[("local", "served")]["win_rate"] == 0.5 and judged[("local", "served")]["ties"] == 8
     assert all(j["n"] == 8 and j["inconsistent"] == 0.0 for j in judged.values())
+    # the chat model judged every reply; what it wrote is kept, and a verdict with no grade is not a zero
+    chat_judged = [s for s in run.samples if s.get("judge") == "chat-judge"]
+    assert len(chat_judged) == 24 and all(isinstance(s["verdict"], str) for s in chat_judged)
+    for cell in cells.values():
+        graded = cell["metrics"]["chat-judge"]
+        assert graded["info"]["judged"] == 8
+        assert graded["value"] is not None or graded["reason"].startswith("not computed: no verdict")
     # the key: in no file the run wrote
     for path in run.out_dir.rglob("*"):
         if path.is_file():

@@ -85,3 +85,38 @@ def test_a_servers_message_never_shows_the_key_or_part_of_it() -> None:
         client.close()
     assert key not in said and key[8:20] not in said and "Zq7Xw3" not in said
     assert said.startswith("Incorrect API key provided:")
+
+
+def test_a_key_a_header_cannot_carry_is_refused_without_repeating_it(
+    nlpbench_run: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NLPBENCH_TEST_NEWLINE_KEY", "sk-short\n")
+    with pytest.raises(ConfigError, match=r"NLPBENCH_TEST_NEWLINE_KEY holds whitespace or control") as raised:
+        _run_with(nlpbench_run, {**ROOT, "api_key_env": "NLPBENCH_TEST_NEWLINE_KEY"})
+    assert "sk-short" not in str(raised.value)
+
+
+def test_a_short_key_and_its_fragments_are_redacted_too() -> None:
+    from nlpbench_openai.client import Client
+
+    client = Client("http://127.0.0.1:9/v1", "sk-abc12345", timeout=1, max_retries=0, max_connections=1)
+    try:
+        said = client.redact("Illegal header value b'Bearer sk-abc12345'; key starting sk-abc1 refused")
+    finally:
+        client.close()
+    assert "sk-abc12345" not in said and "sk-abc1" not in said and said.startswith("Illegal header value")
+
+
+def test_price_key_variable_and_patience_leave_the_stored_answers_usable(tmp_path: Any) -> None:
+    from nlpbench import ModelSpec
+    from nlpbench.results.store import Store
+
+    base = {**ROOT, "timeout": 5, "max_retries": 1}
+    other = {**ROOT, "timeout": 50, "max_retries": 9, "max_concurrency": 2, "price": {"input": 1, "output": 2}}
+    with Store(tmp_path / "store.sqlite") as store:
+        first = store.model_identity(ModelSpec(name="a", type="openai", params=base), "openai", "1")
+        again = store.model_identity(
+            ModelSpec(name="a", type="openai", params={**other, "api_key_env": "OTHER_KEY"}), "openai", "1"
+        )
+        changed = store.model_identity(ModelSpec(name="a", type="openai", params={**base, "model": "n"}), "openai", "1")
+    assert first == again and first != changed

@@ -32,6 +32,9 @@ class LocalWorker:
     numbers by name: tokens in and out, cost), recorded per cell."""
 
     replicas = 1
+    #: it takes a cell's batches one by one from the sequence it is given: a stopped run
+    #: (whose sequence stops handing them out) gets back every call already started
+    finishes_in_flight = True
 
     def __init__(self, name: str, instance: Any) -> None:
         self.name = name
@@ -114,7 +117,7 @@ class LocalWorker:
             return checked_answers(returned, capability, asked, method)
 
         if self.concurrent_requests == 1:
-            for index, batch in enumerate(batches):
+            for index, batch in enumerate(batches):  # iterated, not indexed: see finishes_in_flight
                 yield index, call(batch)
             return
         yield from _concurrently(call, batches, self.concurrent_requests, self.name)
@@ -160,19 +163,27 @@ def _count(instance: Any, attribute: str) -> int | None:
 def _concurrently(
     call: Callable[[Sequence[Request]], list[Any]], batches: Sequence[Sequence[Request]], at_once: int, name: str
 ) -> Iterator[tuple[int, list[Any]]]:
-    """``call`` on every batch from ``at_once`` threads, each result yielded as it comes.
-    The first failure cancels the batches not yet started and is raised once those in
-    flight have returned (their answers are yielded first: nothing answered is lost);
-    so does a consumer that stops early (a stopped run)."""
+    """``call`` on every batch from ``at_once`` threads, each result yielded as it comes,
+    a new batch taken from ``batches`` as each call returns. The first failure starts no
+    more and is raised once the calls in flight have returned (their answers are yielded
+    first: nothing answered is lost). A stopped run's ``batches`` stop handing out more
+    (:class:`nlpbench.running.asking.UntilStopped`): the calls in flight are yielded too,
+    as they are when Ctrl-C or SIGTERM reaches this thread while it waits (then raised)."""
     pool = ThreadPoolExecutor(max_workers=at_once, thread_name_prefix=f"nlpbench-{name}")
     waiting: dict[Future[list[Any]], int] = {}
     queued = iter(enumerate(batches))
     failure: BaseException | None = None
     try:
-        for index, batch in itertools.islice(queued, 2 * at_once):
+        for index, batch in itertools.islice(queued, at_once):
             waiting[pool.submit(call, batch)] = index
         while waiting:
-            done, _ = wait(waiting, return_when=FIRST_COMPLETED)
+            try:
+                done, _ = wait(waiting, return_when=FIRST_COMPLETED)
+            except KeyboardInterrupt as interrupt:  # Ctrl-C or SIGTERM in this thread (the main one)
+                if isinstance(failure, KeyboardInterrupt):
+                    raise  # a second one: the calls in flight are left
+                failure = interrupt  # the calls in flight come back and are stored first
+                continue
             for future in done:
                 index = waiting.pop(future)
                 error = future.exception()
