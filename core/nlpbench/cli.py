@@ -593,6 +593,39 @@ def list_(ctx: click.Context, kind: str, as_json: bool) -> None:
 
 
 @cli.group()
+def data() -> None:
+    """Look at a suite's data, without any model."""
+
+
+@data.command("audit")
+@click.argument("suite", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the entries as a JSON array.")
+@click.option(
+    "--run",
+    "run_dir",
+    type=click.Path(path_type=Path),
+    help="A finished run of the suite: score each of its ok cells again on the clean subset, beside the full score.",
+)
+@click.pass_context
+def data_audit(ctx: click.Context, suite: Path, as_json: bool, run_dir: Path | None) -> None:
+    """Audit the data of every task of SUITE (duplicates, train/test overlap,
+    contamination, empty fields, label balance, lengths; see docs/data-quality.md) with
+    the suite's data-only audits, or each installed one with its defaults. No model is
+    loaded. Exit 1 when an audit failed, 2 for a config or data error."""
+    from nlpbench.report.data_quality import entries_text
+    from nlpbench.results.documents import jsonable
+    from nlpbench.running.data_auditing import audit_suite
+
+    entries, code = audit_suite(suite, _host(ctx), run_dir)
+    shown = [{k: v for k, v in entry.items() if k != "traceback"} for entry in entries]
+    click.echo(json.dumps(jsonable(shown), indent=2) if as_json else entries_text(shown), nl=as_json)
+    for entry in entries:
+        if ctx.find_root().params.get("debug") and entry.get("traceback"):
+            _echo_err(str(entry["traceback"]).rstrip("\n"))
+    ctx.exit(code)
+
+
+@cli.group()
 def plugin() -> None:
     """Write plugins."""
 

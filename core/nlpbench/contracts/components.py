@@ -13,7 +13,7 @@ predictions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeAlias, runtime_checkable
@@ -24,6 +24,8 @@ from nlpbench.suites.paths import user_path
 if TYPE_CHECKING:  # numpy is only imported when something is scored: listing stays instant
     import numpy as np
     import numpy.typing as npt
+
+    from nlpbench.contracts.attributions import AttributionOptions
 
 # ---------------------------------------------------------------------------
 # Capabilities and requests
@@ -235,6 +237,9 @@ class TaskSpec:
     #: the entry's ``strategy:``: every model is asked this way (one of the type's
     #: strategies); None: each cell takes the type's most preferred one the model has
     strategy: str | None = None
+    #: the entry's ``attributions:`` (docs/attributions.md): which examples of each ok
+    #: cell get token attributions, and how; None: none
+    attributions: AttributionOptions | None = None
 
     def resolve(self, value: str | Path) -> Path:
         """A path from the suite, relative to the suite file's folder."""
@@ -635,6 +640,42 @@ class Perturbation:
     changed: bool = True
 
 
+@dataclass(frozen=True)
+class DataAuditInput:
+    """What a data-only audit (``data_only = True``) is given for one task: its examples
+    as the run selected them (``sample``, ``limit``), the task's label names when it is a
+    classification task (its ``labels``), the suite's models (a tokenizer may be found
+    beside their weights) and the suite's folder. No model is loaded for it.
+
+    ``train()`` reads the task's train split (``train_examples()``, else the few-shot pool
+    ``train_pool()``) when the audit asks for it, and raises :class:`ConfigError` with
+    the reason when the task has none (no ``data.train``, a type without one, or a
+    few-shot pool that is the test split itself)."""
+
+    task: str
+    examples: tuple[Example, ...]
+    train: Callable[[], Sequence[Example]]
+    labels: tuple[str, ...] | None = None
+    models: tuple[ModelSpec, ...] = ()
+    base_dir: Path = Path(".")
+
+
+@dataclass(frozen=True)
+class DataAuditResult:
+    """What a data-only audit found on one task. ``entries``: one mapping per finding,
+    with at least ``check``, ``measure``, ``value`` and ``n`` (and ``example_ids`` where
+    examples are involved, ``group``, ``reason`` when not computed); the core adds
+    ``audit``, ``model`` (null) and ``task``. ``excluded``: the ids of the examples a
+    clean subset leaves out (contaminated, or found in the train split), or None when
+    the audit did not look: when a run exists, each ok cell's metrics are scored again
+    without them, beside the full score."""
+
+    entries: tuple[Mapping[str, Any], ...]
+    excluded: frozenset[str] | None = None
+    #: why those examples are left out, for the clean-subset entries' ``info``
+    excluded_because: str = ""
+
+
 @runtime_checkable
 class BiasAudit(Protocol):
     """Perturbs examples counterfactually and measures how predictions shift.
@@ -652,6 +693,10 @@ class BiasAudit(Protocol):
     Optional: ``measure_kinds`` maps a measure to ``"mean"`` (the default) or
     ``"proportion"`` (values 0 or 1: the share of perturbations, with the exact
     Clopper-Pearson interval); ``describe() -> dict`` is recorded with each entry.
+
+    A **data-only** audit (``data_only = True``) asks no model and audits a task's data
+    once per run, not per model: ``audit_data(data: DataAuditInput) -> DataAuditResult``
+    (duplicates, leakage, contamination; ``nlpbench data audit`` runs it too).
     """
 
     measures: ClassVar[tuple[str, ...]]

@@ -137,6 +137,8 @@ class Samples:
     audit_lines: int = 0
     unreadable: int = 0
     found: bool = True
+    #: per (model, task), every example with token attributions (however far down the file)
+    attributed: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
 
     def add(self, line: Any) -> None:
         if not isinstance(line, Mapping) or not isinstance(line.get("model"), str) or "task" not in line:
@@ -150,6 +152,8 @@ class Samples:
         shown = self.cells.setdefault(key, [])
         if len(shown) < self.max_examples:
             shown.append(_example(line))
+        if isinstance(line.get("attributions"), Mapping):  # few per cell (the entry's ``examples``)
+            self.attributed.setdefault(key, []).append({**_example(line), "attributions": line["attributions"]})
 
     @property
     def truncated(self) -> list[tuple[str, str]]:

@@ -287,3 +287,25 @@ def compare_runs(
                 f"answered ({entry['n_dropped']} dropped)"
             )
     return entries
+
+
+def stored_statistics(
+    folder: Path, host: PluginHost
+) -> tuple[dict[str, list[tuple[str, Any]]], dict[tuple[str, str], tuple[list[str], dict[str, list[list[float]]]]]]:
+    """The run's metrics per task (with its options) and each ok cell's example ids and
+    per-example statistics rows, as the store kept them: what a data audit's clean-subset
+    rescoring of a finished run reads (``nlpbench data audit --run``). Read only."""
+    run = open_run(folder)
+    built: dict[str, list[tuple[str, Any]]] = {}
+    cell_stats: dict[tuple[str, str], tuple[list[str], dict[str, list[list[float]]]]] = {}
+    with Store(run.store, read_only=True) as store:
+        for cell in run.results["cells"]:
+            if cell["status"] != "ok":
+                continue
+            task = cell["task"]
+            if task not in built:
+                built[task] = _metrics_for(run, host, task, None)
+            rows = store.cell_examples(run.run_id, cell["model"], task)
+            stats = {name: [r[3][name] for r in rows] for name, _ in built[task] if rows and name in rows[0][3]}
+            cell_stats[(cell["model"], task)] = ([r[0] for r in rows], stats)
+    return built, cell_stats

@@ -18,6 +18,7 @@ from nlpbench.plugins.builtin.judges import is_judge
 from nlpbench.plugins.host import PluginHost
 from nlpbench.results.store import Store, audit_key, cell_key, digest
 from nlpbench.running.asking import Asker, Predicted
+from nlpbench.running.attributing import attributions_of
 from nlpbench.running.auditing import AuditSettings, failed_entry, run_audit, run_standalone_audit
 from nlpbench.running.cells import cell_result, failed_cell, sample_lines, score_cell
 from nlpbench.running.executors.base import Executor
@@ -210,6 +211,10 @@ class ModelPipeline:
             task_info=task_info,
         )
         result["cached"] = predicted.cached
+        if cell.task.attributions is not None:  # the chosen examples' token attributions (running/attributing.py)
+            result["attributions"] = attributions_of(
+                context, model, cell, task, strategy, key, predicted, per_example, scores, lines
+            )
         if used is not None:  # what this cell used of what the model counts (tokens in and out, cost)
             result["usage"] = {name: round(value - used_before.get(name, 0.0), 6) for name, value in used.items()}
         if tokens is not None and tokens_before is not None and tokens > tokens_before and seconds > 0:
@@ -269,6 +274,8 @@ class ModelPipeline:
                 return
             # an audit that could not be built is taken at its type's word
             built = host.audits.get(audit_spec.type).component if isinstance(audit, Failure) else audit
+            if getattr(built, "data_only", False):  # audits the data once per task: the runner's, not a model's
+                continue
             if getattr(built, "standalone", False):  # the audit brings its own data: once per model
                 if not audit_spec.models or spec.name in audit_spec.models:
                     if isinstance(audit, Failure):  # it could not be built

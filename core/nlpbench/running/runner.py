@@ -28,7 +28,9 @@ from nlpbench.plugins.host import PluginHost
 from nlpbench.results.documents import SamplesWriter, utc_now, write_results
 from nlpbench.results.store import digest, store_path
 from nlpbench.running.asking import Asker, Predicted
+from nlpbench.running.auditing import AuditSettings
 from nlpbench.running.batching import CHUNK_SIZE
+from nlpbench.running.data_auditing import clean_subset_entries, log_data_audits, run_data_audits
 from nlpbench.running.executors.base import Executor
 from nlpbench.running.executors.local import LocalExecutor
 from nlpbench.running.interrupts import Terminated
@@ -127,6 +129,7 @@ class Runner:
         check_judges(suite, prepared, host)  # a judge the suite lacks stops the run now
         audits = self.prepare_audits()
         reporters = self.prepare_reporters()  # a reporter's bad option stops the run now, not at its end
+        audited = run_data_audits(suite, prepared, audits, host)  # no model: a bad corpus stops the run now
         # nothing of the run is written before everything that can refuse it has: a corrupt
         # store must not leave a stub results.json, or replace a finished run's, in out_dir
         made = check_writable(self.out_dir)  # fail now, not after the first cell
@@ -173,6 +176,10 @@ class Runner:
         # cells and audits go into results.json in plan order, whichever model finishes first
         cell_order: list[tuple[int, int]] = []
         audit_blocks: list[tuple[tuple[int, int], list[dict[str, Any]]]] = []
+        if audited:  # the data-only audits' entries come first, before every model's
+            audit_blocks.append(((-1, 0), [entry for found in audited for entry in found.entries]))
+            document["audits"] = list(audit_blocks[0][1])
+            exit_code = max(exit_code, log_data_audits(audited, self.log))
         try:
             for order, (kind, payload, lines, replayed) in self._items(pipelines, stop):
                 samples.write(lines)
@@ -181,7 +188,8 @@ class Runner:
                     cell_order.insert(at, order)
                     document["cells"].insert(at, payload)
                     self.log.cell(payload)
-                    failed = payload["status"] == "failed"
+                    attributed = payload.get("attributions") or {}  # a failed attribution stage fails the run too
+                    failed = payload["status"] == "failed" or attributed.get("status") == "failed"
                 elif kind == "audit":
                     bisect.insort(audit_blocks, (order, payload), key=lambda block: block[0])
                     document["audits"] = [entry for _, entries in audit_blocks for entry in entries]
@@ -206,6 +214,8 @@ class Runner:
             stats = {key: self._cell_stats[key] for key in ordered if key in self._cell_stats}
             self._cell_stats.clear()
             self._cell_stats.update(stats)
+            settings = AuditSettings(suite.resamples, suite.confidence, suite.seed)  # each cell's clean-subset score
+            document["audits"] += clean_subset_entries(audited, self._metrics(prepared), self._cell_stats, settings)
             document["comparisons"] = self._compare(prepared, document["cells"])
             document["ranking"] = self._rank(prepared, document["cells"], document["comparisons"])
             if suite.groups:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from packaging.requirements import InvalidRequirement, Requirement
 
+from nlpbench.contracts.attributions import AttributionOptions
 from nlpbench.contracts.components import FileTask, ModelSpec, TaskSpec
 from nlpbench.contracts.errors import ConfigError, NlpbenchError, one_line
 from nlpbench.contracts.options import ConfigErrors, OptionProblem, option_issues, options_schema_of, problems_of
@@ -87,7 +88,7 @@ MODEL_KEYS = (
     "replicas",
     "resources",
 )
-TASK_KEYS = ("name", "type", "data", "limit", "sample", "metrics", "models", "params", "strategy")
+TASK_KEYS = ("name", "type", "data", "limit", "sample", "metrics", "models", "params", "strategy", "attributions")
 AUDIT_KEYS = ("type", "tasks", "models", "params")
 BOOTSTRAP_KEYS = ("resamples", "confidence")
 COMPARISON_KEYS = ("correction", "alpha", "family")
@@ -733,6 +734,7 @@ def _task_entry(
     limit = check.integer(entry, "limit", where, minimum=1)
     sample = check.integer(entry, "sample", where, minimum=1)
     strategy = check.string(entry, "strategy", where)
+    attributions = _attribution_options(check, entry, where)
     metrics = _refs(check, found, entry, "metrics", where)
     spec = TaskSpec(
         name=name,
@@ -746,10 +748,24 @@ def _task_entry(
         base_dir=base_dir,
         seed=seed,
         strategy=strategy,
+        attributions=attributions,
     )
     if host is not None:
         _check_task(check, found, entry, where, spec, metrics, host)
     return [spec], None
+
+
+def _attribution_options(check: _Checker, entry: Mapping[str, Any], where: str) -> AttributionOptions | None:
+    """The entry's ``attributions:`` checked against its schema (every problem one line,
+    at its key's line), or None when it has none."""
+    given = entry.get("attributions")
+    if given is None:
+        return None
+    issues = option_issues(AttributionOptions, given)
+    if issues:
+        fallback = line_of(entry, "attributions")
+        raise ConfigErrors([check.at(given, i.path, fallback, i.line(f"{where}.attributions")) for i in issues])
+    return AttributionOptions.model_validate(dict(given))
 
 
 def _metric_entry(ref: ComponentRef) -> str | dict[str, Any]:
@@ -937,6 +953,7 @@ def _file_tasks(
     limit = check.integer(entry, "limit", where, minimum=1)
     sample = check.integer(entry, "sample", where, minimum=1)
     strategy = check.string(entry, "strategy", where)
+    attributions = _attribution_options(check, entry, where)
     if contents.group:
         try:
             chosen = member_selection(contents, entry.get("members"))
@@ -973,6 +990,7 @@ def _file_tasks(
                 source=str(task.path or contents.path),
                 group=name if contents.group else None,
                 strategy=strategy,
+                attributions=attributions,
             )
         )
         file_tasks.append(task)

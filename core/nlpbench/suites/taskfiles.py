@@ -71,6 +71,7 @@ ENTRY_KEYS = (
     "members",
     "trust_task_code",
     "strategy",
+    "attributions",
 )
 #: The keys of ``data:`` that name files (resolved against the file that wrote them).
 PATH_KEYS = ("path", "train", "data_files")

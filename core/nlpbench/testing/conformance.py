@@ -359,11 +359,14 @@ def _check_metric(item: Registered) -> list[str]:
 
 
 def _check_audit(item: Registered) -> list[str]:
-    """One of three kinds: it perturbs a cell's examples (``perturb``, ``measure``), brings
+    """One of four kinds: it perturbs a cell's examples (``perturb``, ``measure``), brings
     its own (``standalone``: ``examples``, ``build_requests``, ``process_answers``), or
-    breaks a cell's predictions down by group (``partition``)."""
+    breaks a cell's predictions down by group (``partition``); a data-only audit
+    (``data_only``) checks a task's data and asks no model (``audit_data``)."""
     problems = []
     component = item.component
+    if getattr(component, "data_only", False):
+        return [] if callable(getattr(component, "audit_data", None)) else ["has no audit_data() method"]
     measures = getattr(component, "measures", None)
     # a standalone audit may measure only across its examples, in extra_entries
     across = getattr(component, "standalone", False) and callable(getattr(component, "extra_entries", None))

@@ -8,7 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from nlpbench import (
+    Attribution,
+    AttributionRequest,
     ClassifyRequest,
+    DeletionRequest,
     EncodeRequest,
     ExtractSpanRequest,
     FinetuneReport,
@@ -31,6 +34,13 @@ from .settings import BERT_CONFIG, BertParams, parse
 
 if TYPE_CHECKING:
     from .runtime import Runtime
+
+
+#: What each head's answers can be explained for (token attributions).
+ATTRIBUTABLE_BY_HEAD: dict[str, frozenset[str]] = {
+    "classification": frozenset({"classify"}),
+    "qa": frozenset({"extract_span"}),
+}
 
 
 class BERTModel:
@@ -117,6 +127,8 @@ class BERTModel:
         self._runtime: Runtime | None = load(spec)
         self.head = self._runtime.head
         self.capabilities = CAPABILITIES_BY_HEAD[self.head]  # type: ignore[misc]
+        #: what this head's answers can be explained for (token attributions)
+        self.attributable = ATTRIBUTABLE_BY_HEAD.get(self.head, frozenset())
         self._facts = self._runtime.facts()
 
     def classify(self, requests: list[ClassifyRequest]) -> list[dict[str, float]]:
@@ -150,6 +162,21 @@ class BERTModel:
         from .embed import encode
 
         return encode(runtime, requests)
+
+    def attribute(self, requests: list[AttributionRequest]) -> list[Attribution]:
+        """Token attributions of the label it gives each text (classification head) or the
+        span it extracts (qa head), with Captum; see docs/attributions.md."""
+        runtime = self._ready("encode")
+        from .attributing import attribute
+
+        return attribute(runtime, requests)
+
+    def deletion_scores(self, requests: list[DeletionRequest]) -> list[list[float]]:
+        """The explained probability again with some tokens removed (the faithfulness check)."""
+        runtime = self._ready("encode")
+        from .attributing import deletion_scores
+
+        return deletion_scores(runtime, requests)
 
     def describe(self) -> dict[str, Any]:
         runtime = self._runtime

@@ -9,6 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from nlpbench import (
+    Attribution,
+    AttributionRequest,
+    DeletionRequest,
     GenerateRequest,
     Loglikelihood,
     LoglikelihoodRequest,
@@ -52,6 +55,8 @@ class GPTModel:
     options: ClassVar[type[GPTParams]] = GPTParams
     #: The architecture settings ``config:`` takes (model_type gpt2).
     config_options: ClassVar[type[Options]] = GPT2_CONFIG.schema
+    #: What its answers can be explained for (token attributions).
+    attributable: ClassVar[frozenset[str]] = frozenset({"loglikelihood"})
     #: What ``nlpbench finetune`` can train a gpt model for.
     finetunable: ClassVar[frozenset[str]] = frozenset({"generate"})
 
@@ -120,6 +125,19 @@ class GPTModel:
         """With ``params.chat``: the conversation as the chat template renders it (kept in
         the store and written as the sample's prompt); None for plain prompts."""
         return self._live().shown(request)
+
+    def attribute(self, requests: list[AttributionRequest]) -> list[Attribution]:
+        """Token attributions of the continuation it finds most likely among each example's
+        loglikelihood requests, with Captum; see docs/attributions.md."""
+        from .attributing import attribute
+
+        return attribute(self._live(), requests)
+
+    def deletion_scores(self, requests: list[DeletionRequest]) -> list[list[float]]:
+        """The chosen continuation's log-probability with some context tokens removed (the faithfulness check)."""
+        from .attributing import deletion_scores
+
+        return deletion_scores(self._live(), requests)
 
     def describe(self) -> dict[str, Any]:
         """Where the model came from, its device and dtype, and what truncation cut."""

@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from nlpbench.report.data_quality import is_data_quality, task_checks
 from nlpbench.report.leaderboard import boards
 from nlpbench.report.page.across import cross_task
+from nlpbench.report.page.attributions import attribution_panels
 from nlpbench.report.page.audits import MOST_EFFECTS, audit_entries, largest_effects, panels, table_rows
 from nlpbench.report.page.browser import browser
 from nlpbench.report.page.charts import score_chart
@@ -93,7 +95,7 @@ def render_page(results: Mapping[str, Any], samples: Samples) -> str:
     all_boards = boards(results)
     pairs = Pairs(comparison_entries(results))
     primary = {board.task: primary_metric(results, board) for board in all_boards}
-    audits = audit_entries(results)
+    audits = [entry for entry in audit_entries(results) if not is_data_quality(entry)]  # bias audits
     comparing = _comparing(results)
     effects = largest_effects(audits, comparing["alpha"])
     examples = browser(all_boards, samples)
@@ -128,6 +130,8 @@ def render_page(results: Mapping[str, Any], samples: Samples) -> str:
         "effects_total": len(effects),
         "panels": panels(audits, comparing["alpha"]),
         "audit_rows": table_rows(audits),
+        "data_quality": task_checks(audit_entries(results)),
+        "attributions": attribution_panels(results, samples),
         "browser": examples,
         "browser_json": script_json(examples.data),  # safe in its <script> block: see script_json
         "provenance": provenance(results, all_boards),
