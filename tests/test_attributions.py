@@ -346,6 +346,11 @@ def test_an_identical_rerun_takes_the_attributions_from_the_store(tmp_path: Path
     before, after = (r.cell("words", "reviews")["attributions"] for r in (first, second))
     assert after["cached"] is True and after["faithfulness"] == before["faithfulness"]
     assert [line.get("attributions") for line in first.samples] == [line.get("attributions") for line in second.samples]
+    # another confidence level is another interval: not taken from the store
+    wider = suite({"examples": 3})
+    wider["bootstrap"] = {"confidence": 0.5}
+    third = run_suite_text(wider, tmp_path, host=make_host(WordPlugin()))
+    assert len(ATTRIBUTE_CALLS) == 2 and third.cell("words", "reviews")["attributions"].get("cached") is not True
 
 
 def test_results_hold_plain_json(tmp_path: Path) -> None:

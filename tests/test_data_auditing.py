@@ -102,6 +102,10 @@ def test_an_audits_bug_is_a_failed_entry_and_the_cells_are_kept(tmp_path: Path) 
     assert failed["reason"] == "failed: auditing data: ZeroDivisionError: division by zero"
     assert "ZeroDivisionError" in failed["traceback"]
     assert {c["status"] for c in run.results["cells"]} == {"ok"}
+    # a data-quality entry all the same: in the data-quality table, not among the bias audits
+    from nlpbench.report.data_quality import is_data_quality
+
+    assert failed["check"] == "audit" and is_data_quality(failed)
 
 
 def test_the_train_split_comes_from_the_task_or_says_why_not() -> None:

@@ -366,7 +366,12 @@ def attributions_of(
     if reason is not None:
         return not_applicable(options, reason).summary
     suite = context.suite
-    remembered = digest(["attributions", key, options.model_dump(), predicted.keys, [suite.seed, suite.resamples]])
+    # what decides them: the model's answers, which examples are errors (each example's
+    # scores, by the metrics' code) and the run's bootstrap settings
+    remembered = digest([
+        "attributions", key, options.model_dump(), predicted.keys, per_example, sorted(task.metric_keys.items()),
+        [suite.seed, suite.resamples, suite.confidence],
+    ])  # fmt: skip
     kept = context.store.derived(remembered) if context.use_cache else None
     if kept is not None:
         done = Attributed({**kept[0], "cached": True}, kept[1])

@@ -55,17 +55,25 @@ class DataAudited:
 
 def train_split(task: Any, test: Sequence[Example], kind: str | None = None) -> Sequence[Example]:
     """The task's train split: ``train_examples()`` (what ``nlpbench finetune`` trains
-    on), else ``train_pool()`` (the few-shot pool). ConfigError saying why when it has
-    none (``kind``: the task's type, to name), including a pool that is the test split
-    itself (lm-evaluation-harness's convention for datasets without a train split): that
-    is no leak, only no train split."""
+    on) and ``train_pool()`` (the few-shot pool), both when the task has both.
+    ConfigError saying why when it has none (``kind``: the task's type, to name),
+    including a pool that is the test split itself (lm-evaluation-harness's convention
+    for datasets without a train split): that is no leak, only no train split."""
+    found: dict[str, Example] = {}  # the train split and the few-shot pool, both (one example once)
+    pool_is_test = False
     for method in ("train_examples", "train_pool"):
         read = getattr(task, method, None)
         if callable(read):
             examples = list(read())
             if method == "train_pool" and examples and {e.id for e in examples} <= {e.id for e in test}:
-                raise ConfigError("its few-shot pool is the test split itself: there is no separate train split")
-            return examples
+                pool_is_test = True
+                continue
+            for example in examples:
+                found.setdefault(example.id, example)
+    if found:
+        return list(found.values())
+    if pool_is_test:
+        raise ConfigError("its few-shot pool is the test split itself: there is no separate train split")
     raise ConfigError(f"task type '{kind}' has no train split" if kind else "the task has no train split")
 
 
@@ -80,7 +88,9 @@ def entry(audit: str, task: str, found: Mapping[str, Any]) -> dict[str, Any]:
 
 def _failed(audit: str, task: str, failure: Failure) -> DataAudited:
     reason = f"failed: {failure.error}"
-    return DataAudited(audit, task, [{**entry(audit, task, {"reason": reason}), "traceback": failure.traceback}])
+    # ``check: audit``: the whole audit failed; it is a data-quality entry all the same (its panel, its table)
+    found = entry(audit, task, {"check": "audit", "reason": reason})
+    return DataAudited(audit, task, [{**found, "traceback": failure.traceback}])
 
 
 def audit_task_data(name: str, audit: Any, where: str, task: PreparedTask, suite: Suite) -> DataAudited:

@@ -18,7 +18,8 @@ from .tokenizers import has_tokenizer, token_counter
 
 #: What the clean subset leaves out, as its entries' ``info`` says.
 EXCLUDED_BECAUSE = (
-    "test examples found in a training corpus (n-gram contamination) or in the train split (train-test-overlap)"
+    "test examples found in a training corpus (n-gram contamination) or in the train split (train-test-overlap), "
+    "and those too short to be checked for contamination"
 )
 
 
@@ -159,7 +160,9 @@ class DataQualityAudit:
             ids = [examples[i].id for i in sorted(union)]
             entries.append(finding("contamination", "share", len(union) / checked, checked, ids=ids,
                                    max_ids=max_ids, group="all", **counts))  # fmt: skip
-        return entries, {examples[i].id for i in union}, ran
+        # an example too short to hold an n-gram was never checked: it is not counted clean
+        unchecked = set(table.too_short) if ran else set()
+        return entries, {examples[i].id for i in union | unchecked}, ran
 
     def _lengths(self, examples: list[Example], data: DataAuditInput) -> list[dict[str, Any]]:
         entries = [describe.word_lengths(examples)]

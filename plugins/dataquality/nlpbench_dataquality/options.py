@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from nlpbench import Options
 
@@ -63,3 +63,19 @@ class DataQualityOptions(Options):
     tokenizers: bool = Field(
         True, description="length: count tokens with the tokenizer beside each suite model's local weights"
     )
+
+    @model_validator(mode="after")
+    def _bands_fit(self) -> DataQualityOptions:
+        """MinHash LSH splits the permutations into bands of rows; near 1 the threshold
+        needs more bands than ``num_perm`` allows: said here, not as a failed audit."""
+        if "near-duplicates" in self.checks or "train-test-overlap" in self.checks:
+            from datasketch import MinHashLSH  # type: ignore[import-untyped]
+
+            try:
+                MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
+            except ValueError as error:
+                raise ValueError(
+                    f"threshold {self.threshold} is too high for num_perm {self.num_perm} ({error}): "
+                    "lower the threshold or raise num_perm"
+                ) from None
+        return self

@@ -128,3 +128,11 @@ def test_examples_shorter_than_the_ngram_are_counted_apart_never_clean(tmp_path:
     assert entry["value"] is None and entry["n_too_short"] == 3
     assert entry["reason"] == "not computed: every example is shorter than 13 words (lower params.ngram)"
     assert result.excluded is None  # nothing was looked at: no clean subset to score
+
+
+def test_a_threshold_too_high_for_the_permutations_is_said_up_front(tmp_path: Path) -> None:
+    done = _audit(tmp_path, "threshold: 0.995")
+    assert done.returncode == 2 and done.stdout == ""
+    [line] = done.stderr.strip().splitlines()
+    assert "threshold 0.995 is too high for num_perm 128" in line and "raise num_perm" in line
+    assert _audit(tmp_path, "threshold: 0.995, num_perm: 1024").returncode == 0

@@ -78,12 +78,15 @@ def test_a_suite_run_records_them_and_scores_the_clean_subset(folder: Path) -> N
     assert all(e["audit"] == "data-quality" for e in entries)
     clean = {e["measure"]: e for e in entries if e["check"] == "clean-subset"}
     accuracy = clean["metric:accuracy (clean - full)"]
-    # always "positive": 18 of 19 right; without t05 and t06 (both positive), 15 of 16... of 17: 16/17
+    # always "positive": 18 of 19 right; the clean subset leaves out the leaked t05 and t06
+    # and the reviews too short to be checked for contamination (t01, t02, t08), all
+    # positive: 13 of 14
     assert accuracy["model"] == "always-positive"
-    assert (accuracy["n"], accuracy["n_clean"], accuracy["example_ids"]) == (19, 17, ["t05", "t06"])
+    excluded = ["t01", "t02", "t05", "t06", "t08"]
+    assert (accuracy["n"], accuracy["n_clean"], accuracy["example_ids"]) == (19, 14, excluded)
     assert accuracy["full_value"] == pytest.approx(18 / 19)
-    assert accuracy["clean_value"] == pytest.approx(16 / 17)
-    assert accuracy["value"] == pytest.approx(16 / 17 - 18 / 19)
+    assert accuracy["clean_value"] == pytest.approx(13 / 14)
+    assert accuracy["value"] == pytest.approx(13 / 14 - 18 / 19)
     assert accuracy["ci_low"] <= accuracy["value"] <= accuracy["ci_high"]
     assert accuracy["interval"] == "paired-bootstrap"
     assert set(clean) == {f"metric:{m} (clean - full)" for m in ("accuracy", "macro-f1", "mcc")}
