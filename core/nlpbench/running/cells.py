@@ -168,3 +168,25 @@ def _check_statistics(stats: Any, name: str, examples: Sequence[Example], source
     if bad.any():
         example = examples[int(np.argmax(bad))]
         raise blame(MetricError(f"metric '{name}' returned NaN statistics for example '{example.id}'"), source)
+
+
+def save_cell_rows(
+    store: Store,
+    run_id: int,
+    result: dict[str, Any],
+    key: str,
+    examples: Sequence[Example],
+    predictions: Sequence[Any],
+    stats: dict[str, list[list[float]]],
+) -> None:
+    """The cell's record in the store: its result, and each example's prediction,
+    references and every metric's statistics row (what compare and rescore read)."""
+    store.save_cell(
+        run_id,
+        result,
+        key,
+        [
+            (example.id, predictions[i], example.references, {name: rows[i] for name, rows in stats.items()})
+            for i, example in enumerate(examples)
+        ],
+    )

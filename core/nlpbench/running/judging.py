@@ -27,7 +27,7 @@ from nlpbench.plugins.builtin.judges import is_judge, judge_model_of
 from nlpbench.plugins.host import PluginHost
 from nlpbench.results.store import cell_key
 from nlpbench.running.asking import Asker
-from nlpbench.running.cells import score_cell
+from nlpbench.running.cells import save_cell_rows, score_cell
 from nlpbench.running.executors.base import Executor
 from nlpbench.running.failures import Failure
 from nlpbench.running.models import LazyModel, ModelUnavailable
@@ -229,15 +229,7 @@ class JudgingStage:
         if label in stats:
             cell_rows[label] = stats[label]
         # the store's copy of the cell gets the judge's score and rows too (compare and rescore read them)
-        context.store.save_cell(
-            context.run_id,
-            cell,
-            key,
-            [
-                (example.id, predictions[i], example.references, {name: rows[i] for name, rows in cell_rows.items()})
-                for i, example in enumerate(task.examples)
-            ],
-        )
+        save_cell_rows(context.store, context.run_id, cell, key, task.examples, predictions, cell_rows)
         for example, prompt, verdict, scored in zip(task.examples, prompts, verdicts, per_example, strict=True):
             self.judged.lines.append({
                 "model": model_name, "task": task.spec.name, "id": example.id, "judge": label,

@@ -20,7 +20,7 @@ from nlpbench.results.store import Store, audit_key, cell_key, digest
 from nlpbench.running.asking import Asker, Predicted
 from nlpbench.running.attributing import attributions_of
 from nlpbench.running.auditing import AuditSettings, failed_entry, run_audit, run_standalone_audit
-from nlpbench.running.cells import cell_result, failed_cell, sample_lines, score_cell
+from nlpbench.running.cells import cell_result, failed_cell, sample_lines, save_cell_rows, score_cell
 from nlpbench.running.executors.base import Executor
 from nlpbench.running.failures import Failure
 from nlpbench.running.grouping import run_grouped_audit
@@ -222,15 +222,7 @@ class ModelPipeline:
         context.cell_stats[(cell.model.name, cell.task.name)] = ([e.id for e in task.examples], stats)
         if any(is_judge(metric) for _, metric in task.metrics):
             context.answers[(cell.model.name, cell.task.name)] = (key, predictions)
-        context.store.save_cell(
-            context.run_id,
-            result,
-            key,
-            [
-                (example.id, predictions[i], example.references, {name: rows[i] for name, rows in stats.items()})
-                for i, example in enumerate(task.examples)
-            ],
-        )
+        save_cell_rows(context.store, context.run_id, result, key, task.examples, predictions, stats)
         return result, lines, predicted
 
     def _task_for(self, cell: Cell, task: PreparedTask) -> PreparedTask:

@@ -49,50 +49,41 @@ class LocalWorker:
     def rendered_prompt(self, request: Request) -> str | None:
         """The text the model says it is shown for ``request`` (its ``render_prompt``: a chat
         model's conversation through its template), None when it does not say."""
-        render = getattr(self.instance, "render_prompt", None)
-        if not callable(render):
-            return None
-        try:
-            shown = render(request)
-        except (NlpbenchError, KeyboardInterrupt):
-            raise
-        except BaseException as error:
-            raise ModelError(f"render_prompt() failed: {error_line(error)}") from error
+        shown = self._optional("render_prompt", request)
         if shown is not None and not isinstance(shown, str):
             raise ModelError(f"render_prompt() must return a string or None, not {type(shown).__name__}")
         return shown
 
     def usage(self) -> dict[str, float] | None:
         """The model's ``usage()`` (cumulative counts by name), checked; None when it has none."""
-        count = getattr(self.instance, "usage", None)
-        if not callable(count):
+        counted = self._optional("usage")
+        if counted is None:
             return None
-        try:
-            counted = count()
-        except (NlpbenchError, KeyboardInterrupt):
-            raise
-        except BaseException as error:
-            raise ModelError(f"usage() failed: {error_line(error)}") from error
         if not isinstance(counted, dict) or not all(
             isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) for k, v in counted.items()
         ):
             raise ModelError(f"usage() must return a mapping of names to numbers, not {counted!r:.80}")
         return {k: float(v) for k, v in counted.items()}
 
-    def describe(self) -> dict[str, Any] | None:
-        return described(self.instance, f"model '{self.name}'", ModelError).get("info")
-
     def tokens_processed(self) -> int | None:
-        count = getattr(self.instance, "tokens_processed", None)
-        if not callable(count):
+        counted = self._optional("tokens_processed")
+        return None if counted is None else checked_token_count(counted, self.instance.tokens_processed)
+
+    def _optional(self, hook: str, *args: Any) -> Any:
+        """What the model's optional ``hook`` returns (None when it has none); anything it
+        raises but an nlpbench error or Ctrl-C is a one-line ModelError naming the hook."""
+        method = getattr(self.instance, hook, None)
+        if not callable(method):
             return None
         try:
-            counted = count()
+            return method(*args)
         except (NlpbenchError, KeyboardInterrupt):
             raise
         except BaseException as error:
-            raise ModelError(f"tokens_processed() failed: {error_line(error)}") from error
-        return checked_token_count(counted, count)
+            raise ModelError(f"{hook}() failed: {error_line(error)}") from error
+
+    def describe(self) -> dict[str, Any] | None:
+        return described(self.instance, f"model '{self.name}'", ModelError).get("info")
 
     def check_examples(self, task: str, ids: Sequence[str], selected: Sequence[str]) -> None:
         check = getattr(self.instance, "check_examples", None)
