@@ -33,13 +33,18 @@ def attribute(lm: CausalLM, requests: Sequence[AttributionRequest]) -> list[Attr
     steps = {request.steps for request in requests}
     if len(methods) != 1 or len(steps) != 1:
         raise ModelError("attribute: one method and one number of steps per call")
-    chosen: list[tuple[int, LoglikelihoodRequest]] = []
+    per_example: list[list[LoglikelihoodRequest]] = []
     for request in requests:
         asked = [r for r in request.requests if isinstance(r, LoglikelihoodRequest)]
         if len(asked) != len(request.requests) or not asked:
             raise ModelError(f"example '{request.example_id}': attributions need its loglikelihood requests")
-        scores = lm.loglikelihood(asked)
-        best = max(range(len(asked)), key=lambda k: (scores[k].logprob, -k))
+        per_example.append(asked)
+    # every example's choices scored in one call (the scorer batches them), then each example's best
+    scores = iter(lm.loglikelihood([r for asked in per_example for r in asked]))
+    chosen: list[tuple[int, LoglikelihoodRequest]] = []
+    for asked in per_example:
+        mine = [next(scores) for _ in asked]
+        best = max(range(len(asked)), key=lambda k: (mine[k].logprob, -k))
         chosen.append((best, asked[best]))
     pairs = _pairs(lm, [request for _, request in chosen])
     leading = _leading(lm, pairs)
