@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -179,7 +180,7 @@ class TalliedPlugin:
         register(TalliedSwapAudit, name="tallied-swap")
 
 
-def test_an_identical_rerun_takes_audits_and_comparisons_from_the_store(
+def test_an_identical_rerun_takes_audits_comparisons_and_ranking_from_the_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import nlpbench.running.runner as runner_module
@@ -195,10 +196,12 @@ def test_an_identical_rerun_takes_audits_and_comparisons_from_the_store(
 
     with monkeypatch.context() as patched:
         patched.setattr(runner_module, "compare_cells", no_comparing)
+        patched.setattr(runner_module, "rank_models", no_comparing)
         again = run_suite_text(suite, tmp_path, host=make_host(TalliedPlugin()))
     assert TalliedSwapAudit.measured == 10  # nothing measured again
     assert again.results["audits"] == first.results["audits"]
     assert again.results["comparisons"] == first.results["comparisons"]
+    assert again.results["ranking"] == json.loads(json.dumps(first.results["ranking"])) and first.results["ranking"]
     assert [s for s in again.samples if "audit" in s] == [s for s in first.samples if "audit" in s]
     # what decides an audit's entries is in the key: other params measure again
     changed = {**suite, "audits": [{"type": "tallied-swap", "params": {"replacement": "fair"}}]}

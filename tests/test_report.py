@@ -469,3 +469,31 @@ def test_nlpbench_report_refuses_json_that_is_not_results(tmp_path: Path) -> Non
     assert result.exit_code == 2
     assert result.output == f"Error: {tmp_path / 'results.json'}: cell 0 lacks a model, task or status\n"
     assert not (tmp_path / "report.html").exists()
+
+
+def test_the_shipped_compiled_templates_are_current() -> None:
+    """``templates/compiled.json`` is what Jinja2 makes of the templates as they are: after
+    editing one, run ``python -m nlpbench.report.page.precompiled``."""
+    from nlpbench.report.page.page import source_environment
+    from nlpbench.report.page.precompiled import compiled_templates, shipped
+
+    assert shipped() == compiled_templates(source_environment()), (
+        "templates/compiled.json is stale: run .venv/bin/python -m nlpbench.report.page.precompiled"
+    )
+
+
+def test_a_stale_compiled_template_is_compiled_again_never_used(tmp_path: Path) -> None:
+    import jinja2
+
+    from nlpbench.report.page.page import source_environment
+    from nlpbench.report.page.precompiled import PrecompiledLoader, compiled_templates
+
+    (tmp_path / "a.j2").write_text("Hello {{ who }}!")
+    made = compiled_templates(source_environment(jinja2.FileSystemLoader(tmp_path)))
+    loader = PrecompiledLoader(jinja2.FileSystemLoader(tmp_path), made)
+    assert source_environment(loader).get_template("a.j2").render(who="<b>") == "Hello &lt;b&gt;!"
+    (tmp_path / "a.j2").write_text("Goodbye {{ who }}!")  # edited since it was compiled
+    fresh = source_environment(PrecompiledLoader(jinja2.FileSystemLoader(tmp_path), made))
+    assert fresh.get_template("a.j2").render(who="x") == "Goodbye x!"
+    other = PrecompiledLoader(jinja2.FileSystemLoader(tmp_path), {**made, "jinja2": "0.0"})
+    assert other.compiled == {}  # made by another Jinja2: not used

@@ -103,6 +103,8 @@ class Runner:
         self.store: SharedStore | None = None
         #: the models' threads, when models run side by side
         self._threads: list[threading.Thread] = []
+        #: the digest of every cell's statistics and what compares them (the comparisons' key)
+        self._statistics_key = ""
         self.run_id = 0
         self._cell_stats: CellStats = {}
 
@@ -337,6 +339,7 @@ class Runner:
             "settings": [suite.seed, suite.resamples, suite.confidence, suite.correction, suite.alpha, suite.family],
             "code": code_of(self.host),
         })  # fmt: skip
+        self._statistics_key = key
         entries = self.store.derived(key) if self.use_cache and self.store is not None else None
         if entries is None:
             warned: list[str] = []
@@ -359,16 +362,18 @@ class Runner:
         self, prepared: Mapping[str, PreparedTask], cells: list[dict[str, Any]], entries: list[dict[str, Any]]
     ) -> dict[str, Any]:
         """Each model's rank per task on its primary metric, its mean rank with an interval,
-        and the win matrix (see :func:`nlpbench.statistics.ranking.rank_models`)."""
-        return rank_models(
-            self._metrics(prepared),
-            self._cell_stats,
-            entries,
-            suite_seed=self.suite.seed,
-            resamples=self.suite.resamples,
-            confidence=self.suite.confidence,
-            cells=cells,
-        )
+        and the win matrix (see :func:`nlpbench.statistics.ranking.rank_models`). Kept in the
+        store like the comparisons: it follows from the same statistics and the cells' statuses."""
+        key = digest(["ranking", self._statistics_key, [(c["model"], c["task"], c["status"]) for c in cells]])
+        ranking: dict[str, Any] | None = self.store.derived(key) if self.use_cache and self.store is not None else None
+        if ranking is None:
+            ranking = rank_models(
+                self._metrics(prepared), self._cell_stats, entries, suite_seed=self.suite.seed,
+                resamples=self.suite.resamples, confidence=self.suite.confidence, cells=cells,
+            )  # fmt: skip
+            if self.store is not None:
+                self.store.save_derived(key, ranking)
+        return ranking
 
     def _group_scores(self, prepared: Mapping[str, PreparedTask], cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Each group's micro and macro means per model (see :mod:`nlpbench.statistics.groups`)."""

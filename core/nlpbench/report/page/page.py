@@ -41,16 +41,25 @@ FAMILIES = {
 }
 
 
-@lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
+def source_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
+    """The page's Jinja2 environment, its templates read (and compiled) from the package."""
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("nlpbench.report.page", "templates"),
+        loader=loader or jinja2.PackageLoader("nlpbench.report.page", "templates"),
         autoescape=True,  # every template, whatever its name
         undefined=jinja2.StrictUndefined,  # a misspelt variable is an error, never an empty string
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The page's environment, its templates taken compiled where the package ships them
+    compiled and current (see :mod:`nlpbench.report.page.precompiled`)."""
+    from nlpbench.report.page.precompiled import PrecompiledLoader, shipped
+
+    return source_environment(PrecompiledLoader(jinja2.PackageLoader("nlpbench.report.page", "templates"), shipped()))
 
 
 @lru_cache(maxsize=2)
