@@ -197,6 +197,8 @@ def test_a_served_model_is_asked_concurrently_and_keeps_every_answer_of_a_failed
     with Store(tmp_path / "run" / "store.sqlite") as store:  # every request answered before the failure is kept
         stored = {row[0] for row in store.db.execute("SELECT example_id FROM predictions")}
     assert stored == answered and 3 <= len(answered) < 40
+    # what the failed cell cost is recorded all the same (a served model's tokens are spent)
+    assert first.results["cells"][0]["usage"]["requests"] == len(answered)
     # the same model again (it fails the same request): only what is missing is asked
     ServedLikeModel.asked.clear()
     _run(tmp_path, suite, "run", host=make_host(ServedLikePlugin()))

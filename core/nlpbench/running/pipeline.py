@@ -156,6 +156,7 @@ class ModelPipeline:
             return cell_result(cell, "not_applicable", reason=reason), [], None
         was_loaded = model.loaded
         started = time.perf_counter()
+        used_before: dict[str, float] = {}
         with PeakMemory() as peak:
             try:
                 tokens_before = model.tokens_processed()
@@ -178,7 +179,8 @@ class ModelPipeline:
             except KeyboardInterrupt:
                 raise
             except BaseException as error:
-                return failed_cell(cell, Failure.of(error), strategy=strategy), [], None
+                failed = failed_cell(cell, Failure.of(error), strategy=strategy)
+                return self._with_usage(failed, used_before), [], None
         seconds = time.perf_counter() - started
         if not was_loaded and model.loaded and model.load_seconds is not None:
             seconds = max(seconds - model.load_seconds, 0.0)  # loading is the model's, recorded as load_seconds
@@ -216,7 +218,7 @@ class ModelPipeline:
                 context, model, cell, task, strategy, key, predicted, per_example, scores, lines
             )
         if used is not None:  # what this cell used of what the model counts (tokens in and out, cost)
-            result["usage"] = {name: round(value - used_before.get(name, 0.0), 6) for name, value in used.items()}
+            result["usage"] = _used(used, used_before)
         if tokens is not None and tokens_before is not None and tokens > tokens_before and seconds > 0:
             result["tokens_per_second"] = round((tokens - tokens_before) / seconds, 1)
         context.cell_stats[(cell.model.name, cell.task.name)] = ([e.id for e in task.examples], stats)
@@ -224,6 +226,19 @@ class ModelPipeline:
             context.answers[(cell.model.name, cell.task.name)] = (key, predictions)
         save_cell_rows(context.store, context.run_id, result, key, task.examples, predictions, stats)
         return result, lines, predicted
+
+    def _with_usage(self, result: dict[str, Any], before: dict[str, float]) -> dict[str, Any]:
+        """A failed cell with what the model used before it failed (a served model's tokens
+        and cost are spent all the same), when the model counts it and can still say."""
+        try:
+            used = self.model.usage()
+        except KeyboardInterrupt:
+            raise
+        except BaseException:  # the model's own bug: the cell's failure says enough
+            return result
+        if used is not None:
+            result["usage"] = _used(used, before)
+        return result
 
     def _task_for(self, cell: Cell, task: PreparedTask) -> PreparedTask:
         """The task as this cell's model is to be asked (its ``for_model`` view, if it has one)."""
@@ -430,6 +445,11 @@ class ModelPipeline:
         """The cell's metrics, each with every example's statistics rows (as the cell scored them)."""
         stats = self.context.cell_stats.get((cell.model.name, cell.task.name), ([], {}))[1]
         return [(r.name, m, stats[r.name]) for r, m in task.metrics if r.name in stats]
+
+
+def _used(after: Mapping[str, float], before: Mapping[str, float]) -> dict[str, float]:
+    """What a model used between two readings of its ``usage()``."""
+    return {name: round(value - before.get(name, 0.0), 6) for name, value in after.items()}
 
 
 def _failed_audit(audit: str, model: str, task: str, failure: Failure) -> list[dict[str, Any]]:
