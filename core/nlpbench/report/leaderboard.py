@@ -4,7 +4,7 @@ Printed on the terminal and reused by the HTML report."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,12 +123,15 @@ def model_label(cell: Mapping[str, Any]) -> str:
     return f"{cell['model']} (untrained)" if info.get("trained") is False else str(cell["model"])
 
 
-def format_score(score: Mapping[str, Any] | None) -> str:
+def format_score(score: Mapping[str, Any] | None, number: Callable[[float], str] | None = None) -> str:
+    """A score and its interval, ``value [low, high]``, each written by ``number`` (by
+    default the leaderboard's three decimals); a dash when there is no value."""
+    written = number or _number
     if not score or score.get("value") is None:
         return "—"
-    text = _number(score["value"])
+    text = written(score["value"])
     if score.get("ci_low") is not None and score.get("ci_high") is not None:
-        text += f" [{_number(score['ci_low'])}, {_number(score['ci_high'])}]"
+        text += f" [{written(score['ci_low'])}, {written(score['ci_high'])}]"
     return text
 
 

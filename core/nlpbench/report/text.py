@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from nlpbench.contracts.options import Options
-from nlpbench.report.leaderboard import boards, model_label
+from nlpbench.report.leaderboard import boards, format_score, model_label
 from nlpbench.results.documents import COMPARISON_KEYS, RESULTS_FILE, jsonable
 from nlpbench.results.run_files import RunFile, run_file, write_atomic
 
@@ -142,15 +142,6 @@ def _number(value: Any) -> str:
     return f"{value:.4g}" if abs(value) < 1e5 else f"{value:.6g}"
 
 
-def _score(score: Mapping[str, Any] | None) -> str:
-    if not score or score.get("value") is None:
-        return "—"
-    text = _number(score["value"])
-    if score.get("ci_low") is not None and score.get("ci_high") is not None:
-        text += f" [{_number(score['ci_low'])}, {_number(score['ci_high'])}]"
-    return text
-
-
 def _table(header: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[bool]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---:" if n else "---" for n in numeric) + " |"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
@@ -193,7 +184,7 @@ def render_markdown(results: Mapping[str, Any]) -> str:
             metrics = cell.get("metrics") or {}
             row = [str(rank) if ok else "-", escape_markdown(model_label(cell))]
             for metric in board.metrics:
-                row.append(_score(metrics.get(metric)))
+                row.append(format_score(metrics.get(metric), _number))
                 if metric in tied:
                     row.append(escape_markdown(metrics.get(metric, {}).get("tie_group", "")))
             detail = cell.get("error") or cell.get("reason")

@@ -240,26 +240,32 @@ class Store:
 
     # -- predictions (the cache) ---------------------------------------------------
 
-    def cached(self, cell_key: str, keys: Iterable[str]) -> dict[str, tuple[Any, Any]]:
-        """The stored predictions among ``keys``: example key → (prediction, probabilities),
-        the probabilities :data:`NOT_RECORDED` where the row has none recorded."""
-        return {
-            key: (json.loads(prediction), NOT_RECORDED if probabilities is None else json.loads(probabilities))
-            for key, prediction, probabilities in self._rows_of("prediction, probabilities", "", cell_key, keys)
-        }
-
-    def _rows_of(self, columns: str, condition: str, cell_key: str, keys: Iterable[str]) -> Iterator[tuple[Any, ...]]:
-        """``example_key, COLUMNS`` of the cell's predictions among ``keys`` (and ``condition``),
-        asked in chunks within SQLite's variable limit."""
+    def cached(self, cell_key: str, keys: Iterable[str]) -> dict[str, tuple[Any, Any, str | None]]:
+        """The stored predictions among ``keys``: example key → (prediction, probabilities,
+        prompt), the probabilities :data:`NOT_RECORDED` where the row has none recorded, the
+        prompt None unless the model said what it was shown (its ``render_prompt``)."""
         wanted = list(keys)
-        for start in range(0, len(wanted), 500):
+        found: dict[str, tuple[Any, Any, str | None]] = {}
+        for start in range(0, len(wanted), 500):  # SQLite's variable limit
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            yield from self.db.execute(
-                f"SELECT example_key, {columns} FROM predictions "
-                f"WHERE cell_key = ? {condition} AND example_key IN ({marks})",
+            rows = self.db.execute(
+                "SELECT example_key, prediction, probabilities, prompt FROM predictions "
+                f"WHERE cell_key = ? AND example_key IN ({marks})",
                 (cell_key, *chunk),
             )
+            found.update(
+                (
+                    key,
+                    (
+                        json.loads(prediction),
+                        NOT_RECORDED if probabilities is None else json.loads(probabilities),
+                        prompt,
+                    ),
+                )
+                for key, prediction, probabilities, prompt in rows
+            )
+        return found
 
     def save_predictions(
         self, cell_key: str, rows: Sequence[tuple[str, str, Any, Any]], prompts: Mapping[str, str] | None = None
@@ -279,10 +285,6 @@ class Store:
                     for key, example_id, prediction, probabilities in rows
                 ],
             )
-
-    def stored_prompts(self, cell_key: str, keys: Iterable[str]) -> dict[str, str]:
-        """The prompts the model said it was shown, for those of ``keys`` that have one."""
-        return {key: prompt for key, prompt in self._rows_of("prompt", "AND prompt IS NOT NULL", cell_key, keys)}
 
     # -- scores (so that an identical rerun computes nothing) ----------------------
 

@@ -90,9 +90,7 @@ class Asker:
                 probabilities[i] = None if stored[1] is NOT_RECORDED else stored[1]
         missing = [i for i, p in enumerate(predictions) if p is _MISSING]
         #: example key → the prompt the model said it was shown (stored, or rendered now)
-        rendered: dict[str, str] = {}
-        if found and self.store is not None and key is not None:
-            rendered.update(self.store.stored_prompts(key, [k for k in keys if k in found]))
+        rendered: dict[str, str] = {k: stored[2] for k, stored in found.items() if stored[2] is not None}
         if missing:
             worker = model.get()
             if strategy not in worker.capabilities:
@@ -110,6 +108,7 @@ class Asker:
             for batch in batches:  # plan_batches keeps each batch to one capability
                 by_capability.setdefault(flat[batch[0]][2].capability, []).append(batch)
             described = False
+            rendering = getattr(worker, "rendered_prompt", None)
             with Progress(total=len(flat), label=label, enabled=self.progress) as bar:
                 for capability, planned in by_capability.items():
                     asked = UntilStopped([[flat[p][2] for p in batch] for batch in planned], self.stop)
@@ -123,7 +122,6 @@ class Asker:
                                 finished.append(i)
                         for i in sorted(finished):
                             predictions[i], probabilities[i] = _processed(task, examples[i], strategy, answers.pop(i))
-                        rendering = getattr(worker, "rendered_prompt", None)
                         if callable(rendering):  # what a chat model was shown: its template's rendering
                             for i in finished:
                                 shown = rendering(per_example[i][0])

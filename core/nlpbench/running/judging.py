@@ -141,8 +141,6 @@ class JudgingStage:
         self.answers = answers
         self.models: dict[str, LazyModel] = {}
         self.judged = Judged()
-        #: what the judge used for the last verdicts asked (its ``usage()``: tokens, cost), if it counts
-        self.used: dict[str, float] | None = None
 
     def run(self, cells: list[dict[str, Any]]) -> Judged:
         try:
@@ -169,8 +167,11 @@ class JudgingStage:
             self.models[name] = LazyModel(spec, self.context.executor, self.context.log)
         return self.models[name]
 
-    def _verdicts(self, label: str, metric: Any, what: str, examples: list[Example]) -> list[Any]:
-        """The judge's verdicts on ``examples`` (their inputs are its prompts), from the store when it has them."""
+    def _verdicts(
+        self, label: str, metric: Any, what: str, examples: list[Example]
+    ) -> tuple[list[Any], dict[str, float] | None]:
+        """The judge's verdicts on ``examples`` (their inputs are its prompts), from the store
+        when it has them, and what the judge used for them (its ``usage()``), if it counts."""
         context = self.context
         judge = self._judge(str(metric.judge_model))
         spec: ModelSpec = judge.spec
@@ -189,8 +190,8 @@ class JudgingStage:
         before = judge.usage() or {}
         verdicts = context.asker.predict(what, judge, view, examples, "generate", key).predictions
         after = judge.usage()
-        self.used = {k: round(v - before.get(k, 0.0), 6) for k, v in after.items()} if after is not None else None
-        return verdicts
+        used = {k: round(v - before.get(k, 0.0), 6) for k, v in after.items()} if after is not None else None
+        return verdicts, used
 
     # -- pointwise -----------------------------------------------------------------------
 
@@ -203,7 +204,7 @@ class JudgingStage:
         ]
         what = f"{metric.judge_model} judging {model_name} × {task.spec.name} ({label})"
         try:
-            verdicts = self._verdicts(label, metric, what, prompts)
+            verdicts, used = self._verdicts(label, metric, what, prompts)
         except ModelUnavailable as error:
             self._failed(cell, label, metric, error.failure)
             return
@@ -219,8 +220,8 @@ class JudgingStage:
         entry = scores[label]
         unparsed = sum(1 for row in stats.get(label, []) if not row[1])
         entry["info"] = {**entry.get("info", {}), "judged": len(verdicts), "unparsed": unparsed}
-        if self.used is not None:  # a served judge's tokens and cost for these verdicts (absent when stored)
-            cell.setdefault("judge_usage", {})[label] = self.used
+        if used is not None:  # a served judge's tokens and cost for these verdicts (absent when stored)
+            cell.setdefault("judge_usage", {})[label] = used
         if verdicts and unparsed == len(verdicts):  # said, never a zero
             entry.update(value=None, ci_low=None, ci_high=None)
             entry["reason"] = f"not computed: no verdict of the judge gave a grade ({unparsed} of {unparsed} unparsed)"
@@ -274,7 +275,9 @@ class JudgingStage:
         ]
         entry: dict[str, Any] = {"task": name, "judge": label, "judge_model": metric.judge_model, "a": a, "b": b}
         try:
-            verdicts = self._verdicts(label, metric, f"{metric.judge_model} judging {a} vs {b} on {name}", prompts)
+            verdicts, used = self._verdicts(
+                label, metric, f"{metric.judge_model} judging {a} vs {b} on {name}", prompts
+            )
         except KeyboardInterrupt:
             raise
         except BaseException as error:
@@ -324,7 +327,7 @@ class JudgingStage:
             "wins_b": wins_b, "ties": ties, "inconsistent": inconsistent / len(scores) if scores else None,
             "unparsed": unparsed,
             "reason": None if scores else "not computed: no pair of verdicts could be parsed",
-            **({"usage": self.used} if self.used is not None else {}),
+            **({"usage": used} if used is not None else {}),
         })  # fmt: skip
         self.judged.judgements.append(entry)
         context.log(

@@ -24,7 +24,7 @@ class SharedStore(Store):
         with self.lock:
             super().close()
 
-    def cached(self, cell_key: str, keys: Iterable[str]) -> dict[str, tuple[Any, Any]]:
+    def cached(self, cell_key: str, keys: Iterable[str]) -> dict[str, tuple[Any, Any, str | None]]:
         with self.lock:
             return super().cached(cell_key, keys)
 
@@ -33,10 +33,6 @@ class SharedStore(Store):
     ) -> None:
         with self.lock:
             super().save_predictions(cell_key, rows, prompts)
-
-    def stored_prompts(self, cell_key: str, keys: Iterable[str]) -> dict[str, str]:
-        with self.lock:
-            return super().stored_prompts(cell_key, keys)
 
     def cached_score(self, cell_key: str, metric_key: str, examples: str, bootstrap: str) -> tuple[Any, Any] | None:
         with self.lock:
